@@ -1,0 +1,80 @@
+/// A transition of the alert rule: the `alert` and `recovery` records written by logalert.
+public struct AlertRecord: Sendable, Equatable {
+    /// Which transition this is.
+    public enum Kind: String, Sendable {
+        /// The average went above the threshold.
+        case alert
+        /// The average went back below it.
+        case recovery
+    }
+
+    /// Which transition this is.
+    public var kind: Kind
+    /// The second boundary at which the rule changed state (seconds since the epoch).
+    public var at: Int64
+    /// The same instant in ISO 8601 with the local UTC offset, as shown in `message`.
+    public var time: String
+    /// Hits in the window `[at - window, at)`.
+    public var hits: Int
+    /// `hits / window`, requests per second.
+    public var average: Double
+    /// The threshold, requests per second.
+    public var threshold: Double
+    /// The window length in seconds.
+    public var window: Int
+    /// The sentence to show a person.
+    public var message: String
+
+    /// Creates a transition record.
+    public init(
+        kind: Kind, at: Int64, time: String, hits: Int, average: Double, threshold: Double, window: Int,
+        message: String
+    ) {
+        self.kind = kind
+        self.at = at
+        self.time = time
+        self.hits = hits
+        self.average = average
+        self.threshold = threshold
+        self.window = window
+        self.message = message
+    }
+
+    /// Appends this record as one NDJSON line.
+    public func encode(into writer: inout JSONWriter) {
+        switch kind {
+        case .alert: writer.beginRecord(type: "alert")
+        case .recovery: writer.beginRecord(type: "recovery")
+        }
+        writer.key("at")
+        writer.integer(at)
+        writer.key("time")
+        writer.string(time)
+        writer.key("hits")
+        writer.integer(hits)
+        writer.key("average")
+        writer.decimal(average)
+        writer.key("threshold")
+        writer.decimal(threshold)
+        writer.key("window")
+        writer.integer(window)
+        writer.key("message")
+        writer.string(message)
+        writer.endRecord()
+    }
+
+    /// Decodes an `alert` or `recovery` record from its parsed JSON object.
+    public init(kind: Kind, json: JSONValue) throws(RecordDecodingError) {
+        let fields = FieldReader(type: kind.rawValue, object: json)
+        self.init(
+            kind: kind,
+            at: try fields.integer("at"),
+            time: try fields.string("time"),
+            hits: try fields.int("hits"),
+            average: try fields.double("average"),
+            threshold: try fields.double("threshold"),
+            window: try fields.int("window"),
+            message: try fields.string("message")
+        )
+    }
+}

@@ -1,0 +1,111 @@
+/// One HTTP request read from an access log: the `request` record written by logtail.
+public struct RequestRecord: Sendable, Equatable {
+    /// Event time: the line's timestamp with its UTC offset applied, in whole seconds since the epoch.
+    public var time: Int64
+    /// The log file the line came from (as named on logtail's command line), or nil when unknown.
+    public var source: String?
+    /// The client field: an IP address or a host name.
+    public var client: String
+    /// The authenticated user, or nil when the log has `-`.
+    public var user: String?
+    /// The request method (`GET`), or empty when the request line was unusable.
+    public var method: String
+    /// The request target as logged, escapes decoded (`/pages/create?x=1`).
+    public var path: String
+    /// The protocol (`HTTP/1.1`), or empty when the request line had none.
+    public var `protocol`: String
+    /// The HTTP status code.
+    public var status: Int
+    /// Response size in bytes; 0 when the log has `-`.
+    public var bytes: Int64
+    /// The section the path belongs to (see `Section`).
+    public var section: String
+    /// True when the line had a valid timestamp and status but a request line that is not HTTP
+    /// (`""`, `"-"`, TLS handshake bytes): a real hit, counted under the section `(invalid)`.
+    public var malformedRequest: Bool
+    /// The `Referer` header, when the line had one and logtail was asked to pass it on.
+    public var referer: String?
+    /// The `User-Agent` header, when the line had one and logtail was asked to pass it on.
+    public var userAgent: String?
+
+    /// Creates a request record.
+    public init(
+        time: Int64, source: String? = nil, client: String, user: String? = nil, method: String, path: String,
+        protocol: String, status: Int, bytes: Int64, section: String, malformedRequest: Bool = false,
+        referer: String? = nil, userAgent: String? = nil
+    ) {
+        self.time = time
+        self.source = source
+        self.client = client
+        self.user = user
+        self.method = method
+        self.path = path
+        self.protocol = `protocol`
+        self.status = status
+        self.bytes = bytes
+        self.section = section
+        self.malformedRequest = malformedRequest
+        self.referer = referer
+        self.userAgent = userAgent
+    }
+
+    /// Appends this record as one NDJSON line.
+    public func encode(into writer: inout JSONWriter) {
+        writer.beginRecord(type: "request")
+        writer.key("time")
+        writer.integer(time)
+        if let source {
+            writer.key("source")
+            writer.string(source)
+        }
+        writer.key("client")
+        writer.string(client)
+        writer.key("user")
+        if let user { writer.string(user) } else { writer.raw("null") }
+        writer.key("method")
+        writer.string(method)
+        writer.key("path")
+        writer.string(path)
+        writer.key("protocol")
+        writer.string(self.protocol)
+        writer.key("status")
+        writer.integer(status)
+        writer.key("bytes")
+        writer.integer(bytes)
+        writer.key("section")
+        writer.string(section)
+        if malformedRequest {
+            writer.key("malformed")
+            writer.boolean(true)
+        }
+        if let referer {
+            writer.key("referer")
+            writer.string(referer)
+        }
+        if let userAgent {
+            writer.key("agent")
+            writer.string(userAgent)
+        }
+        writer.endRecord()
+    }
+
+    /// Decodes a `request` record from its parsed JSON object.
+    public init(json: JSONValue) throws(RecordDecodingError) {
+        let fields = FieldReader(type: "request", object: json)
+        self.init(
+            time: try fields.integer("time"),
+            source: fields.optionalString("source"),
+            client: fields.optionalString("client") ?? "",
+            user: fields.optionalString("user"),
+            method: fields.optionalString("method") ?? "",
+            path: fields.optionalString("path") ?? "",
+            protocol: fields.optionalString("protocol") ?? "",
+            status: try fields.int("status"),
+            bytes: json["bytes"]?.integerValue ?? 0,
+            section: try fields.string("section"),
+            malformedRequest: json["malformed"]?.boolValue ?? false,
+            referer: fields.optionalString("referer"),
+            userAgent: fields.optionalString("agent")
+        )
+    }
+}

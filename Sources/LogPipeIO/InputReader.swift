@@ -1,0 +1,61 @@
+import Glibc
+import LogPipe
+
+/// Reads NDJSON lines from a descriptor (standard input by default) for the stages downstream of
+/// logtail.
+public final class InputReader {
+    private var splitter: LineSplitter
+    private let descriptor: Int32
+    /// The number of lines handed out so far, for error messages.
+    public private(set) var lineNumber: Int64 = 0
+
+    /// Creates a reader of `descriptor`.
+    /// - Parameter maximumLineLength: longer lines are handed out truncated (and so fail to decode).
+    public init(descriptor: Int32 = 0, maximumLineLength: Int = 16 * 1024 * 1024) {
+        self.descriptor = descriptor
+        splitter = LineSplitter(maximumLineLength: maximumLineLength)
+    }
+
+    /// What one read produced.
+    public enum ReadOutcome {
+        /// Some bytes were read (maybe no complete line).
+        case data
+        /// The writer closed its end: no more input.
+        case endOfInput
+    }
+
+    /// Reads once (blocking until data or end of input) and hands every complete line to `body`.
+    /// At end of input an unterminated last line is handed out too.
+    /// - Throws: `InputError` when `read(2)` fails.
+    public func read(lines body: (LineSplitter.Line, Int64) -> Void) throws(InputError) -> ReadOutcome {
+        let descriptor = self.descriptor
+        var number = lineNumber
+        while true {
+            let count = splitter.fill({ space in Glibc.read(descriptor, space.baseAddress, space.count) }) { line in
+                number += 1
+                body(line, number)
+            }
+            lineNumber = number
+            if count > 0 { return .data }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN { return .data }
+                throw InputError(errno: errno)
+            }
+            splitter.finish { line in
+                number += 1
+                body(line, number)
+            }
+            lineNumber = number
+            return .endOfInput
+        }
+    }
+}
+
+/// A failed `read(2)`.
+public struct InputError: Error, CustomStringConvertible {
+    /// The error number.
+    public var errno: Int32
+
+    public var description: String { "read failed: \(String(cString: strerror(errno)))" }
+}

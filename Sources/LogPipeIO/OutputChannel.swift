@@ -1,0 +1,71 @@
+import Glibc
+import LogPipe
+
+/// A buffered writer on a file descriptor: the only way stages write their output.
+///
+/// Records are appended to a `JSONWriter`, and `flush` writes them with `write(2)` in pieces of at
+/// most 64 KiB: pieces no larger than a default pipe let the next stage start on them while this one
+/// goes on (measured in shared/STYLE.md). Short writes and EINTR are handled here, once for all tools.
+public final class OutputChannel {
+    /// The pending bytes. Append records to it, then call `flushIfLarge()` or `flush()`.
+    public var writer: JSONWriter
+    private let descriptor: Int32
+    /// Pending output beyond this is written out without waiting for `flush()`.
+    private let highWater: Int
+    private static let maximumWriteSize = 64 * 1024
+
+    /// Creates a channel on `descriptor` (default: standard output).
+    public init(descriptor: Int32 = 1, highWater: Int = 256 * 1024) {
+        self.descriptor = descriptor
+        self.highWater = highWater
+        writer = JSONWriter(capacity: highWater + 64 * 1024)
+    }
+
+    /// Writes the pending bytes when there are more than the high-water mark.
+    /// - Throws: `OutputError` when the reader has gone away or the write fails.
+    public func flushIfLarge() throws(OutputError) {
+        if writer.count >= highWater { try flush() }
+    }
+
+    /// Writes every pending byte.
+    /// - Throws: `OutputError.closed` when the reader has gone (EPIPE), `.failed` for other errors.
+    public func flush() throws(OutputError) {
+        guard writer.count > 0 else { return }
+        defer { writer.removeAll() }
+        let result: OutputError? = writer.bytes.withUnsafeBytes { pending in
+            var offset = 0
+            while offset < pending.count {
+                let size = min(Self.maximumWriteSize, pending.count - offset)
+                let written = Glibc.write(descriptor, pending.baseAddress! + offset, size)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN {
+                        // A non-blocking descriptor that is full: wait until it drains (poll(2)).
+                        var entry = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&entry, 1, 1000)
+                        continue
+                    }
+                    return errno == EPIPE ? .closed : .failed(errno: errno)
+                }
+                offset += written
+            }
+            return nil
+        }
+        if let result { throw result }
+    }
+}
+
+/// A write that could not be completed.
+public enum OutputError: Error, Equatable, CustomStringConvertible {
+    /// The reading end is closed: downstream has exited, which is not an error of this stage.
+    case closed
+    /// Any other write error.
+    case failed(errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .closed: return "output closed"
+        case .failed(let code): return "write failed: \(String(cString: strerror(code)))"
+        }
+    }
+}
