@@ -1,0 +1,113 @@
+/// A calendar date and time of day in some UTC offset, converted to and from epoch seconds with
+/// integer arithmetic only (proleptic Gregorian calendar), so that parsing and formatting need no
+/// Foundation and no time-zone database.
+public struct CivilTime: Sendable, Equatable {
+    public var year: Int
+    /// 1 through 12.
+    public var month: Int
+    /// 1 through 31.
+    public var day: Int
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+    /// Seconds east of UTC (`+0200` is 7200).
+    public var utcOffset: Int
+
+    /// Creates a civil time.
+    public init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, utcOffset: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.utcOffset = utcOffset
+    }
+
+    /// The civil time at `epochSeconds` as seen in a zone `utcOffset` seconds east of UTC.
+    public init(epochSeconds: Int64, utcOffset: Int) {
+        let local = epochSeconds + Int64(utcOffset)
+        let days = Self.floorDivide(local, 86_400)
+        let secondOfDay = Int(local - days * 86_400)
+        let (year, month, day) = Self.civil(fromDays: days)
+        self.init(
+            year: year, month: month, day: day, hour: secondOfDay / 3600, minute: secondOfDay / 60 % 60,
+            second: secondOfDay % 60, utcOffset: utcOffset)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public var epochSeconds: Int64 {
+        let days = Self.days(fromCivil: year, month, day)
+        return days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(utcOffset)
+    }
+
+    /// ISO 8601 with the offset, `2026-11-23T20:14:10+01:00` (`Z` is not used, so the offset is always
+    /// explicit).
+    public var iso8601: String {
+        let sign = utcOffset < 0 ? "-" : "+"
+        let offset = abs(utcOffset)
+        return "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute)):"
+            + "\(Self.pad(second))\(sign)\(Self.pad(offset / 3600)):\(Self.pad(offset / 60 % 60))"
+    }
+
+    /// `HH:MM:SS`, for compact displays.
+    public var timeOfDay: String {
+        "\(Self.pad(hour)):\(Self.pad(minute)):\(Self.pad(second))"
+    }
+
+    /// Whether the fields name a real date and time (Feb 30 or 24:00:00 do not).
+    public var isValid: Bool {
+        guard (1...12).contains(month), day >= 1, hour >= 0, hour < 24, minute >= 0, minute < 60,
+            second >= 0, second <= 60
+        else { return false }
+        return day <= Self.daysInMonth(year: year, month: month)
+    }
+
+    /// The number of days in `month` of `year`.
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // MARK: - Day arithmetic (H. Hinnant's days_from_civil / civil_from_days algorithms)
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    public static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = floorDivide(y, 400)
+        let yearOfEra = y - era * 400
+        let shiftedMonth = Int64(month > 2 ? month - 3 : month + 9)
+        let dayOfYear = (153 * shiftedMonth + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(fromDays days: Int64) -> (Int, Int, Int) {
+        let shifted = days + 719_468
+        let era = floorDivide(shifted, 146_097)
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
+    }
+
+    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+    }
+
+    private static func pad(_ value: Int, _ width: Int = 2) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}
+
+/// Tells the UTC offset in force at an instant: how the core learns the local time zone without
+/// reading it itself. The shell passes one built on `localtime_r(3)`, tests pass fixed offsets.
+public typealias UTCOffsetProvider = @Sendable (_ epochSeconds: Int64) -> Int
