@@ -1,0 +1,203 @@
+import Glibc
+import LogPipe
+
+/// Follows one log path like `tail -F`: reads new lines as they are written, through rotation,
+/// truncation, removal and re-creation, keeping every line exactly once.
+///
+/// Each `pass` reads what is waiting in the open file, then compares `fstat(2)` of the descriptor
+/// with `stat(2)` of the path and lets a `FollowStateMachine` decide what to do:
+/// - **Rotation by rename** (logrotate's default): the old file is read to its end before the new
+///   file at the path is opened and read from offset 0. The old descriptor is then kept for a grace
+///   period (`retireGraceMilliseconds`) and still read, because a server keeps writing to the
+///   renamed file until it is told to reopen its log; its unfinished last line is handed out when
+///   the grace period ends.
+/// - **Truncation** (copy-and-truncate rotation, `> file`): a file shorter than the read offset is
+///   read again from offset 0 and any partial line is dropped.
+///
+///   Copy-and-truncate has a race no reader can close: lines the server writes after logrotate's
+///   copy and before its truncation are in neither file's unread part, so they are lost; and when
+///   the server writes past the old offset again before the next look (within one poll interval),
+///   the shrink is not seen and reading resumes mid-file. Prefer rotation by rename (logrotate's
+///   `create`, with the server told to reopen) where every line can be kept.
+/// - **Missing, removed or unreadable**: said once on standard error; the follower keeps looking
+///   and opens the file when it appears (from offset 0: everything in a new file is new).
+/// - **Symbolic links**: `stat(2)` follows them, so a retargeted link is a new file at the path.
+///
+/// A line is handed out only once its newline is written; a partial line waits for the rest.
+public final class FileFollower: FollowInput {
+    public let name: String
+    public var wakeDescriptor: Int32? { nil }
+    /// The current file at the path, when one is open.
+    private var current: FollowedFile?
+    /// Files rotated away, still read during their grace period; oldest first.
+    private var retired: [FollowedFile] = []
+    private var machine: FollowStateMachine
+    private let maximumLineLength: Int
+    private let retireGrace: Int64
+    private let diagnostics: Diagnostics?
+
+    /// Creates a follower of `path`; it opens nothing until its first `pass`.
+    /// - Parameters:
+    ///   - path: the file to follow, as given on the command line (also the follower's `name`).
+    ///   - startAtEnd: read only lines written from now on (`tail -F`); false reads existing lines first.
+    ///   - maximumLineLength: longer lines are handed out truncated (`LineSplitter`), in bytes.
+    ///   - retireGraceMilliseconds: how long a file rotated away is still read after it last grew.
+    ///   - diagnostics: where rotation, truncation and missing files are reported; nil keeps quiet.
+    public init(
+        path: String, startAtEnd: Bool, maximumLineLength: Int = 64 * 1024, retireGraceMilliseconds: Int64 = 5000,
+        diagnostics: Diagnostics? = nil
+    ) {
+        name = path
+        machine = FollowStateMachine(startAtEnd: startAtEnd)
+        self.maximumLineLength = maximumLineLength
+        retireGrace = retireGraceMilliseconds
+        self.diagnostics = diagnostics
+    }
+
+    public func pass<E: Error>(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(E) -> Void) throws(E)
+        -> FollowPass
+    {
+        var remaining = budget
+        if try !passRetired(now: now, budget: &remaining, lines: lines) { return .moreReady }
+        // A few actions at most per pass (say a switch to a new file, then a restart): the loop
+        // cannot spin, and anything left is done on the next pass.
+        for _ in 0..<8 {
+            if let file = current {
+                guard remaining > 0 else { return .moreReady }
+                let result = try file.read(budget: remaining, lines: lines)
+                remaining -= result.bytes
+                if let failure = result.failure {
+                    current = nil
+                    return .failed(errno: failure)
+                }
+                if !result.atEnd { return .moreReady }
+            }
+            let descriptor: FileSnapshot?
+            switch current?.snapshot() {
+            case .none: descriptor = nil
+            case .success(let snapshot)?: descriptor = snapshot
+            case .failure(let error)?:
+                current = nil
+                return .failed(errno: error.errno)
+            }
+            switch machine.next(path: observePath(), descriptor: descriptor, offset: current?.offset ?? 0) {
+            case .read:
+                continue
+            case .wait:
+                return .drained
+            case .open(let atEnd, let reappeared):
+                guard openPath(atEnd: atEnd) else { return .drained }
+                if reappeared { diagnostics?.note("\(name): appeared; following it") }
+            case .restartFromStart:
+                current?.restart()
+                diagnostics?.note("\(name): truncated; reading it again from the start")
+            case .switchToNewFile:
+                if let old = current {
+                    old.lastGrowth = now
+                    retired.append(old)
+                    current = nil
+                }
+                guard openPath(atEnd: false) else { return .drained }
+                diagnostics?.note("\(name): replaced by a new file (rotated); following the new file")
+            case .report(let problem):
+                diagnostics?.warning("\(name): \(problem.message)")
+                return .drained
+            }
+        }
+        return .moreReady
+    }
+
+    public func reopen() {
+        machine.forgetReports()
+        guard let file = current, case .file(let atPath) = observePath(),
+            case .success(let open) = file.snapshot(), atPath.isSameFile(as: open)
+        else { return }
+        let descriptor = Glibc.open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if descriptor >= 0 { file.replaceDescriptor(with: descriptor) }
+    }
+
+    /// Hands out the unfinished last lines of every open file and closes them, for a follower that
+    /// stops for good. (A follower that is interrupted leaves partial lines alone: they are not lines yet.)
+    public func finish<E: Error>(lines: (LineSplitter.Line, Int64) throws(E) -> Void) throws(E) {
+        for file in retired { try file.finish(lines: lines) }
+        retired.removeAll()
+        try current?.finish(lines: lines)
+        current = nil
+    }
+
+    // MARK: - Files rotated away
+
+    /// Reads the retired files, and closes those that stayed unchanged for the grace period.
+    /// - Returns: false when the budget ran out before they were all read to their end.
+    private func passRetired<E: Error>(
+        now: Int64, budget: inout Int, lines: (LineSplitter.Line, Int64) throws(E) -> Void
+    ) throws(E) -> Bool {
+        var index = 0
+        while index < retired.count {
+            let file = retired[index]
+            guard budget > 0 else { return false }
+            let result = try file.read(budget: budget, lines: lines)
+            budget -= result.bytes
+            if result.bytes > 0 { file.lastGrowth = now }
+            if result.failure == nil && !result.atEnd { return false }
+            if result.failure != nil || now - file.lastGrowth >= retireGrace {
+                try file.finish(lines: lines)
+                retired.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+        return true
+    }
+
+    // MARK: - The path
+
+    /// What is at the path now, following symbolic links (stat(2)).
+    private func observePath() -> PathObservation {
+        var info = stat()
+        guard stat(name, &info) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return .missing }
+            return .inaccessible(String(cString: strerror(code)).lowercased())
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            return .file(FileSnapshot(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size)))
+        case S_IFDIR:
+            return .inaccessible("is a directory")
+        default:
+            return .inaccessible("not a regular file; read a pipe with '-'")
+        }
+    }
+
+    /// Opens the path as the current file, at its end or its start.
+    /// - Returns: false when it cannot be opened (reported once through the state machine).
+    private func openPath(atEnd: Bool) -> Bool {
+        // O_NONBLOCK: if the path became a FIFO since it was looked at, opening must not hang.
+        let descriptor = Glibc.open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
+            let code = errno
+            let problem: FollowProblem =
+                code == ENOENT || code == ENOTDIR ? .missing : .inaccessible(String(cString: strerror(code)).lowercased())
+            if case .report(let problem) = machine.openFailed(problem) {
+                diagnostics?.warning("\(name): \(problem.message)")
+            }
+            return false
+        }
+        var offset: Int64 = 0
+        var startsMidLine = false
+        if atEnd {
+            offset = Int64(lseek(descriptor, 0, SEEK_END))
+            if offset < 0 { offset = 0 }
+            if offset > 0 {
+                // Starting at the end of an unfinished line: its remainder is not a whole line.
+                var last: UInt8 = 0
+                startsMidLine = pread(descriptor, &last, 1, off_t(offset - 1)) == 1 && last != 0x0A
+            }
+        }
+        current = FollowedFile(
+            descriptor: descriptor, offset: offset, maximumLineLength: maximumLineLength, startsMidLine: startsMidLine)
+        machine.opened()
+        return true
+    }
+}

@@ -1,0 +1,122 @@
+import Glibc
+import LogPipe
+
+/// One open regular file a `FileFollower` reads: its descriptor, read offset, line splitter and line
+/// count. The descriptor is closed when the object goes away.
+final class FollowedFile {
+    /// What one read pass did.
+    struct ReadResult {
+        /// Bytes read in this pass.
+        var bytes = 0
+        /// True when `read(2)` returned 0: the file is read to its current end.
+        var atEnd = false
+        /// The `errno` of a failed `read(2)`.
+        var failure: Int32?
+    }
+
+    private(set) var descriptor: Int32
+    /// Bytes of the file consumed so far: where the next `read(2)` starts.
+    private(set) var offset: Int64
+    /// Lines handed out so far: the number of the last one.
+    private(set) var lineNumber: Int64 = 0
+    /// Monotonic milliseconds when this file was retired or last grew after that.
+    var lastGrowth: Int64 = 0
+    private var splitter: LineSplitter
+    /// True when reading started in the middle of a line (at the end of a file whose last line was
+    /// unfinished): that line's remainder is not a whole line and is dropped.
+    private var skippingFirstLine: Bool
+
+    /// Takes over `descriptor`, positioned at `offset`.
+    init(descriptor: Int32, offset: Int64, maximumLineLength: Int, startsMidLine: Bool = false) {
+        self.descriptor = descriptor
+        self.offset = offset
+        splitter = LineSplitter(maximumLineLength: maximumLineLength)
+        skippingFirstLine = startsMidLine
+    }
+
+    deinit {
+        Glibc.close(descriptor)
+    }
+
+    /// `fstat(2)` of the open file, or the `errno` of its failure.
+    func snapshot() -> Result<FileSnapshot, FollowFileError> {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return .failure(FollowFileError(errno: errno)) }
+        return .success(FileSnapshot(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size)))
+    }
+
+    /// Reads until the end of the file or until about `budget` bytes were read, handing out each
+    /// complete line with its number.
+    func read<E: Error>(budget: Int, lines body: (LineSplitter.Line, Int64) throws(E) -> Void) throws(E) -> ReadResult {
+        var result = ReadResult()
+        let descriptor = self.descriptor
+        var number = lineNumber
+        var skipping = skippingFirstLine
+        defer {
+            lineNumber = number
+            skippingFirstLine = skipping
+            offset += Int64(result.bytes)
+        }
+        while result.bytes < budget {
+            let count = try splitter.fill({ (space: UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int in
+                Glibc.read(descriptor, space.baseAddress, space.count)
+            }) {
+                (line: LineSplitter.Line) throws(E) in
+                if skipping {
+                    skipping = false
+                    return
+                }
+                number += 1
+                try body(line, number)
+            }
+            if count > 0 {
+                result.bytes += count
+            } else if count == 0 {
+                result.atEnd = true
+                break
+            } else if errno != EINTR {
+                result.failure = errno
+                break
+            }
+        }
+        return result
+    }
+
+    /// Hands out an unfinished last line, for a file that will not be read any more.
+    func finish<E: Error>(lines body: (LineSplitter.Line, Int64) throws(E) -> Void) throws(E) {
+        var failure: E?
+        var number = lineNumber
+        let skipping = skippingFirstLine
+        splitter.finish { line in
+            guard !skipping else { return }
+            number += 1
+            do throws(E) { try body(line, number) } catch { failure = error }
+        }
+        lineNumber = number
+        if let failure { throw failure }
+    }
+
+    /// Starts again at offset 0 after a truncation: drops any partial line and restarts the count.
+    func restart() {
+        _ = lseek(descriptor, 0, SEEK_SET)
+        offset = 0
+        lineNumber = 0
+        skippingFirstLine = false
+        splitter.reset()
+    }
+
+    /// Swaps in a new descriptor on the same file (SIGHUP), positioned at the current offset.
+    func replaceDescriptor(with newDescriptor: Int32) {
+        _ = lseek(newDescriptor, off_t(offset), SEEK_SET)
+        Glibc.close(descriptor)
+        descriptor = newDescriptor
+    }
+}
+
+/// A failed system call on a followed file.
+public struct FollowFileError: Error, Equatable, CustomStringConvertible {
+    /// The error number.
+    public var errno: Int32
+
+    public var description: String { String(cString: strerror(errno)) }
+}
