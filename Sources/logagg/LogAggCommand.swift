@@ -1,7 +1,68 @@
+import Glibc
 import LogPipe
+import LogPipeIO
 
-/// Placeholder entry point until the stage is written.
+/// logagg: reads request, invalid and heartbeat records on stdin and writes one bucket per interval.
 @main
 enum LogAggCommand {
-    static func main() {}
+    static let spec = CommandSpec(
+        name: "logagg",
+        overview: "Count logtail's records into fixed intervals of event time: one bucket record per interval.",
+        usage: "logagg [--interval <seconds>] [--top <n>] [--top-clients <n>] [--lateness <seconds>]",
+        options: [
+            .value("interval", "seconds", help: "Bucket length; buckets are aligned to multiples of it.", default: "10"),
+            .value("top", "n", help: "Sections listed per bucket, most hits first.", default: "10"),
+            .value("top-clients", "n", help: "Clients listed per bucket.", default: "5"),
+            .value(
+                "lateness", "seconds",
+                help: "How long after its end a bucket waits for out-of-order lines before it is emitted.",
+                default: "2"),
+            .value(
+                "late-horizon", "seconds",
+                help: "Lines later than this behind the newest time are dropped (counted) instead of late.",
+                default: "3600"),
+        ],
+        discussion: """
+            READS (stdin, NDJSON): request, invalid, heartbeat records (docs/PROTOCOL.md).
+            WRITES (stdout, NDJSON): bucket records, every interval, empty ones included; records of other
+              types are passed on untouched.
+            A bucket is emitted once the stream's time (the newest request or heartbeat) has passed its end
+            plus the lateness. A request for a bucket already emitted is counted in the current bucket's
+            "late" and "late_seconds"; one older than the late horizon is counted as "dropped".
+
+            EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
+
+            EXAMPLE:
+              logtail --once access.log | logagg --interval 10 | jq -c '{start, hits, sections}'
+            """
+    )
+
+    static func main() {
+        let arguments = ToolLauncher.arguments(for: spec)
+        var configuration = BucketAggregator.Configuration()
+        do throws(UsageError) {
+            guard arguments.positionals.isEmpty else {
+                throw UsageError("unexpected argument '\(arguments.positionals[0])': logagg reads standard input")
+            }
+            configuration.interval = try arguments.integer("interval", in: 1...3600, default: 10)
+            configuration.topSections = try arguments.integer("top", in: 1...1000, default: 10)
+            configuration.topClients = try arguments.integer("top-clients", in: 0...1000, default: 5)
+            configuration.allowedLateness = try arguments.integer("lateness", in: 0...3600, default: 2)
+            configuration.lateHorizon = try arguments.integer("late-horizon", in: 0...86_400, default: 3600)
+        } catch {
+            ToolLauncher.usageFailure(error, spec: spec)
+        }
+        var stage = AggregationStage(configuration: configuration)
+        let status = LineStageRunner.run(
+            diagnostics: Diagnostics(tool: spec.name),
+            consume: { line, number, output, warn in
+                stage.consume(line: line, number: number, into: &output, warn: warn)
+            },
+            finish: { ending, output, warn in
+                // At end of input every open bucket is complete; on a signal only the closed ones are.
+                if case .endOfInput = ending { stage.finish(into: &output, warn: warn) }
+            }
+        )
+        exit(status.rawValue)
+    }
 }

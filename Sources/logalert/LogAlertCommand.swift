@@ -1,7 +1,65 @@
+import Glibc
 import LogPipe
+import LogPipeIO
 
-/// Placeholder entry point until the stage is written.
+/// logalert: applies the high-traffic rule to logagg's buckets.
 @main
 enum LogAlertCommand {
-    static func main() {}
+    static let spec = CommandSpec(
+        name: "logalert",
+        overview: "Apply the high-traffic rule to logagg's buckets: forward every record, add alerts, recoveries and the window state.",
+        usage: "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window]",
+        options: [
+            .value("threshold", "rps", help: "Alert when the window's average is above this many requests/s.", default: "10"),
+            .value("window", "seconds", help: "Length of the averaging window.", default: "120"),
+            .value(
+                "recover-below", "rps",
+                help: "Recover only when the average is below this (hysteresis); at most the threshold.",
+                default: "the threshold"),
+            .value("for", "seconds", help: "The average must stay above the threshold this long before alerting.", default: "0"),
+            .flag("require-full-window", help: "No alert until a whole window of data has been seen."),
+        ],
+        discussion: """
+            READS (stdin, NDJSON): bucket records from logagg (docs/PROTOCOL.md).
+            WRITES (stdout, NDJSON): every input record unchanged; after each bucket, an alert or recovery
+              record for each transition in it, then one window record.
+            RULE: at each second boundary t, average = hits in [t - window, t) / window (also during the
+            first window). Alert when average > threshold; recover when average < the recovery threshold;
+            equal keeps the state. Times are shown in the local time zone (TZ is respected).
+
+            EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
+
+            EXAMPLE:
+              logtail --once access.log | logagg | logalert --threshold 5 | jq -r 'select(.type=="alert" or .type=="recovery") | .message'
+            """
+    )
+
+    static func main() {
+        let arguments = ToolLauncher.arguments(for: spec)
+        var configuration = AlertRule.Configuration()
+        do throws(UsageError) {
+            guard arguments.positionals.isEmpty else {
+                throw UsageError("unexpected argument '\(arguments.positionals[0])': logalert reads standard input")
+            }
+            configuration.threshold = try arguments.number("threshold", in: 0...1e9, default: 10)
+            configuration.window = try arguments.integer("window", in: 1...86_400, default: 120)
+            if arguments.string("recover-below") != nil {
+                configuration.recoverBelow = try arguments.number(
+                    "recover-below", in: 0...configuration.threshold, default: configuration.threshold)
+            }
+            configuration.holdFor = try arguments.integer("for", in: 0...86_400, default: 0)
+            configuration.requireFullWindow = arguments.has("require-full-window")
+        } catch {
+            ToolLauncher.usageFailure(error, spec: spec)
+        }
+        var stage = AlertStage(configuration: configuration, offsetAt: LocalTimeZone.offsetProvider)
+        let status = LineStageRunner.run(
+            diagnostics: Diagnostics(tool: spec.name),
+            consume: { line, number, output, warn in
+                stage.consume(line: line, number: number, into: &output, warn: warn)
+            },
+            finish: { _, _, _ in }
+        )
+        exit(status.rawValue)
+    }
 }

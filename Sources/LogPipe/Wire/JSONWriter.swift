@@ -30,6 +30,11 @@ public struct JSONWriter: Sendable {
         bytes.append(byte)
     }
 
+    /// Appends bytes as is: for forwarding a line that is already valid JSON.
+    public mutating func raw(_ data: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: data)
+    }
+
     /// Appends ASCII text as is, with no escaping: only for keys and literals written by this program.
     public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

@@ -1,0 +1,59 @@
+/// The running counts of one interval while it is open.
+struct BucketAccumulator {
+    let start: Int64
+    let interval: Int
+    var perSecond: [Int]
+    var hits = 0
+    var sections: SpaceSavingCounter
+    var clients: SpaceSavingCounter
+    var distinctSections = DistinctCounter()
+    var distinctClients = DistinctCounter()
+    var statusClasses = StatusClassCounts()
+    var bytes: Int64 = 0
+    var invalid = 0
+    var late = 0
+    var lateSeconds: [Int64: Int] = [:]
+    var dropped = 0
+
+    init(start: Int64, interval: Int, trackedKeys: Int) {
+        self.start = start
+        self.interval = interval
+        perSecond = Array(repeating: 0, count: interval)
+        sections = SpaceSavingCounter(capacity: trackedKeys)
+        clients = SpaceSavingCounter(capacity: trackedKeys)
+    }
+
+    mutating func add(_ request: RequestObservation) {
+        hits += 1
+        perSecond[Int(request.time - start)] += 1
+        sections.add(request.section)
+        clients.add(request.client)
+        distinctSections.insert(request.section)
+        distinctClients.insert(request.client)
+        statusClasses.count(status: request.status)
+        bytes += request.bytes
+    }
+
+    mutating func addLate(at second: Int64) {
+        late += 1
+        lateSeconds[second, default: 0] += 1
+    }
+
+    func record(topSections: Int, topClients: Int) -> BucketRecord {
+        var record = BucketRecord(start: start, end: start + Int64(interval))
+        record.hits = hits
+        record.perSecond = perSecond
+        record.sections = sections.top(topSections).map { RankedCount(name: $0.key, hits: $0.count) }
+        record.clients = clients.top(topClients).map { RankedCount(name: $0.key, hits: $0.count) }
+        // Exact while the tables never overflowed; the HyperLogLog estimate after that.
+        record.distinctSections = sections.hasEvicted ? distinctSections.estimate : sections.count
+        record.distinctClients = clients.hasEvicted ? distinctClients.estimate : clients.count
+        record.statusClasses = statusClasses
+        record.bytes = bytes
+        record.invalid = invalid
+        record.late = late
+        record.lateSeconds = lateSeconds.sorted { $0.key < $1.key }.map { SecondCount(at: $0.key, hits: $0.value) }
+        record.dropped = dropped
+        return record
+    }
+}

@@ -1,0 +1,202 @@
+/// Turns a stream of requests and heartbeats into one `BucketRecord` per interval: the core of logagg.
+///
+/// Buckets are `[k * interval, (k + 1) * interval)` in event time. The aggregator's clock, the
+/// *watermark*, is the latest event time seen in requests and heartbeats. A bucket is emitted once
+/// the watermark has passed its end by `allowedLateness` seconds, and every bucket is emitted, empty
+/// ones included, so downstream sees continuous time.
+///
+/// Lines that arrive out of order:
+/// - a request for a bucket still open lands in its own bucket and second;
+/// - a request for a bucket already emitted is *late*: it is counted in the newest open bucket's
+///   `late` and `lateSeconds` (by its own second, so the alert window can still count it), as long as
+///   it is at most `lateHorizon` seconds behind the watermark; older ones are counted as `dropped`;
+/// - a request more than `maximumJump` seconds ahead of the watermark is held back: it moves the clock
+///   only if the next request confirms the jump (lies within `maximumJump` of it), as when a replayed
+///   log resumes after a quiet night; a lone absurd timestamp (a line dated 2099) is counted as
+///   `dropped` and never closes buckets early. Heartbeats come from the shell's clock and are trusted.
+public struct BucketAggregator: Sendable {
+    /// Tunables, with the defaults of logagg.
+    public struct Configuration: Sendable {
+        /// Bucket length in seconds.
+        public var interval = 10
+        /// How many sections a bucket lists.
+        public var topSections = 10
+        /// How many clients a bucket lists.
+        public var topClients = 5
+        /// Seconds the watermark must pass a bucket's end before the bucket is emitted.
+        public var allowedLateness = 2
+        /// Late requests further behind the watermark than this are dropped instead of counted.
+        public var lateHorizon = 3600
+        /// Forward jumps of the clock larger than this need a second request to confirm them.
+        public var maximumJump = 3600
+        /// Distinct sections and clients tracked exactly per bucket before Space-Saving approximates.
+        public var trackedKeys = 2048
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// What the aggregator noticed that a person may want to know.
+    public enum Notice: Sendable, Equatable {
+        /// A request so far ahead of the clock that it was not counted.
+        case droppedFuture(time: Int64, watermark: Int64)
+        /// A request so far behind the clock that it was not counted.
+        case droppedPast(time: Int64, watermark: Int64)
+    }
+
+    /// The configuration in force.
+    public let configuration: Configuration
+    /// The latest event time seen, or nil before the first request or heartbeat.
+    public private(set) var watermark: Int64?
+    /// The start of the oldest bucket not yet emitted.
+    private var nextStart: Int64?
+    /// Open buckets by start time, from `nextStart` up to the bucket holding the watermark.
+    private var open: [Int64: BucketAccumulator] = [:]
+    /// A request far ahead of the watermark, waiting for confirmation.
+    private var pendingJump: RequestObservation?
+    /// Invalid lines seen before the first bucket existed.
+    private var invalidBeforeStart = 0
+
+    /// Creates an aggregator.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    // MARK: - Events
+
+    /// Counts one request; emits the buckets its time closes.
+    public mutating func observe(
+        _ request: RequestObservation, emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }
+    ) {
+        guard let watermark else {
+            start(at: request.time)
+            place(request, notice: notice)
+            return
+        }
+        if request.time > watermark + Int64(configuration.maximumJump) {
+            if let pending = pendingJump, abs(request.time - pending.time) <= Int64(configuration.maximumJump) {
+                pendingJump = nil
+                advanceClock(to: pending.time, emit: emit)
+                place(pending, notice: notice)
+                observe(request, emit: emit, notice: notice)
+            } else {
+                dropPendingJump(notice: notice)
+                pendingJump = request
+            }
+            return
+        }
+        dropPendingJump(notice: notice)
+        if request.time > watermark { advanceClock(to: request.time, emit: emit) }
+        place(request, notice: notice)
+    }
+
+    /// Counts one invalid log line, in its own bucket when its time is known and that bucket is open,
+    /// else in the newest open bucket.
+    public mutating func observeInvalid(time: Int64?) {
+        guard let watermark else {
+            invalidBeforeStart += 1
+            return
+        }
+        let interval = Int64(configuration.interval)
+        if let time, let nextStart, time >= nextStart, time <= watermark {
+            let start = floorDivide(time, interval) * interval
+            updateBucket(start) { $0.invalid += 1 }
+        } else {
+            let start = floorDivide(watermark, interval) * interval
+            updateBucket(start) { $0.invalid += 1 }
+        }
+    }
+
+    /// Moves the clock to `time` (a heartbeat); emits the buckets that closes.
+    public mutating func advance(to time: Int64, emit: (BucketRecord) -> Void) {
+        guard let watermark else {
+            start(at: time)
+            return
+        }
+        if time > watermark { advanceClock(to: time, emit: emit) }
+    }
+
+    /// At end of input: emits every open bucket, up to the one holding the watermark.
+    public mutating func finish(emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }) {
+        dropPendingJump(notice: notice)
+        guard let watermark, var start = nextStart else { return }
+        let interval = Int64(configuration.interval)
+        while start <= watermark {
+            emitBucket(start, emit: emit)
+            start += interval
+        }
+        nextStart = start
+    }
+
+    // MARK: - Clock
+
+    private mutating func start(at time: Int64) {
+        let interval = Int64(configuration.interval)
+        watermark = time
+        let start = floorDivide(time, interval) * interval
+        nextStart = start
+        var first = newAccumulator(start)
+        first.invalid += invalidBeforeStart
+        invalidBeforeStart = 0
+        open[start] = first
+    }
+
+    private mutating func advanceClock(to time: Int64, emit: (BucketRecord) -> Void) {
+        watermark = time
+        guard var start = nextStart else { return }
+        let interval = Int64(configuration.interval)
+        let lateness = Int64(configuration.allowedLateness)
+        while start + interval + lateness <= time {
+            emitBucket(start, emit: emit)
+            start += interval
+        }
+        nextStart = start
+    }
+
+    private mutating func emitBucket(_ start: Int64, emit: (BucketRecord) -> Void) {
+        let bucket = open.removeValue(forKey: start) ?? newAccumulator(start)
+        emit(bucket.record(topSections: configuration.topSections, topClients: configuration.topClients))
+    }
+
+    // MARK: - Placing requests
+
+    private mutating func place(_ request: RequestObservation, notice: (Notice) -> Void) {
+        guard let watermark, let nextStart else { return }
+        let interval = Int64(configuration.interval)
+        if request.time >= nextStart {
+            let start = floorDivide(request.time, interval) * interval
+            updateBucket(start) { $0.add(request) }
+            return
+        }
+        let newest = floorDivide(watermark, interval) * interval
+        if watermark - request.time <= Int64(configuration.lateHorizon) {
+            updateBucket(newest) { $0.addLate(at: request.time) }
+        } else {
+            updateBucket(newest) { $0.dropped += 1 }
+            notice(.droppedPast(time: request.time, watermark: watermark))
+        }
+    }
+
+    private mutating func dropPendingJump(notice: (Notice) -> Void) {
+        guard let pending = pendingJump, let watermark else { return }
+        pendingJump = nil
+        let interval = Int64(configuration.interval)
+        let newest = floorDivide(watermark, interval) * interval
+        updateBucket(newest) { $0.dropped += 1 }
+        notice(.droppedFuture(time: pending.time, watermark: watermark))
+    }
+
+    /// Changes the open bucket starting at `start`, opening it first if needed.
+    private mutating func updateBucket(_ start: Int64, _ change: (inout BucketAccumulator) -> Void) {
+        if open[start] == nil { open[start] = newAccumulator(start) }
+        change(&open[start]!)
+    }
+
+    private func newAccumulator(_ start: Int64) -> BucketAccumulator {
+        BucketAccumulator(start: start, interval: configuration.interval, trackedKeys: configuration.trackedKeys)
+    }
+
+    private func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+    }
+}

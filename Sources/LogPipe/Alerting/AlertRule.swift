@@ -1,0 +1,171 @@
+/// The high-traffic rule, as a value-type state machine: the core of logalert.
+///
+/// At every second boundary `t` the rule looks at the hits in `[t - window, t)` and divides them by
+/// `window` (also while fewer than `window` seconds have been seen, so a burst right after start-up
+/// counts). It fires when that average is strictly greater than `threshold` and recovers when it is
+/// strictly below the recovery threshold (`recoverBelow`, the threshold itself by default); an average
+/// exactly at the threshold keeps the current state. Each transition is reported once, at the boundary
+/// where it happens. Options, all off by default: `holdFor` (the condition must hold that many seconds
+/// before firing, like Prometheus `for:`) and `requireFullWindow` (no alert before a whole window of
+/// data has been seen).
+///
+/// Time comes only from the seconds fed in (`record`) and the boundaries evaluated (`evaluate`): the
+/// rule never reads a clock, so replaying a log gives the same transitions as following it live.
+public struct AlertRule: Sendable {
+    /// The rule's parameters.
+    public struct Configuration: Sendable, Equatable {
+        /// Requests per second that must be exceeded to fire.
+        public var threshold: Double = 10
+        /// The averaging window in seconds.
+        public var window: Int = 120
+        /// Requests per second the average must fall below to recover; nil means `threshold`.
+        public var recoverBelow: Double?
+        /// Seconds the condition must hold before the alert fires; 0 fires at once.
+        public var holdFor: Int = 0
+        /// Whether to wait for a whole window of data before any alert.
+        public var requireFullWindow = false
+
+        /// The mission's rule: more than 10 requests/s over 2 minutes.
+        public init() {}
+
+        /// The threshold below which an active alert recovers.
+        public var recoveryThreshold: Double { recoverBelow ?? threshold }
+    }
+
+    /// Where the rule stands.
+    public enum State: Sendable, Equatable {
+        /// Below the threshold (or at it, never having exceeded it).
+        case normal
+        /// Above the threshold since `since`, waiting out `holdFor`.
+        case pending(since: Int64)
+        /// Alert active since `since`.
+        case alerting(since: Int64)
+    }
+
+    /// A change of state to announce.
+    public struct Transition: Sendable, Equatable {
+        /// `.alert` or `.recovery`.
+        public var kind: AlertRecord.Kind
+        /// The boundary at which it happened.
+        public var at: Int64
+        /// Hits in the window `[at - window, at)`.
+        public var hits: Int
+        /// `hits / window`.
+        public var average: Double
+    }
+
+    /// The rule's parameters.
+    public let configuration: Configuration
+    /// The current state.
+    public private(set) var state: State = .normal
+    /// The hits per second of the last `window` seconds.
+    public private(set) var traffic: TrafficWindow
+    /// The first second with data, for `requireFullWindow`.
+    private var firstSecond: Int64?
+    /// The last boundary evaluated.
+    public private(set) var lastBoundary: Int64?
+
+    /// Creates the rule in the normal state.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        traffic = TrafficWindow(length: configuration.window)
+    }
+
+    /// Whether an alert is active.
+    public var isAlerting: Bool {
+        if case .alerting = state { return true }
+        return false
+    }
+
+    /// Hits in the current window.
+    public var windowHits: Int { traffic.total }
+
+    /// The current window's average, requests per second.
+    public var average: Double { Double(traffic.total) / Double(configuration.window) }
+
+    // MARK: - Events
+
+    /// Counts `hits` in `second`. Seconds are normally fed in order; an older second still inside the
+    /// window (a late line) is added to it, an older one is ignored.
+    /// - Returns: false when the hits were too old to count.
+    @discardableResult
+    public mutating func record(hits: Int, at second: Int64) -> Bool {
+        if firstSecond == nil { firstSecond = second }
+        return traffic.add(hits, at: second)
+    }
+
+    /// Evaluates the rule at boundary `boundary`: the window is `[boundary - window, boundary)`.
+    /// Seconds between the last one recorded and `boundary` count zero.
+    /// - Returns: the transition that happens at this boundary, if any.
+    public mutating func evaluate(at boundary: Int64) -> Transition? {
+        if firstSecond == nil { firstSecond = boundary - 1 }
+        traffic.moveForward(to: boundary - 1)
+        lastBoundary = boundary
+        let average = self.average
+        let above = average > configuration.threshold
+        switch state {
+        case .normal:
+            guard above, fullWindowRequirementMet(at: boundary) else { return nil }
+            if configuration.holdFor > 0 {
+                state = .pending(since: boundary)
+                return nil
+            }
+            return fire(at: boundary)
+        case .pending(let since):
+            guard above else {
+                state = .normal
+                return nil
+            }
+            guard boundary - since >= Int64(configuration.holdFor) else { return nil }
+            return fire(at: boundary)
+        case .alerting:
+            guard average < configuration.recoveryThreshold else { return nil }
+            state = .normal
+            return Transition(kind: .recovery, at: boundary, hits: traffic.total, average: average)
+        }
+    }
+
+    /// Feeds a whole bucket: its late seconds, then each of its seconds followed by the boundary
+    /// after it. A gap since the previous bucket counts as seconds of zero hits.
+    /// - Returns: the transitions, oldest first.
+    public mutating func consume(_ bucket: BucketRecord) -> [Transition] {
+        var transitions: [Transition] = []
+        for late in bucket.lateSeconds {
+            record(hits: late.hits, at: late.at)
+        }
+        if let last = lastBoundary, bucket.start > last {
+            evaluateGap(from: last + 1, through: bucket.start, into: &transitions)
+        }
+        for (offset, hits) in bucket.perSecond.enumerated() {
+            let second = bucket.start + Int64(offset)
+            if let last = lastBoundary, second + 1 <= last { continue }
+            record(hits: hits, at: second)
+            if let transition = evaluate(at: second + 1) { transitions.append(transition) }
+        }
+        return transitions
+    }
+
+    /// Evaluates every boundary in `first...last`, quickly skipping stretches where nothing can change
+    /// (an empty window in the normal state).
+    private mutating func evaluateGap(from first: Int64, through last: Int64, into transitions: inout [Transition]) {
+        var boundary = first
+        while boundary <= last {
+            if state == .normal && traffic.total == 0 {
+                // Nothing can change while the window is empty and no alert is active or pending.
+                boundary = last
+            }
+            if let transition = evaluate(at: boundary) { transitions.append(transition) }
+            boundary += 1
+        }
+    }
+
+    private mutating func fire(at boundary: Int64) -> Transition {
+        state = .alerting(since: boundary)
+        return Transition(kind: .alert, at: boundary, hits: traffic.total, average: average)
+    }
+
+    private func fullWindowRequirementMet(at boundary: Int64) -> Bool {
+        guard configuration.requireFullWindow, let firstSecond else { return true }
+        return boundary - firstSecond >= Int64(configuration.window)
+    }
+}

@@ -1,0 +1,64 @@
+/// Hits per second over the last `length` seconds, with their running total: the sliding window of
+/// the alert rule, in a ring of `length` counters (constant memory, constant time per second).
+public struct TrafficWindow: Sendable {
+    /// The window length in seconds.
+    public let length: Int
+    private var ring: [Int]
+    /// The newest second counted, or nil before the first.
+    public private(set) var newestSecond: Int64?
+    /// Hits in seconds `(newestSecond - length, newestSecond]`.
+    public private(set) var total = 0
+
+    /// Creates an empty window of `length` seconds.
+    public init(length: Int) {
+        self.length = max(1, length)
+        ring = Array(repeating: 0, count: self.length)
+    }
+
+    /// Counts `hits` in `second`.
+    ///
+    /// A second newer than `newestSecond` moves the window forward (the seconds in between count
+    /// zero). An older second still inside the window is added to it (a late line). A second that has
+    /// already left the window is not counted.
+    /// - Returns: false when the hits were too old to count.
+    @discardableResult
+    public mutating func add(_ hits: Int, at second: Int64) -> Bool {
+        if let newest = newestSecond, second <= newest {
+            guard second > newest - Int64(length) else { return false }
+            ring[slot(second)] += hits
+            total += hits
+            return true
+        }
+        moveForward(to: second)
+        ring[slot(second)] += hits
+        total += hits
+        return true
+    }
+
+    /// Moves the window forward so that `second` is the newest, counting zero for every second
+    /// skipped. Does nothing when `second` is not newer than `newestSecond`.
+    public mutating func moveForward(to second: Int64) {
+        guard let newest = newestSecond else {
+            newestSecond = second
+            return
+        }
+        guard second > newest else { return }
+        if second - newest >= Int64(length) {
+            for index in ring.indices { ring[index] = 0 }
+            total = 0
+        } else {
+            var cleared = newest + 1
+            while cleared <= second {
+                total -= ring[slot(cleared)]
+                ring[slot(cleared)] = 0
+                cleared += 1
+            }
+        }
+        newestSecond = second
+    }
+
+    private func slot(_ second: Int64) -> Int {
+        let remainder = Int(second % Int64(length))
+        return remainder >= 0 ? remainder : remainder + length
+    }
+}

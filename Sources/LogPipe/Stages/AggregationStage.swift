@@ -1,0 +1,64 @@
+/// What logagg does with each input line, as a pure value: decode, feed the `BucketAggregator`,
+/// encode the buckets it emits, forward what it does not consume.
+///
+/// The executable only moves bytes between descriptors and this stage; tests drive it line by line.
+public struct AggregationStage: Sendable {
+    /// The aggregator, readable for tests.
+    public private(set) var aggregator: BucketAggregator
+    /// Input lines that could not be used, by reason.
+    public private(set) var rejectedLines = 0
+
+    /// Creates the stage.
+    public init(configuration: BucketAggregator.Configuration) {
+        aggregator = BucketAggregator(configuration: configuration)
+    }
+
+    /// Handles one input line (without its newline), appending output records to `output` and
+    /// reporting problems to `warn` as (kind, message).
+    public mutating func consume(
+        line: UnsafeBufferPointer<UInt8>, number: Int64, into output: inout JSONWriter,
+        warn: (String, String) -> Void
+    ) {
+        if line.isEmpty { return }
+        let decoded: RequestFastDecoder.Decoded
+        do {
+            decoded = try RequestFastDecoder.decode(line)
+        } catch {
+            rejectedLines += 1
+            warn("input", "line \(number): \(error); line skipped")
+            return
+        }
+        let emit: (BucketRecord) -> Void = { $0.encode(into: &output) }
+        let notice: (BucketAggregator.Notice) -> Void = { notice in
+            switch notice {
+            case .droppedFuture(let time, let watermark):
+                warn("clock", "line \(number): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)); not counted")
+            case .droppedPast(let time, let watermark):
+                warn("clock", "line \(number): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped")
+            }
+        }
+        switch decoded {
+        case .request(let request):
+            aggregator.observe(request, emit: emit, notice: notice)
+        case .other(.heartbeat(let heartbeat)):
+            aggregator.advance(to: heartbeat.time, emit: emit)
+        case .other(.invalid(let invalid)):
+            aggregator.observeInvalid(time: invalid.time)
+        case .other(.request):
+            break  // The fast path always takes requests.
+        case .other:
+            // Not logagg's to consume: pass it on untouched, so new record types never break a stage.
+            output.raw(line)
+            output.raw(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// At end of input: emits the open buckets.
+    public mutating func finish(into output: inout JSONWriter, warn: (String, String) -> Void) {
+        aggregator.finish(emit: { $0.encode(into: &output) }) { notice in
+            if case .droppedFuture(let time, let watermark) = notice {
+                warn("clock", "last request, dated \(time), is \(time - watermark) s ahead of the stream's clock with nothing after it to confirm the jump; not counted")
+            }
+        }
+    }
+}

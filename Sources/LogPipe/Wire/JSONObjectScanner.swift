@@ -1,0 +1,251 @@
+/// Walks the members of one JSON object in place, without building a `JSONValue`: the fast path for
+/// decoding the records that arrive at high rate (requests).
+///
+/// The scan is as strict as `JSONParser`: strings are checked for control characters and (when the
+/// caller reads them) UTF-8, numbers follow the JSON grammar, and nested values are validated by
+/// `JSONParser` itself.
+public struct JSONObjectScanner {
+    /// What a member's value is.
+    public enum ValueKind: Sendable {
+        case string, number, literal, nested
+    }
+
+    /// One member, valid while the scanned buffer is.
+    public struct Member {
+        /// The key's raw bytes between the quotes (escapes not decoded).
+        public var key: UnsafeBufferPointer<UInt8>
+        /// The value's kind.
+        public var kind: ValueKind
+        /// The value's raw bytes: for strings, between the quotes, escapes not decoded.
+        public var value: UnsafeBufferPointer<UInt8>
+        /// For strings: whether the raw bytes contain escapes (decode with `decodedString`).
+        public var hasEscapes: Bool
+
+        /// Whether the key is exactly `name` (keys written by logpipe have no escapes).
+        public func keyIs(_ name: StaticString) -> Bool {
+            key.count == name.utf8CodeUnitCount && memcmpEqual(key.baseAddress!, name.utf8Start, key.count)
+        }
+
+        /// The value as an integer, when it is an integer number.
+        public var integer: Int64? {
+            guard kind == .number, !value.isEmpty else { return nil }
+            var index = 0
+            var negative = false
+            if value[0] == UInt8(ascii: "-") {
+                negative = true
+                index = 1
+            }
+            guard index < value.count, value.count - index <= 18 else { return nil }
+            var result: Int64 = 0
+            while index < value.count {
+                let digit = value[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                result = result * 10 + Int64(digit)
+                index += 1
+            }
+            return negative ? -result : result
+        }
+
+        /// The value as a string, escapes decoded and UTF-8 checked; nil when not a valid string.
+        public var decodedString: String? {
+            guard kind == .string else { return nil }
+            if !hasEscapes {
+                guard UTF8Validation.isValid(value) else { return nil }
+                return String(decoding: value, as: UTF8.self)
+            }
+            // Re-parse with the quotes, which sit just outside the raw range.
+            let quoted = UnsafeBufferPointer(start: value.baseAddress! - 1, count: value.count + 2)
+            return (try? JSONParser.parse(quoted))?.stringValue
+        }
+
+        /// The value as a Boolean literal.
+        public var boolean: Bool? {
+            guard kind == .literal else { return nil }
+            if value.count == 4 && value[0] == UInt8(ascii: "t") { return true }
+            if value.count == 5 && value[0] == UInt8(ascii: "f") { return false }
+            return nil
+        }
+    }
+
+    /// Calls `visit` for each member of the object in `bytes`, in order.
+    /// - Throws: `JSONParseError` when `bytes` is not exactly one JSON object.
+    public static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (Member) -> Void) throws(JSONParseError) {
+        var position = 0
+        func fail(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: position) }
+        func skipWhitespace() {
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
+        }
+        /// Scans a string starting at its opening quote; returns its raw content and whether it has escapes.
+        func scanString() throws(JSONParseError) -> (UnsafeBufferPointer<UInt8>, Bool) {
+            position += 1
+            let start = position
+            var escapes = false
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                    position += 1
+                    return (content, escapes)
+                }
+                if byte < 0x20 { throw fail("unescaped control character in string") }
+                if byte == UInt8(ascii: "\\") {
+                    escapes = true
+                    position += 1
+                }
+                position += 1
+            }
+            throw fail("unterminated string")
+        }
+
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        position += 1
+        skipWhitespace()
+        if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
+            position += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw fail("expected a member name")
+                }
+                let (key, _) = try scanString()
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                position += 1
+                skipWhitespace()
+                guard position < bytes.count else { throw fail("unexpected end of input") }
+                let valueStart = position
+                let member: Member
+                switch bytes[position] {
+                case UInt8(ascii: "\""):
+                    let (content, escapes) = try scanString()
+                    member = Member(key: key, kind: .string, value: content, hasEscapes: escapes)
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
+                    let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
+                    guard Self.isValidNumber(text) else { throw fail("invalid number") }
+                    member = Member(key: key, kind: .number, value: text, hasEscapes: false)
+                case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+                    while position < bytes.count, bytes[position] >= UInt8(ascii: "a"), bytes[position] <= UInt8(ascii: "z") {
+                        position += 1
+                    }
+                    let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
+                    guard Self.isLiteral(text) else { throw fail("invalid literal") }
+                    member = Member(key: key, kind: .literal, value: text, hasEscapes: false)
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    position = try Self.endOfNested(bytes, from: valueStart)
+                    let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
+                    do {
+                        _ = try JSONParser.parse(text)
+                    } catch {
+                        throw JSONParseError(reason: error.reason, offset: valueStart + error.offset)
+                    }
+                    member = Member(key: key, kind: .nested, value: text, hasEscapes: false)
+                default:
+                    throw fail("unexpected character")
+                }
+                visit(member)
+                skipWhitespace()
+                guard position < bytes.count else { throw fail("unexpected end of input") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                guard bytes[position] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+                position += 1
+                break
+            }
+        }
+        skipWhitespace()
+        guard position == bytes.count else { throw fail("unexpected data after the value") }
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+            UInt8(ascii: "e"), UInt8(ascii: "E"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private static func isValidNumber(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        func digits() -> Int {
+            let start = index
+            while index < text.count, text[index] >= UInt8(ascii: "0"), text[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - start
+        }
+        if index < text.count && text[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < text.count else { return false }
+        if text[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if index < text.count && text[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return false }
+        }
+        if index < text.count && (text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E")) {
+            index += 1
+            if index < text.count && (text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-")) { index += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return index == text.count
+    }
+
+    private static func isLiteral(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        for word: StaticString in ["true", "false", "null"]
+        where text.count == word.utf8CodeUnitCount && memcmpEqual(text.baseAddress!, word.utf8Start, text.count) {
+            return true
+        }
+        return false
+    }
+
+    /// The index just past the nested value starting at `start`, matching brackets outside strings.
+    private static func endOfNested(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) throws(JSONParseError) -> Int {
+        var depth = 0
+        var position = start
+        var inString = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            if inString {
+                if byte == UInt8(ascii: "\\") {
+                    position += 1
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else {
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                    if depth > JSONParser.maximumDepth {
+                        throw JSONParseError(reason: "nesting deeper than \(JSONParser.maximumDepth)", offset: position)
+                    }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return position + 1 }
+                default: break
+                }
+            }
+            position += 1
+        }
+        throw JSONParseError(reason: "unterminated value", offset: position)
+    }
+}
+
+/// Byte equality of two buffers of `count` bytes.
+func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    for index in 0..<count where a[index] != b[index] { return false }
+    return true
+}

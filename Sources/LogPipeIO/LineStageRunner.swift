@@ -1,0 +1,72 @@
+import Glibc
+import LogPipe
+
+/// The I/O loop shared by the stages that read NDJSON on stdin and write NDJSON on stdout (logagg,
+/// logalert): read what is ready, hand each line to the stage, flush once the input has nothing more,
+/// stop on end of input, SIGINT/SIGTERM or a closed stdout.
+public enum LineStageRunner {
+    /// How the loop ended.
+    public enum Ending: Sendable {
+        /// Standard input reached its end.
+        case endOfInput
+        /// SIGINT or SIGTERM arrived.
+        case signalled(Int32)
+    }
+
+    /// Runs the loop and returns the exit status for the process.
+    /// - Parameters:
+    ///   - diagnostics: where warnings go.
+    ///   - consume: handles one line: (bytes, 1-based line number, output, warn(kind, message)).
+    ///   - finish: called at the end with the output, to flush what is complete; gets how the loop ended.
+    public static func run(
+        diagnostics: Diagnostics,
+        consume: (UnsafeBufferPointer<UInt8>, Int64, inout JSONWriter, (String, String) -> Void) -> Void,
+        finish: (Ending, inout JSONWriter, (String, String) -> Void) -> Void
+    ) -> ExitStatus {
+        SignalWatcher.ignoreBrokenPipe()
+        let signals = SignalWatcher([SIGINT, SIGTERM])
+        let input = InputReader()
+        let output = OutputChannel()
+        var budget = WarningBudget()
+        let warn: (String, String) -> Void = { kind, message in
+            if let text = budget.admit(kind: kind, message: message) { diagnostics.warning(text) }
+        }
+        var ending = Ending.endOfInput
+        do throws(OutputError) {
+            reading: while true {
+                let readiness = Poller.wait(for: [STDIN_FILENO, signals.descriptor], timeoutMilliseconds: -1)
+                if readiness.ready[1], let signal = signals.pendingSignals().first {
+                    ending = .signalled(signal)
+                    break reading
+                }
+                guard readiness.ready[0] else { continue }
+                var failure: OutputError?
+                let outcome: InputReader.ReadOutcome
+                do {
+                    outcome = try input.read { line, number in
+                        guard failure == nil else { return }
+                        consume(line.bytes, number, &output.writer, warn)
+                        do throws(OutputError) { try output.flushIfLarge() } catch { failure = error }
+                    }
+                } catch {
+                    diagnostics.error("cannot read standard input: \(error)")
+                    try output.flush()
+                    return .ioError
+                }
+                if let failure { throw failure }
+                try output.flush()
+                if case .endOfInput = outcome { break reading }
+            }
+            finish(ending, &output.writer, warn)
+            try output.flush()
+        } catch .closed {
+            // Downstream has gone away: nothing left to do, and not an error of this stage.
+            return .success
+        } catch {
+            diagnostics.error("cannot write standard output: \(error)")
+            return .ioError
+        }
+        for line in budget.summary { diagnostics.note(line) }
+        return .success
+    }
+}

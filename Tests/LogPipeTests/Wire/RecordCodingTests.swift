@@ -1,0 +1,129 @@
+import Testing
+
+@testable import LogPipe
+
+private func encode(_ record: WireRecord) -> [UInt8] {
+    var writer = JSONWriter()
+    record.encode(into: &writer)
+    return writer.bytes
+}
+
+private func decodeLine(_ bytes: [UInt8]) throws -> WireRecord {
+    #expect(bytes.last == 0x0A)
+    #expect(bytes.dropLast().contains(0x0A) == false)
+    return try WireRecord.decode(Array(bytes.dropLast()))
+}
+
+@Suite("Wire records: every type round-trips through its encoding")
+struct RecordCodingTests {
+    static var sampleBucket: BucketRecord {
+        var bucket = BucketRecord(start: 1_700_000_000, end: 1_700_000_010)
+        bucket.hits = 7
+        bucket.perSecond = [1, 0, 2, 0, 0, 0, 4, 0, 0, 0]
+        bucket.sections = [RankedCount(name: "/api", hits: 5), RankedCount(name: "/x\"\u{1B}", hits: 2)]
+        bucket.distinctSections = 2
+        bucket.statusClasses.count(status: 200, hits: 6)
+        bucket.statusClasses.count(status: 503)
+        bucket.bytes = 12_345
+        bucket.clients = [RankedCount(name: "2001:db8::1", hits: 7)]
+        bucket.distinctClients = 1
+        bucket.invalid = 3
+        bucket.late = 2
+        bucket.lateSeconds = [SecondCount(at: 1_699_999_990, hits: 2)]
+        bucket.dropped = 1
+        return bucket
+    }
+
+    static let samples: [WireRecord] = [
+        .request(
+            RequestRecord(
+                time: 1_700_000_000, source: "access.log", client: "::1", user: "frank", method: "GET",
+                path: "/a \"b\"\\c\n", protocol: "HTTP/1.1", status: 200, bytes: 2326, section: "/a")),
+        .request(
+            RequestRecord(
+                time: 1, client: "h", method: "", path: "", protocol: "", status: 400, bytes: 0, section: "(invalid)",
+                malformedRequest: true, referer: "-", userAgent: "curl/8")),
+        .invalid(InvalidLineRecord(source: "a.log", line: 12, reason: "no timestamp", excerpt: "garbage\\x1b", time: nil)),
+        .invalid(InvalidLineRecord(source: nil, line: 1, reason: "bad status", excerpt: "x", time: 99)),
+        .heartbeat(HeartbeatRecord(time: 1_700_000_001)),
+        .bucket(sampleBucket),
+        .window(WindowRecord(at: 1_700_000_010, window: 120, hits: 1201, average: 10.008, threshold: 10, alerting: true)),
+        .alert(
+            AlertRecord(
+                kind: .alert, at: 5, time: "1970-01-01T00:00:05+00:00", hits: 1201, average: 10.008, threshold: 10,
+                window: 120, message: AlertMessage.alert(hits: 1201, time: "1970-01-01T00:00:05+00:00"))),
+        .alert(
+            AlertRecord(
+                kind: .recovery, at: 9, time: "1970-01-01T00:00:09+00:00", hits: 3, average: 0.025, threshold: 10,
+                window: 120, message: AlertMessage.recovery(hits: 3, time: "1970-01-01T00:00:09+00:00"))),
+    ]
+
+    @Test(arguments: samples)
+    func roundTrips(record: WireRecord) throws {
+        #expect(try decodeLine(encode(record)) == record)
+    }
+
+    @Test(arguments: samples)
+    func carriesTypeAndVersionFirst(record: WireRecord) throws {
+        let text = String(decoding: encode(record), as: UTF8.self)
+        #expect(text.hasPrefix("{\"type\":\""))
+        #expect(text.contains("\",\"v\":1,"))
+    }
+
+    @Test func theFastDecoderAgreesWithTheFullDecoderOnRequests() throws {
+        for case .request(let record) in Self.samples {
+            var bytes = encode(.request(record))
+            bytes.removeLast()
+            let fast = try bytes.withUnsafeBufferPointer { try RequestFastDecoder.decode($0) }
+            guard case .request(let observation) = fast else {
+                Issue.record("fast path not taken")
+                continue
+            }
+            #expect(observation == RequestObservation(record))
+        }
+    }
+
+    @Test func theFastDecoderPassesOtherRecordsThrough() throws {
+        var bytes = encode(.heartbeat(HeartbeatRecord(time: 5)))
+        bytes.removeLast()
+        let decoded = try bytes.withUnsafeBufferPointer { try RequestFastDecoder.decode($0) }
+        guard case .other(.heartbeat(let heartbeat)) = decoded else {
+            Issue.record("expected a heartbeat")
+            return
+        }
+        #expect(heartbeat.time == 5)
+    }
+
+    @Test func unknownTypesDecodeAsUnknown() throws {
+        #expect(try WireRecord.decode(Array(#"{"type":"annotation","v":1,"text":"deploy"}"#.utf8)) == .unknown(type: "annotation"))
+    }
+
+    @Test func newerProtocolVersionsAreRejectedWithAClearReason() {
+        let line = Array(#"{"type":"heartbeat","v":2,"time":1}"#.utf8)
+        #expect(throws: RecordDecodingError.unsupportedVersion(2)) { try WireRecord.decode(line) }
+        #expect(throws: RecordDecodingError.unsupportedVersion(2)) {
+            try line.withUnsafeBufferPointer { try RequestFastDecoder.decode($0) }
+        }
+    }
+
+    @Test func missingFieldsAreNamed() {
+        let line = Array(#"{"type":"request","v":1,"status":200,"section":"/"}"#.utf8)
+        #expect(throws: RecordDecodingError.missingField(type: "request", field: "time")) { try WireRecord.decode(line) }
+        #expect(throws: RecordDecodingError.missingField(type: "request", field: "time")) {
+            try line.withUnsafeBufferPointer { try RequestFastDecoder.decode($0) }
+        }
+    }
+
+    @Test func notARecordIsReported() {
+        #expect(throws: RecordDecodingError.notARecord) { try WireRecord.decode(Array("[1,2]".utf8)) }
+        #expect(throws: RecordDecodingError.notARecord) { try WireRecord.decode(Array(#"{"type":3}"#.utf8)) }
+    }
+}
+
+extension WireRecord: CustomTestStringConvertible {
+    public var testDescription: String {
+        var writer = JSONWriter()
+        encode(into: &writer)
+        return String(decoding: writer.bytes.prefix(60), as: UTF8.self)
+    }
+}
