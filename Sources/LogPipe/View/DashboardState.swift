@@ -1,0 +1,112 @@
+/// Everything the dashboard shows, built from the final stream one record at a time.
+///
+/// A value type with one mutating method per event, no I/O and no clock: the shell feeds it decoded
+/// records and draws it with `DashboardRenderer` or `PlainReportRenderer`. Memory is bounded: the
+/// chart keeps the last `historyCapacity` intervals; the alert history is kept whole because it grows
+/// by at most one entry per alert transition.
+public struct DashboardState: Sendable, Equatable {
+    /// Intervals kept for the chart by default: one hour of 10-second buckets.
+    public static let defaultHistoryCapacity = 360
+
+    /// How many intervals the chart history keeps.
+    public let historyCapacity: Int
+    /// The latest bucket.
+    public private(set) var lastBucket: BucketRecord?
+    /// The bucket before it, for the change of each section from one interval to the next.
+    public private(set) var previousBucket: BucketRecord?
+    /// Recent intervals, oldest first, at most `historyCapacity`.
+    public private(set) var samples: [TrafficSample] = []
+    /// Sums since start.
+    public private(set) var totals = DashboardTotals()
+    /// The latest window record (average, threshold, state after the latest bucket).
+    public private(set) var window: WindowRecord?
+    /// Every alert and recovery received, oldest first; never trimmed.
+    public private(set) var alerts: [AlertRecord] = []
+    /// Whether an alert is active: the latest window's state, or the latest transition's when it came
+    /// after the window.
+    public private(set) var alerting = false
+    /// Records of types the view does not use (requests, heartbeats, invalid lines, unknown types).
+    public private(set) var ignoredRecords = 0
+    /// Lines of input that were not valid records.
+    public private(set) var undecodableLines = 0
+
+    /// Creates an empty state.
+    /// - Parameter historyCapacity: intervals kept for the chart (at least 1).
+    public init(historyCapacity: Int = DashboardState.defaultHistoryCapacity) {
+        self.historyCapacity = max(1, historyCapacity)
+    }
+
+    /// Whether any bucket has arrived yet.
+    public var hasData: Bool { lastBucket != nil }
+
+    /// The alert threshold in requests per second, once known from a window or alert record.
+    public var threshold: Double? { window?.threshold ?? alerts.last?.threshold }
+
+    /// The rule's current average (requests per second over its window), once known.
+    public var average: Double? { window?.average }
+
+    /// The rule's window length in seconds, once known.
+    public var windowLength: Int? { window?.window ?? alerts.last?.window }
+
+    /// The number of alert (not recovery) records received.
+    public var alertCount: Int { alerts.lazy.filter { $0.kind == .alert }.count }
+
+    /// Takes in one record of the stream.
+    /// - Returns: what changed, so the shell can repaint, ring the bell or print a line.
+    @discardableResult
+    public mutating func apply(_ record: WireRecord) -> DashboardChange {
+        switch record {
+        case .bucket(let bucket):
+            add(bucket)
+            return .bucket
+        case .window(let window):
+            self.window = window
+            alerting = window.alerting
+            return .window
+        case .alert(let alert):
+            alerts.append(alert)
+            alerting = alert.kind == .alert
+            return alert.kind == .alert ? .alert(alert) : .recovery(alert)
+        case .request, .heartbeat, .invalid, .unknown:
+            ignoredRecords += 1
+            return .ignored
+        }
+    }
+
+    /// Counts a line of input that could not be decoded.
+    public mutating func noteUndecodableLine() {
+        undecodableLines += 1
+    }
+
+    private mutating func add(_ bucket: BucketRecord) {
+        previousBucket = lastBucket
+        lastBucket = bucket
+        totals.buckets += 1
+        totals.hits += bucket.hits + bucket.late
+        totals.late += bucket.late
+        totals.dropped += bucket.dropped
+        totals.invalid += bucket.invalid
+        totals.bytes += bucket.bytes
+        for digit in 1...5 { totals.statusClasses.classes[digit - 1] += bucket.statusClasses[digit] }
+        totals.statusClasses.other += bucket.statusClasses.other
+        totals.firstStart = min(totals.firstStart ?? bucket.start, bucket.start)
+        totals.lastEnd = max(totals.lastEnd ?? bucket.end, bucket.end)
+
+        // Late hits belong to earlier seconds: put them back where the chart shows them.
+        for late in bucket.lateSeconds {
+            if let index = samples.lastIndex(where: { $0.start <= late.at && late.at < $0.end }) {
+                let offset = Int(late.at - samples[index].start)
+                if offset < samples[index].perSecond.count { samples[index].perSecond[offset] += late.hits }
+            }
+        }
+        var perSecond = bucket.perSecond
+        let length = Int(bucket.end - bucket.start)
+        if perSecond.count != length {
+            // A malformed per-second list still has to add up to the bucket's hits for the chart.
+            perSecond = Array(repeating: 0, count: max(1, length))
+            perSecond[0] = bucket.hits
+        }
+        samples.append(TrafficSample(start: bucket.start, end: bucket.end, perSecond: perSecond))
+        if samples.count > historyCapacity { samples.removeFirst(samples.count - historyCapacity) }
+    }
+}

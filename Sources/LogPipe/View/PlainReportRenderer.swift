@@ -1,0 +1,127 @@
+/// The text of plain mode (`--plain`, or stdout not a terminal): one block per interval and each alert
+/// or recovery message on its own line the moment it arrives, with no escape codes at all, in stable
+/// `key=value` wording made for `grep`, `tee` and the systemd journal.
+///
+/// A block is written once the interval is complete, that is when its `window` record arrives (so it
+/// carries the rule's average after the interval), or at once when the stream has no window records
+/// (logagg's output read directly). Every string from the log is sanitised; a name containing a space,
+/// `=` or `"` is quoted.
+///
+///     interval 2026-11-23T20:14:00+01:00 10s hits=1234 rps=123.4 avg=12.4 threshold=10 state=ALERT
+///       sections /api=800 /pages=300 /=134 distinct=3
+///       clients 10.0.0.1=500 10.0.0.2=400 distinct=12
+///       status 2xx=1200 3xx=10 4xx=20 5xx=4 other=0 errors=2.0%
+///       traffic bytes=1234567 bandwidth=120.6KiB/s invalid=0 late=0 dropped=0
+///       totals hits=123456 rps=8.1 seconds=3600 alerts=2
+///     High traffic generated an alert - hits = 1500, triggered at 2026-11-23T20:14:10+01:00
+public struct PlainReportRenderer: Sendable {
+    private let utcOffset: UTCOffsetProvider
+    /// Whether the latest bucket's block waits for its window record.
+    private var pendingBlock = false
+
+    /// Creates a renderer showing times in the zone `utcOffset` describes.
+    public init(utcOffset: @escaping UTCOffsetProvider) {
+        self.utcOffset = utcOffset
+    }
+
+    /// The text to write after `state` has taken in a record that made `change` (possibly empty).
+    public mutating func output(after change: DashboardChange, state: DashboardState) -> String {
+        switch change {
+        case .bucket:
+            var text = ""
+            if state.window == nil {
+                text += block(state)
+            } else {
+                pendingBlock = true
+            }
+            return text
+        case .window:
+            guard pendingBlock else { return "" }
+            pendingBlock = false
+            return block(state)
+        case .alert(let record), .recovery(let record):
+            return TerminalText.sanitized(record.message) + "\n"
+        case .ignored:
+            return ""
+        }
+    }
+
+    /// The text to write at the end of input: a block still waiting for its window, then one line of
+    /// totals.
+    public mutating func finish(_ state: DashboardState) -> String {
+        var text = ""
+        if pendingBlock {
+            pendingBlock = false
+            text += block(state)
+        }
+        text += "end intervals=\(state.totals.buckets) hits=\(state.totals.hits) alerts=\(state.alertCount)"
+        text += " recoveries=\(state.alerts.count - state.alertCount)\n"
+        return text
+    }
+
+    /// What nothing may be lost of when the full-screen view closes: the latest interval's block and
+    /// every alert and recovery, oldest first.
+    public func summary(_ state: DashboardState) -> String {
+        var text = state.hasData ? block(state) : "no interval received\n"
+        text += "alert history: \(state.alerts.count) \(state.alerts.count == 1 ? "entry" : "entries")\n"
+        for alert in state.alerts { text += TerminalText.sanitized(alert.message) + "\n" }
+        return text
+    }
+
+    /// The block of the latest interval.
+    public func block(_ state: DashboardState) -> String {
+        guard let bucket = state.lastBucket else { return "" }
+        let seconds = max(1, bucket.end - bucket.start)
+        let start = CivilTime(epochSeconds: bucket.start, utcOffset: utcOffset(bucket.start)).iso8601
+        var head = "interval \(start) \(seconds)s hits=\(bucket.hits)"
+        head += " rps=" + ViewFormat.fixed(Double(bucket.hits) / Double(seconds), decimals: 1)
+        if let average = state.average { head += " avg=" + ViewFormat.fixed(average, decimals: 2) }
+        if let threshold = state.threshold { head += " threshold=" + ViewFormat.threshold(threshold) }
+        if state.window != nil || !state.alerts.isEmpty { head += " state=" + (state.alerting ? "ALERT" : "OK") }
+        var lines = [head]
+        lines.append("  sections" + ranking(bucket.sections) + " distinct=\(bucket.distinctSections)")
+        lines.append("  clients" + ranking(bucket.clients) + " distinct=\(bucket.distinctClients)")
+        let status = bucket.statusClasses
+        var statusLine = "  status"
+        if status[1] > 0 { statusLine += " 1xx=\(status[1])" }
+        statusLine += " 2xx=\(status[2]) 3xx=\(status[3]) 4xx=\(status[4]) 5xx=\(status[5]) other=\(status.other)"
+        statusLine += " errors=" + (status.total > 0 ? ViewFormat.percent(status[4] + status[5], of: status.total) : "0.0%")
+        lines.append(statusLine)
+        let bandwidth = ViewFormat.bytes(Double(bucket.bytes) / Double(seconds)).replacingSpaces() + "/s"
+        lines.append(
+            "  traffic bytes=\(bucket.bytes) bandwidth=\(bandwidth) invalid=\(bucket.invalid) late=\(bucket.late)"
+                + " dropped=\(bucket.dropped)")
+        lines.append(
+            "  totals hits=\(state.totals.hits) rps=" + ViewFormat.fixed(state.totals.rate, decimals: 1)
+                + " seconds=\(state.totals.seconds) alerts=\(state.alertCount)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func ranking(_ entries: [RankedCount]) -> String {
+        var text = ""
+        for entry in entries { text += " " + Self.quoted(entry.name) + "=\(entry.hits)" }
+        return text
+    }
+
+    /// `name` sanitised, and quoted when it holds a space, `=` or `"` (which would make `key=value`
+    /// ambiguous), with `"` and `\` escaped inside the quotes.
+    static func quoted(_ name: String) -> String {
+        let safe = TerminalText.sanitized(name)
+        guard safe.isEmpty || safe.contains(where: { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" }) else {
+            return safe
+        }
+        var text = "\""
+        for character in safe {
+            if character == "\"" || character == "\\" { text.append("\\") }
+            text.append(character)
+        }
+        return text + "\""
+    }
+}
+
+extension String {
+    /// The string with spaces removed (`1.5 KiB` → `1.5KiB`), for single-token values.
+    fileprivate func replacingSpaces() -> String {
+        String(filter { $0 != " " })
+    }
+}

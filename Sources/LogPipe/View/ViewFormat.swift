@@ -1,0 +1,90 @@
+/// Number and duration formatting for the view, with integer arithmetic only (no Foundation).
+public enum ViewFormat {
+    /// `value` with exactly `decimals` digits after the point (`12.50`), rounded half away from zero.
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "-" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9e18 else { return value < 0 ? "-huge" : "huge" }
+        let units = Int64(scaled)
+        let divisor = Int64(scale)
+        let whole = units / divisor
+        var text = (value < 0 && units != 0 ? "-" : "") + String(whole)
+        if decimals > 0 {
+            let fraction = String(units % divisor)
+            text += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+        }
+        return text
+    }
+
+    /// A rate or average for display: one decimal below 100, none above, `k`/`M` for large values
+    /// (`3.5`, `120`, `12.3k`).
+    public static func rate(_ value: Double) -> String {
+        let magnitude = abs(value)
+        if magnitude >= 999_950 { return fixed(value / 1_000_000, decimals: 1) + "M" }
+        if magnitude >= 9_999.5 { return fixed(value / 1000, decimals: 1) + "k" }
+        if magnitude >= 99.95 { return fixed(value, decimals: 0) }
+        return fixed(value, decimals: 1)
+    }
+
+    /// A threshold as given: without decimals when whole (`10`), else as needed (`2.5`).
+    public static func threshold(_ value: Double) -> String {
+        if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
+        let two = fixed(value, decimals: 2)
+        return two.hasSuffix("0") ? String(two.dropLast()) : two
+    }
+
+    /// A count, grouped for legibility when large (`987`, `12.3k`, `4.5M`).
+    public static func count(_ value: Int) -> String {
+        let magnitude = abs(value)
+        if magnitude < 100_000 { return String(value) }
+        if magnitude < 9_999_500 { return fixed(Double(value) / 1000, decimals: 1) + "k" }
+        return fixed(Double(value) / 1_000_000, decimals: 1) + "M"
+    }
+
+    /// A byte count in binary units (`512 B`, `1.5 KiB`, `3.2 GiB`).
+    public static func bytes(_ value: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var amount = value
+        var unit = 0
+        while abs(amount) >= 1023.95 && unit < units.count - 1 {
+            amount /= 1024
+            unit += 1
+        }
+        return (unit == 0 ? fixed(amount, decimals: 0) : fixed(amount, decimals: 1)) + " " + units[unit]
+    }
+
+    /// A share as a percentage with one decimal (`42.5%`); `-` when the whole is zero.
+    public static func percent(_ part: Int, of whole: Int) -> String {
+        guard whole > 0 else { return "-" }
+        return fixed(Double(part) * 100 / Double(whole), decimals: 1) + "%"
+    }
+
+    /// A duration in its two largest units, the second left out when zero (`45s`, `2m`, `12m05s`,
+    /// `3h07m`, `2d04h`).
+    public static func duration(_ seconds: Int64) -> String {
+        let seconds = max(0, seconds)
+        func pair(_ major: Int64, _ majorUnit: String, _ minor: Int64, _ minorUnit: String) -> String {
+            minor == 0 ? "\(major)\(majorUnit)" : "\(major)\(majorUnit)" + pad(minor) + minorUnit
+        }
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return pair(seconds / 60, "m", seconds % 60, "s") }
+        if seconds < 86_400 { return pair(seconds / 3600, "h", seconds / 60 % 60, "m") }
+        return pair(seconds / 86_400, "d", seconds / 3600 % 24, "h")
+    }
+
+    /// The change from `previous` to `current` (`+25%`, `-3%`, `=`, `new`).
+    public static func change(from previous: Int?, to current: Int) -> String {
+        guard let previous, previous > 0 else { return "new" }
+        if previous == current { return "=" }
+        let percent = (Double(current - previous) * 100 / Double(previous)).rounded()
+        if percent == 0 { return current > previous ? "+0%" : "-0%" }
+        let clipped = min(percent, 999)
+        return (clipped > 0 ? "+" : "") + fixed(clipped, decimals: 0) + "%" + (percent > 999 ? "+" : "")
+    }
+
+    private static func pad(_ value: Int64) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
+    }
+}
