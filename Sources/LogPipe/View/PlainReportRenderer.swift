@@ -3,8 +3,8 @@
 /// `key=value` wording made for `grep`, `tee` and the systemd journal.
 ///
 /// A block is written once the interval is complete, that is when its `window` record arrives (so it
-/// carries the rule's average after the interval), or at once when the stream has no window records
-/// (logagg's output read directly). Every string from the log is sanitised; a name containing a space,
+/// carries the rule's average after the interval), or with the next bucket when the stream has no
+/// window records (logagg's output read directly). Every string from the log is sanitised; a name containing a space,
 /// `=` or `"` is quoted.
 ///
 ///     interval 2026-11-23T20:14:00+01:00 10s hits=1234 rps=123.4 avg=12.4 threshold=10 state=ALERT
@@ -24,26 +24,30 @@ public struct PlainReportRenderer: Sendable {
         self.utcOffset = utcOffset
     }
 
-    /// The text to write after `state` has taken in a record that made `change` (possibly empty).
-    public mutating func output(after change: DashboardChange, state: DashboardState) -> String {
-        switch change {
-        case .bucket:
-            var text = ""
-            if state.window == nil {
-                text += block(state)
-            } else {
-                pendingBlock = true
-            }
-            return text
-        case .window:
-            guard pendingBlock else { return "" }
+    /// Applies `record` to `state` and returns the text to write for it (possibly empty).
+    ///
+    /// A bucket's block is held back until its window record; it is written before the next bucket
+    /// is applied, or by `finish`, when no window record follows.
+    public mutating func output(applying record: WireRecord, to state: inout DashboardState) -> String {
+        var text = ""
+        if case .bucket = record, pendingBlock {
+            text += block(state)
             pendingBlock = false
-            return block(state)
-        case .alert(let record), .recovery(let record):
-            return TerminalText.sanitized(record.message) + "\n"
-        case .ignored:
-            return ""
         }
+        switch state.apply(record) {
+        case .bucket:
+            pendingBlock = true
+        case .window:
+            if pendingBlock {
+                pendingBlock = false
+                text += block(state)
+            }
+        case .alert(let alert), .recovery(let alert):
+            text += TerminalText.sanitized(alert.message) + "\n"
+        case .ignored:
+            break
+        }
+        return text
     }
 
     /// The text to write at the end of input: a block still waiting for its window, then one line of
