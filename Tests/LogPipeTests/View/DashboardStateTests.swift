@@ -1,0 +1,85 @@
+import LogPipe
+import Testing
+
+@Suite("DashboardState")
+struct DashboardStateTests {
+    typealias Support = ViewTestSupport
+
+    @Test("the recorded stream ends with the totals, the rule's figures and both transitions")
+    func followsRecordedStream() throws {
+        let state = try Support.streamState()
+        #expect(state.totals.buckets == 33)
+        #expect(state.totals.hits == 3041)
+        #expect(state.totals.seconds == 330)
+        #expect(state.totals.invalid == 1)
+        #expect(state.alerts.map(\.kind) == [.alert, .recovery])
+        #expect(state.alerts.first?.at == 1_795_000_116)
+        #expect(!state.alerting)
+        #expect(state.threshold == 10)
+        #expect(state.windowLength == 120)
+        #expect(state.samples.count == 33)
+    }
+
+    @Test("each record reports what it changed")
+    func reportsChanges() {
+        var state = DashboardState()
+        #expect(state.apply(.bucket(Support.bucket(start: 0, hits: 10))) == .bucket)
+        let alert = Support.alert(.alert, at: 10, hits: 1300)
+        #expect(state.apply(.alert(alert)) == .alert(alert))
+        #expect(state.alerting)
+        let window = WindowRecord(at: 10, window: 120, hits: 1300, average: 10.8, threshold: 10, alerting: true)
+        #expect(state.apply(.window(window)) == .window)
+        #expect(state.apply(.heartbeat(HeartbeatRecord(time: 11))) == .ignored)
+        #expect(state.apply(.unknown(type: "future")) == .ignored)
+        #expect(state.ignoredRecords == 2)
+        let recovery = Support.alert(.recovery, at: 20, hits: 1100)
+        #expect(state.apply(.alert(recovery)) == .recovery(recovery))
+        #expect(!state.alerting)
+    }
+
+    @Test("the chart history is bounded but the alert history is not")
+    func boundsChartHistoryOnly() {
+        var state = DashboardState(historyCapacity: 5)
+        for index in 0..<20 {
+            state.apply(.bucket(Support.bucket(start: Int64(index) * 10, hits: index)))
+            state.apply(.alert(Support.alert(index % 2 == 0 ? .alert : .recovery, at: Int64(index) * 10, hits: index)))
+        }
+        #expect(state.samples.count == 5)
+        #expect(state.samples.first?.start == 150)
+        #expect(state.alerts.count == 20)
+        #expect(state.totals.hits == (0..<20).reduce(0, +))
+    }
+
+    @Test("late hits are added to the seconds they belong to and to the totals")
+    func placesLateHits() {
+        var state = DashboardState()
+        state.apply(.bucket(Support.bucket(start: 0, hits: 10)))
+        var next = Support.bucket(start: 10, hits: 20)
+        next.late = 3
+        next.lateSeconds = [SecondCount(at: 4, hits: 3)]
+        state.apply(.bucket(next))
+        #expect(state.samples[0].perSecond[4] == 4)
+        #expect(state.samples[0].hits == 13)
+        #expect(state.totals.hits == 33)
+        #expect(state.totals.late == 3)
+    }
+
+    @Test("one warning per kind of bad line, every line counted")
+    func countsProblems() throws {
+        var log = InputProblemLog()
+        let notJSON: RecordDecodingError
+        do {
+            _ = try WireRecord.decode(Array("{oops".utf8))
+            Issue.record("should not decode")
+            return
+        } catch {
+            notJSON = error
+        }
+        #expect(log.record(notJSON, line: 12)?.hasPrefix("line 12: not valid JSON") == true)
+        #expect(log.record(notJSON, line: 13) == nil)
+        #expect(log.record(.missingField(type: "bucket", field: "hits"), line: 14)?.hasPrefix("line 14: bucket") == true)
+        #expect(log.recordTruncated(line: 15) != nil)
+        #expect(log.count == 4)
+        #expect(log.summary == "4 input lines were not usable records")
+    }
+}
