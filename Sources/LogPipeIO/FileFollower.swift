@@ -19,6 +19,10 @@ import LogPipe
 ///   the server writes past the old offset again before the next look (within one poll interval),
 ///   the shrink is not seen and reading resumes mid-file. Prefer rotation by rename (logrotate's
 ///   `create`, with the server told to reopen) where every line can be kept.
+///
+///   A follower sees a rotation only when it looks (every pass). If the file is rotated twice
+///   between two looks (logtail stalled for longer than the rotation interval, say blocked on a full
+///   stdout pipe), the file in between was never opened and its lines are not read.
 /// - **Missing, removed or unreadable**: said once on standard error; the follower keeps looking
 ///   and opens the file when it appears (from offset 0: everything in a new file is new).
 /// - **Symbolic links**: `stat(2)` follows them, so a retargeted link is a new file at the path.

@@ -1,7 +1,113 @@
+import Glibc
 import LogPipe
+import LogPipeIO
 
-/// Placeholder entry point until the stage is written.
+/// logtail: follows access logs like `tail -F` and writes one JSON record per line.
 @main
 enum LogTailCommand {
-    static func main() {}
+    static let spec = CommandSpec(
+        name: "logtail",
+        overview: "Follow HTTP access logs and write one JSON record per line.",
+        usage: "logtail [--once] [--from-start] [--format <name>] [--max-line <bytes>] [--headers] [<file> ...]",
+        arguments: [
+            (
+                "file",
+                "Log files to follow, each record naming its file; '-' reads standard input. (default: /var/log/access.log)"
+            )
+        ],
+        options: [
+            .flag("once", help: "Read the files from the start to the end, then exit (replay a finished log)."),
+            .flag("from-start", help: "Read the lines already in the files before following them."),
+            .value(
+                "format", "name", help: "Log format: auto, common, combined, vhost or w3c; auto detects it per line.",
+                default: "auto"),
+            .value("max-line", "bytes", help: "Longer lines become 'line too long' invalid records.", default: "65536"),
+            .flag("headers", help: "Include the referer and user agent in request records."),
+        ],
+        discussion: """
+            Following works like 'tail -F': a file rotated by rename is read to its end and the new file
+            at the path is read from its start; a truncated file (copy-and-truncate, '> file') is read
+            again from its start; a file that is missing or unreadable is reported once and followed
+            once it appears; symbolic links are followed to their current target. SIGHUP reopens the
+            files. A line is written only once its newline is; with --once a last line without one is
+            read too. Lines written during logrotate's copytruncate race can be lost: prefer rotation
+            by rename.
+
+            RECORDS WRITTEN (one JSON object per line on stdout, see docs/PROTOCOL.md):
+              request     one per log line: time, source, client, user, method, path, protocol,
+                          status, bytes, section (+ referer, agent with --headers)
+              invalid     a line that is not a request: source, line, reason, excerpt, time if known
+              heartbeat   about once a second while the inputs are idle (not with --once): time
+
+            EXIT STATUS:
+              0 success, also when stdout is closed by its reader or on SIGINT/SIGTERM;
+              64 bad usage; 66 a file to read with --once is missing or unreadable; 74 I/O error.
+
+            EXAMPLES:
+              logtail /var/log/nginx/access.log | logagg | logalert | logview
+              logtail --once --format combined old.log | head
+            """
+    )
+
+    static func main() {
+        let arguments = ToolLauncher.arguments(for: spec)
+        let diagnostics = Diagnostics(tool: spec.name)
+        let format: LogFormat
+        let maximumLineLength: Int
+        do throws(UsageError) {
+            format = LogFormat(
+                rawValue: try arguments.choice(
+                    "format", of: LogFormat.allCases.map(\.rawValue), default: LogFormat.auto.rawValue))!
+            maximumLineLength = try arguments.integer("max-line", in: 256...(64 << 20), default: 64 * 1024)
+        } catch {
+            ToolLauncher.usageFailure(error, spec: spec)
+        }
+        let once = arguments.has("once")
+        let paths = arguments.positionals.isEmpty ? ["/var/log/access.log"] : arguments.positionals
+        if paths.filter({ $0 == "-" }).count > 1 {
+            ToolLauncher.usageFailure(UsageError("standard input ('-') can be read only once"), spec: spec)
+        }
+
+        SignalWatcher.ignoreBrokenPipe()
+        let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP])
+        var inputs: [any FollowInput] = []
+        for path in paths {
+            if path == "-" {
+                inputs.append(FollowedStream(maximumLineLength: maximumLineLength))
+            } else if once {
+                do throws(FollowFileError) {
+                    inputs.append(try FollowedStream.open(path: path, maximumLineLength: maximumLineLength))
+                } catch {
+                    diagnostics.error("cannot read '\(path)': \(error); check the path and its permissions")
+                    exit(ExitStatus.noInput.rawValue)
+                }
+            } else {
+                inputs.append(
+                    FileFollower(
+                        path: path, startAtEnd: !arguments.has("from-start"), maximumLineLength: maximumLineLength,
+                        diagnostics: diagnostics))
+            }
+        }
+        let recorders = inputs.map {
+            SourceRecorder(
+                source: $0.name, format: format, includeHeaders: arguments.has("headers"), diagnostics: diagnostics)
+        }
+        let loop = TailLoop(
+            inputs: inputs, recorders: recorders, output: OutputChannel(), signals: signals, diagnostics: diagnostics,
+            heartbeats: !once)
+        let ending = loop.run()
+        if once && ending != .outputClosed {
+            for recorder in recorders { diagnostics.note("\(recorder.source): \(recorder.tally.summary)") }
+        }
+        switch ending {
+        case .inputsEnded, .stopped, .outputClosed:
+            exit(ExitStatus.success.rawValue)
+        case .outputFailed(let error):
+            diagnostics.error("cannot write the records: \(error)")
+            exit(ExitStatus.ioError.rawValue)
+        case .inputFailed(let name, let code):
+            diagnostics.error("cannot read '\(name)': \(String(cString: strerror(code)))")
+            exit(ExitStatus.ioError.rawValue)
+        }
+    }
 }

@@ -4,7 +4,7 @@ import LogPipe
 import LogPipeIO
 
 /// A private temporary directory for one test, removed when the test is done with it.
-final class TemporaryDirectory {
+final class TailTestDirectory {
     let path: String
 
     init() {
@@ -22,7 +22,7 @@ final class TemporaryDirectory {
 }
 
 /// Plain file operations for the tests, with the same system calls a log writer uses.
-enum LogFile {
+enum TailTestLog {
     /// Appends `text` with one `write(2)` on an `O_APPEND` descriptor, as servers write their logs.
     static func append(_ text: String, to path: String) {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
@@ -67,7 +67,7 @@ enum LogFile {
 }
 
 /// Runs passes of a follower and keeps the lines it hands out, as strings with their numbers.
-final class LineCollector {
+final class TailLineCollector {
     let input: any FollowInput
     var lines: [String] = []
     var numbers: [Int64] = []

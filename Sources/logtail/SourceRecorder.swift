@@ -1,0 +1,67 @@
+import LogPipe
+import LogPipeIO
+
+/// Turns the lines of one input into records: parses each with the input's own parser (W3C
+/// `#Fields` state belongs to one file), writes `request` and `invalid` records, warns about the
+/// first few invalid lines and counts everything.
+final class SourceRecorder {
+    /// The input's name, written as the `source` of its records.
+    let source: String
+    private(set) var tally = SourceTally()
+    private var parser: AccessLogParser
+    private let includeHeaders: Bool
+    private let diagnostics: Diagnostics
+    /// Invalid lines shown on standard error per input; further ones are only counted.
+    private let warningLimit: Int
+
+    /// Creates the recorder of the input named `source`.
+    init(source: String, format: LogFormat, includeHeaders: Bool, diagnostics: Diagnostics, warningLimit: Int = 5) {
+        self.source = source
+        parser = AccessLogParser(format: format)
+        self.includeHeaders = includeHeaders
+        self.diagnostics = diagnostics
+        self.warningLimit = warningLimit
+    }
+
+    /// Appends the record of `line` (number `number` in its file), if it gives one, to `writer`.
+    func record(_ line: LineSplitter.Line, number: Int64, into writer: inout JSONWriter) {
+        tally.lines += 1
+        let outcome = parser.parse(line.bytes)
+        if line.truncated {
+            // The beginning of an over-long line may still tell its time, so it counts in its bucket.
+            var time: Int64?
+            switch outcome {
+            case .request(let request): time = request.time
+            case .invalid(_, let lineTime): time = lineTime
+            case .skipped: time = nil
+            }
+            recordInvalid(line, number: number, reason: "line too long", time: time, into: &writer)
+            return
+        }
+        switch outcome {
+        case .request(let request):
+            tally.requests += 1
+            request.encode(into: &writer, source: source, includeHeaders: includeHeaders)
+        case .skipped:
+            tally.skipped += 1
+        case .invalid(let reason, let time):
+            recordInvalid(line, number: number, reason: reason, time: time, into: &writer)
+        }
+    }
+
+    private func recordInvalid(
+        _ line: LineSplitter.Line, number: Int64, reason: String, time: Int64?, into writer: inout JSONWriter
+    ) {
+        tally.countInvalid(reason)
+        let excerpt = InvalidLineExcerpt.make(from: line.bytes)
+        InvalidLineRecord(source: source, line: number, reason: reason, excerpt: excerpt, time: time)
+            .encode(into: &writer)
+        let seen = tally.invalidCount
+        if seen <= Int64(warningLimit) {
+            diagnostics.warning("\(source):\(number): \(reason): \(excerpt)")
+        }
+        if seen == Int64(warningLimit) {
+            diagnostics.warning("\(source): further invalid lines are only counted (see the invalid records)")
+        }
+    }
+}

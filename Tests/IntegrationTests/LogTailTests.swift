@@ -1,0 +1,159 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The built `logtail` binary, run as a process on real files.
+@Suite("logtail")
+struct LogTailTests {
+    @Test func onceReadsEveryLineIncludingAnUnterminatedLastOneAndExits() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        var text = (0..<3).map { TailTestLine.combined($0) }.joined()
+        text += String(TailTestLine.combined(3).dropLast())
+        TailTestLog.create(path, text)
+        let tail = try LogTailProcess(["--once", path], directory: directory)
+        #expect(tail.waitForExit() == 0)
+        #expect(TailRecords.paths(tail.lines) == ["/seq/0", "/seq/1", "/seq/2", "/seq/3"])
+        #expect(TailRecords.ofType("heartbeat", tail.lines).isEmpty)
+        #expect(TailRecords.ofType("request", tail.lines).allSatisfy { $0["source"] as? String == path })
+        #expect(tail.standardError.contains("4 lines: 4 requests, 0 skipped, 0 invalid"))
+    }
+
+    @Test func onceWithAMissingFileExitsWithStatus66AndSaysWhy() throws {
+        let directory = TailTestDirectory()
+        let tail = try LogTailProcess(["--once", directory.file("absent.log")], directory: directory)
+        #expect(tail.waitForExit() == 66)
+        #expect(tail.lines.isEmpty)
+        #expect(tail.standardError.hasPrefix("logtail: error: cannot read '\(directory.file("absent.log"))'"))
+    }
+
+    @Test(arguments: [["--bogus"], ["--max-line", "abc"], ["--format", "xml"], ["-", "-"]])
+    func rejectsABadCommandLineWithStatus64(arguments: [String]) throws {
+        let directory = TailTestDirectory()
+        let tail = try LogTailProcess(arguments, directory: directory)
+        #expect(tail.waitForExit() == 64)
+        #expect(tail.standardError.hasPrefix("logtail: error: "))
+    }
+
+    @Test func oncePipedIntoHeadExitsWithStatus0Quietly() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("big.log")
+        TailTestLog.create(path, (0..<60_000).map { TailTestLine.combined($0) }.joined())
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
+        let script = "'\(LogTailProcess.executable("logtail"))' --once '\(path)' 2>'\(directory.file("err"))' | head -1 >/dev/null; echo \"${PIPESTATUS[0]}\""
+        shell.arguments = ["-c", script]
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        shell.waitUntilExit()
+        let status = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(TailTestLog.read(directory.file("err")) == "")
+    }
+
+    @Test func turnsBadAndOverlongLinesIntoInvalidRecordsAndGoesOn() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        let long = "192.0.2.1 - - [23/Nov/2026:20:00:07 +0000] \"GET /" + String(repeating: "a", count: 2000)
+            + " HTTP/1.1\" 200 1\n"
+        TailTestLog.create(
+            path, TailTestLine.combined(1) + "not a log line \u{1B}[2J\n" + long + "\n# comment\n" + TailTestLine.combined(2))
+        let tail = try LogTailProcess(["--once", "--max-line", "256", path], directory: directory)
+        #expect(tail.waitForExit() == 0)
+        #expect(TailRecords.paths(tail.lines) == ["/seq/1", "/seq/2"])
+        let invalid = TailRecords.ofType("invalid", tail.lines)
+        #expect(invalid.count == 2)
+        #expect(invalid.first?["line"] as? Int == 2)
+        #expect(invalid.first?["source"] as? String == path)
+        #expect((invalid.first?["excerpt"] as? String)?.contains("\u{1B}") == false)
+        #expect(invalid.last?["reason"] as? String == "line too long")
+        #expect(invalid.last?["line"] as? Int == 3)
+        #expect(invalid.last?["time"] as? Int == 1_795_464_007)
+        #expect(!tail.standardError.contains("\u{1B}"))
+        #expect(tail.standardError.contains("6 lines: 2 requests, 2 skipped, 2 invalid"))
+    }
+
+    @Test func readsSeveralFilesAndStandardInputNamingEachSource() throws {
+        let directory = TailTestDirectory()
+        let first = directory.file("a.log")
+        let second = directory.file("b.log")
+        let input = directory.file("stdin.log")
+        TailTestLog.create(first, TailTestLine.combined(1, tag: "a"))
+        TailTestLog.create(second, TailTestLine.combined(2, tag: "b"))
+        TailTestLog.create(input, TailTestLine.combined(3, tag: "c"))
+        let tail = try LogTailProcess(["--once", first, "-", second], input: input, directory: directory)
+        #expect(tail.waitForExit() == 0)
+        let sources = Dictionary(
+            uniqueKeysWithValues: TailRecords.ofType("request", tail.lines).map {
+                ($0["path"] as? String ?? "", $0["source"] as? String ?? "")
+            })
+        #expect(sources == ["/a/1": first, "/b/2": second, "/c/3": "-"])
+    }
+
+    @Test func followsNewLinesWithinHalfASecondAndCostsNoCPUWhileIdle() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path, TailTestLine.combined(0))
+        let tail = try LogTailProcess([path], directory: directory)
+        // The first heartbeat says the file is open (at its end, so line 0 is not read).
+        #expect(tail.read(timeout: 5) { !TailRecords.ofType("heartbeat", $0).isEmpty })
+        var slowest = 0.0
+        for number in 1...5 {
+            let start = Date()
+            TailTestLog.append(TailTestLine.combined(number), to: path)
+            #expect(tail.read(timeout: 2) { TailRecords.requestCount($0) == number })
+            slowest = max(slowest, Date().timeIntervalSince(start))
+            usleep(UInt32.random(in: 10_000...150_000))
+        }
+        #expect(slowest < 0.5, "slowest line took \(slowest) s to reach stdout")
+        let cpuBefore = tail.cpuSeconds
+        let heartbeatsBefore = TailRecords.ofType("heartbeat", tail.lines).count
+        tail.read(timeout: 2.5) { _ in false }
+        let idleCPU = tail.cpuSeconds - cpuBefore
+        #expect(idleCPU < 0.05, "used \(idleCPU) s of CPU in 2.5 s idle")
+        let heartbeats = TailRecords.ofType("heartbeat", tail.lines)
+        #expect((2...3).contains(heartbeats.count - heartbeatsBefore))
+        #expect(abs((heartbeats.last?["time"] as? Int ?? 0) - Int(Date().timeIntervalSince1970)) <= 2)
+        #expect(TailRecords.paths(tail.lines) == (1...5).map { "/seq/\($0)" })
+        #expect(tail.stop() == 0)
+    }
+
+    @Test func waitsForAFileCreatedLateSayingSoOnce() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("later.log")
+        let tail = try LogTailProcess([path], directory: directory)
+        #expect(tail.read(timeout: 5) { TailRecords.ofType("heartbeat", $0).count >= 2 })
+        TailTestLog.create(path, TailTestLine.combined(1))
+        #expect(tail.read(timeout: 2) { TailRecords.requestCount($0) == 1 })
+        #expect(tail.stop() == 0)
+        let warnings = tail.standardError.components(separatedBy: "does not exist").count - 1
+        #expect(warnings == 1)
+    }
+
+    @Test func reopensOnHangupAndFlushesOnTerminate() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path)
+        let tail = try LogTailProcess(["--from-start", path], directory: directory)
+        TailTestLog.append(TailTestLine.combined(1), to: path)
+        #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 1 })
+        kill(tail.process.processIdentifier, SIGHUP)
+        usleep(300_000)
+        TailTestLog.append(TailTestLine.combined(2), to: path)
+        #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 2 })
+        #expect(tail.process.isRunning)
+        #expect(tail.stop(with: SIGINT) == 0)
+        #expect(TailRecords.paths(tail.lines) == ["/seq/1", "/seq/2"])
+        #expect(tail.standardError.contains("SIGHUP"))
+    }
+
+    @Test func exitsAtTheEndOfStandardInputWhenItIsTheOnlyInput() throws {
+        let directory = TailTestDirectory()
+        let input = directory.file("stdin.log")
+        TailTestLog.create(input, TailTestLine.combined(1) + TailTestLine.combined(2))
+        let tail = try LogTailProcess(["-"], input: input, directory: directory)
+        #expect(tail.waitForExit() == 0)
+        #expect(TailRecords.paths(tail.lines) == ["/seq/1", "/seq/2"])
+    }
+}
