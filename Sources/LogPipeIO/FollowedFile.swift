@@ -30,7 +30,8 @@ final class FollowedFile {
     init(descriptor: Int32, offset: Int64, maximumLineLength: Int, startsMidLine: Bool = false) {
         self.descriptor = descriptor
         self.offset = offset
-        splitter = LineSplitter(maximumLineLength: maximumLineLength)
+        // A smaller buffer than a one-shot read's: many files may be followed at once, each for weeks.
+        splitter = LineSplitter(maximumLineLength: maximumLineLength, bufferSize: 256 * 1024)
         skippingFirstLine = startsMidLine
     }
 

@@ -97,7 +97,7 @@ struct LogTailTests {
         TailTestLog.create(path, TailTestLine.combined(0))
         let tail = try LogTailProcess([path], directory: directory)
         // The first heartbeat says the file is open (at its end, so line 0 is not read).
-        #expect(tail.read(timeout: 5) { !TailRecords.ofType("heartbeat", $0).isEmpty })
+        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) > 0 })
         var slowest = 0.0
         for number in 1...5 {
             let start = Date()
@@ -123,7 +123,7 @@ struct LogTailTests {
         let directory = TailTestDirectory()
         let path = directory.file("later.log")
         let tail = try LogTailProcess([path], directory: directory)
-        #expect(tail.read(timeout: 5) { TailRecords.ofType("heartbeat", $0).count >= 2 })
+        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) >= 2 })
         TailTestLog.create(path, TailTestLine.combined(1))
         #expect(tail.read(timeout: 2) { TailRecords.requestCount($0) == 1 })
         #expect(tail.stop() == 0)
@@ -146,6 +146,42 @@ struct LogTailTests {
         #expect(tail.stop(with: SIGINT) == 0)
         #expect(TailRecords.paths(tail.lines) == ["/seq/1", "/seq/2"])
         #expect(tail.standardError.contains("SIGHUP"))
+    }
+
+    @Test func writesNoHeartbeatWhileABacklogIsReadFromTheStart() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path, (0..<30_000).map { TailTestLine.combined($0) }.joined())
+        let tail = try LogTailProcess(["--from-start", path], directory: directory)
+        #expect(tail.read(timeout: 10) { TailRecords.count("heartbeat", $0) > 0 })
+        #expect(tail.stop() == 0)
+        let firstHeartbeat = tail.lines.firstIndex { $0.hasPrefix("{\"type\":\"heartbeat\"") } ?? 0
+        #expect(TailRecords.requestCount(Array(tail.lines[..<firstHeartbeat])) == 30_000)
+    }
+
+    @Test func followsSeveralFilesAtOnceNamingEachSource() throws {
+        let directory = TailTestDirectory()
+        let first = directory.file("a.log")
+        let second = directory.file("b.log")
+        TailTestLog.create(first)
+        TailTestLog.create(second)
+        let tail = try LogTailProcess([first, second], directory: directory)
+        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) > 0 })
+        TailTestLog.append(TailTestLine.combined(1, tag: "a"), to: first)
+        TailTestLog.append(TailTestLine.combined(2, tag: "b"), to: second)
+        TailTestLog.append(TailTestLine.combined(3, tag: "a"), to: first)
+        #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 3 })
+        #expect(tail.stop() == 0)
+        let requests = TailRecords.ofType("request", tail.lines)
+        #expect(requests.filter { $0["source"] as? String == first }.compactMap { $0["path"] as? String } == ["/a/1", "/a/3"])
+        #expect(requests.filter { $0["source"] as? String == second }.compactMap { $0["path"] as? String } == ["/b/2"])
+    }
+
+    @Test func onceWithADirectoryExitsWithStatus66() throws {
+        let directory = TailTestDirectory()
+        let tail = try LogTailProcess(["--once", directory.path], directory: directory)
+        #expect(tail.waitForExit() == 66)
+        #expect(tail.standardError.contains("directory"))
     }
 
     @Test func exitsAtTheEndOfStandardInputWhenItIsTheOnlyInput() throws {

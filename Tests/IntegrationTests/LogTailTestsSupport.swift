@@ -141,7 +141,13 @@ enum TailRecords {
 
     /// How many lines are request records (a cheap count for waiting loops).
     static func requestCount(_ lines: [String]) -> Int {
-        lines.reduce(0) { $0 + ($1.hasPrefix("{\"type\":\"request\"") ? 1 : 0) }
+        count("request", lines)
+    }
+
+    /// How many lines are records of `type`, from their first bytes only (cheap enough for waiting loops).
+    static func count(_ type: String, _ lines: [String]) -> Int {
+        let prefix = "{\"type\":\"\(type)\""
+        return lines.reduce(0) { $0 + ($1.hasPrefix(prefix) ? 1 : 0) }
     }
 }
 
