@@ -91,7 +91,7 @@ public final class FileFollower: FollowInput {
                 return .drained
             case .open(let atEnd, let reappeared):
                 guard openPath(atEnd: atEnd) else { return .drained }
-                if reappeared { diagnostics?.note("\(name): appeared; following it") }
+                if reappeared { diagnostics?.note("\(name): now readable; following it") }
             case .restartFromStart:
                 current?.restart()
                 diagnostics?.note("\(name): truncated; reading it again from the start")
