@@ -29,7 +29,9 @@ import LogPipe
 ///
 /// A line is handed out only once its newline is written; a partial line waits for the rest.
 public final class FileFollower: FollowInput {
+    /// The followed path, as given on the command line.
     public let name: String
+    /// Always nil: a regular file is always "readable" to `poll(2)`, so it is looked at on a timer.
     public var wakeDescriptor: Int32? { nil }
     /// The current file at the path, when one is open.
     private var current: FollowedFile?
@@ -58,6 +60,9 @@ public final class FileFollower: FollowInput {
         self.diagnostics = diagnostics
     }
 
+    /// Reads the files rotated away (during their grace period), then the current file, then looks at
+    /// the path and acts on what changed (see the type's description). Problems are reported through
+    /// `diagnostics`; a failed `read(2)` or `fstat(2)` ends the pass with `.failed`.
     public func pass<E: Error>(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(E) -> Void) throws(E)
         -> FollowPass
     {
@@ -111,6 +116,8 @@ public final class FileFollower: FollowInput {
         return .moreReady
     }
 
+    /// Reopens the path (SIGHUP): when it still names the open file, a new descriptor takes over at the
+    /// same offset; otherwise the next pass sees the change as usual. Problems are reported again.
     public func reopen() {
         machine.forgetReports()
         guard let file = current, case .file(let atPath) = observePath(),

@@ -119,5 +119,6 @@ public struct FollowFileError: Error, Equatable, CustomStringConvertible {
     /// The error number.
     public var errno: Int32
 
+    /// The system's text for the error (`No such file or directory`).
     public var description: String { String(cString: strerror(errno)) }
 }

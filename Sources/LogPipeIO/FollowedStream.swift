@@ -6,7 +6,10 @@ import LogPipe
 /// A pipe or terminal is read only when `poll(2)` says it is readable, so the read never blocks the
 /// other inputs; at end of input an unterminated last line is handed out too, and the input ends.
 public final class FollowedStream: FollowInput {
+    /// `-` for standard input, else the path as given.
     public let name: String
+    /// The descriptor of a pipe or terminal, to wake the loop when it has data; nil for a regular
+    /// file (always readable) or once the stream has ended.
     public var wakeDescriptor: Int32? { descriptor >= 0 && isRegularFile == false ? descriptor : nil }
     private var descriptor: Int32
     private let closesDescriptor: Bool
@@ -45,6 +48,8 @@ public final class FollowedStream: FollowInput {
         return FollowedStream(name: path, descriptor: descriptor, closes: true, maximumLineLength: maximumLineLength)
     }
 
+    /// Reads what is ready without blocking, up to about `budget` bytes; at the end of the stream,
+    /// hands out an unterminated last line and ends.
     public func pass<E: Error>(now: Int64, budget: Int, lines body: (LineSplitter.Line, Int64) throws(E) -> Void)
         throws(E) -> FollowPass
     {
@@ -88,6 +93,7 @@ public final class FollowedStream: FollowInput {
         return .moreReady
     }
 
+    /// Nothing to reopen: a stream has no path.
     public func reopen() {}
 
     private func close() {
