@@ -113,7 +113,7 @@ struct LogTailTests {
         let idleCPU = tail.cpuSeconds - cpuBefore
         #expect(idleCPU < 0.05, "used \(idleCPU) s of CPU in 2.5 s idle")
         let heartbeats = TailRecords.ofType("heartbeat", tail.lines)
-        #expect((2...3).contains(heartbeats.count - heartbeatsBefore))
+        #expect((1...4).contains(heartbeats.count - heartbeatsBefore), "about one heartbeat a second")
         #expect(abs((heartbeats.last?["time"] as? Int ?? 0) - Int(Date().timeIntervalSince1970)) <= 2)
         #expect(TailRecords.paths(tail.lines) == (1...5).map { "/seq/\($0)" })
         #expect(tail.stop() == 0)
