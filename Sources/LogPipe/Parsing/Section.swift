@@ -36,28 +36,24 @@ public enum Section {
     /// The section of `target` as a span over its bytes: the hot-path form, which never allocates.
     public static func span(of target: UnsafeBufferPointer<UInt8>) -> Span {
         let count = target.count
-        // The query or fragment ends the part of the target that counts.
-        var end = 0
-        while end < count {
-            let byte = target[end]
-            if byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
-            end += 1
-        }
-        if end == 0 { return Span(length: 0, appendsSlash: true) }
+        guard count > 0 else { return Span(length: 0, appendsSlash: true) }
+        let first = target[0]
+        if first == UInt8(ascii: "?") || first == UInt8(ascii: "#") { return Span(length: 0, appendsSlash: true) }
         var pathStart = 0
-        if target[0] != UInt8(ascii: "/") {
-            if let authorityEnd = absoluteAuthorityEnd(target, before: end) {
-                if authorityEnd == end { return Span(length: end, appendsSlash: true) }
-                pathStart = authorityEnd
+        if first != UInt8(ascii: "/"), let authorityEnd = absoluteAuthorityEnd(target) {
+            if authorityEnd == count || target[authorityEnd] != UInt8(ascii: "/") {
+                return Span(length: authorityEnd, appendsSlash: true)
             }
+            pathStart = authorityEnd
         }
-        // Cut before the first `/` that follows the path's first byte.
+        // One pass: the path ends at the first `/` after its first byte, or at a query or fragment.
         var index = pathStart + 1
-        while index < end {
-            if target[index] == UInt8(ascii: "/") { return Span(length: index, appendsSlash: false) }
+        while index < count {
+            let byte = target[index]
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
             index += 1
         }
-        return Span(length: end, appendsSlash: false)
+        return Span(length: index, appendsSlash: false)
     }
 
     /// The section of `path`, for tests and slow paths.
@@ -71,9 +67,10 @@ public enum Section {
         }
     }
 
-    /// When `target[0..<end]` starts with `scheme://`, the index where its authority ends (the first
-    /// `/` after it, or `end`); otherwise nil.
-    private static func absoluteAuthorityEnd(_ target: UnsafeBufferPointer<UInt8>, before end: Int) -> Int? {
+    /// When `target` starts with `scheme://`, the index where its authority ends (at the first `/`,
+    /// `?` or `#` after it, or the end); otherwise nil.
+    private static func absoluteAuthorityEnd(_ target: UnsafeBufferPointer<UInt8>) -> Int? {
+        let end = target.count
         // RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
         guard isLetter(target[0]) else { return nil }
         var index = 1
@@ -89,7 +86,11 @@ public enum Section {
             target[index + 2] == UInt8(ascii: "/")
         else { return nil }
         var authorityEnd = index + 3
-        while authorityEnd < end && target[authorityEnd] != UInt8(ascii: "/") { authorityEnd += 1 }
+        while authorityEnd < end {
+            let byte = target[authorityEnd]
+            if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+            authorityEnd += 1
+        }
         return authorityEnd
     }
 
