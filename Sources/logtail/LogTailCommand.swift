@@ -70,6 +70,7 @@ enum LogTailCommand {
 
         SignalWatcher.ignoreBrokenPipe()
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP])
+        let watchdog = StopWatchdog()
         var inputs: [any FollowInput] = []
         for path in paths {
             if path == "-" {
@@ -95,7 +96,7 @@ enum LogTailCommand {
         let loop = TailLoop(
             inputs: inputs, recorders: recorders, output: OutputChannel(), signals: signals, diagnostics: diagnostics,
             heartbeats: !once)
-        let ending = loop.run()
+        let ending = withExtendedLifetime(watchdog) { loop.run() }
         if once && ending != .outputClosed {
             for recorder in recorders { diagnostics.note("\(recorder.source): \(recorder.tally.summary)") }
         }

@@ -184,6 +184,29 @@ struct LogTailTests {
         #expect(tail.standardError.contains("directory"))
     }
 
+    @Test func stopsOnTerminateEvenWhileItsOutputPipeIsFullAndUnread() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path, (0..<20_000).map { TailTestLine.combined($0) }.joined())
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: LogTailProcess.executable("logtail"))
+        process.arguments = ["--from-start", path]
+        let unread = Pipe()
+        process.standardOutput = unread
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        usleep(500_000)
+        let start = Date()
+        kill(process.processIdentifier, SIGTERM)
+        while process.isRunning && Date().timeIntervalSince(start) < 6 { usleep(20_000) }
+        let stillRunning = process.isRunning
+        if stillRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(!stillRunning)
+        #expect(process.terminationStatus == 0)
+        #expect(Date().timeIntervalSince(start) < 4)
+    }
+
     @Test func exitsAtTheEndOfStandardInputWhenItIsTheOnlyInput() throws {
         let directory = TailTestDirectory()
         let input = directory.file("stdin.log")
