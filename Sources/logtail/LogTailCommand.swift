@@ -72,6 +72,7 @@ enum LogTailCommand {
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP])
         let watchdog = StopWatchdog()
         var inputs: [any FollowInput] = []
+        var unreadable = 0
         for path in paths {
             if path == "-" {
                 inputs.append(FollowedStream(maximumLineLength: maximumLineLength))
@@ -80,7 +81,7 @@ enum LogTailCommand {
                     inputs.append(try FollowedStream.open(path: path, maximumLineLength: maximumLineLength))
                 } catch {
                     diagnostics.error("cannot read '\(path)': \(error); check the path and its permissions")
-                    exit(ExitStatus.noInput.rawValue)
+                    unreadable += 1
                 }
             } else {
                 inputs.append(
@@ -89,6 +90,8 @@ enum LogTailCommand {
                         diagnostics: diagnostics))
             }
         }
+        // With --once every file is checked before any is read, so a typo costs no partial replay.
+        if unreadable > 0 { exit(ExitStatus.noInput.rawValue) }
         let recorders = inputs.map {
             SourceRecorder(
                 source: $0.name, format: format, includeHeaders: arguments.has("headers"), diagnostics: diagnostics)
