@@ -11,6 +11,10 @@ import LogPipe
 ///   period (`retireGraceMilliseconds`) and still read, because a server keeps writing to the
 ///   renamed file until it is told to reopen its log; its unfinished last line is handed out when
 ///   the grace period ends.
+///
+///   A follower sees a rotation only when it looks (every pass). If the file is rotated twice
+///   between two looks (logtail stalled for longer than the rotation interval, say blocked on a full
+///   stdout pipe), the file in between was never opened and its lines are not read.
 /// - **Truncation** (copy-and-truncate rotation, `> file`): a file shorter than the read offset is
 ///   read again from offset 0 and any partial line is dropped.
 ///
@@ -19,13 +23,12 @@ import LogPipe
 ///   the server writes past the old offset again before the next look (within one poll interval),
 ///   the shrink is not seen and reading resumes mid-file. Prefer rotation by rename (logrotate's
 ///   `create`, with the server told to reopen) where every line can be kept.
-///
-///   A follower sees a rotation only when it looks (every pass). If the file is rotated twice
-///   between two looks (logtail stalled for longer than the rotation interval, say blocked on a full
-///   stdout pipe), the file in between was never opened and its lines are not read.
 /// - **Missing, removed or unreadable**: said once on standard error; the follower keeps looking
 ///   and opens the file when it appears (from offset 0: everything in a new file is new).
 /// - **Symbolic links**: `stat(2)` follows them, so a retargeted link is a new file at the path.
+///
+/// Files are told apart by device and inode. The open descriptor keeps its inode from being reused,
+/// so a file removed and created again is always seen as a new file.
 ///
 /// A line is handed out only once its newline is written; a partial line waits for the rest.
 public final class FileFollower: FollowInput {

@@ -10,7 +10,7 @@ public final class FollowedStream: FollowInput {
     public let name: String
     /// The descriptor of a pipe or terminal, to wake the loop when it has data; nil for a regular
     /// file (always readable) or once the stream has ended.
-    public var wakeDescriptor: Int32? { descriptor >= 0 && isRegularFile == false ? descriptor : nil }
+    public var wakeDescriptor: Int32? { descriptor >= 0 && !isRegularFile ? descriptor : nil }
     private var descriptor: Int32
     private let closesDescriptor: Bool
     private let isRegularFile: Bool
