@@ -102,7 +102,8 @@ extension AccessLogParser {
         guard close >= 0 else {
             return .invalid(reason: firstClose >= 0 ? Reason.badStatus : Reason.unterminatedRequest, time: time)
         }
-        let status = Int(line[close + 2] &- 0x30) * 100 + Int(line[close + 3] &- 0x30) * 10
+        let status =
+            Int(line[close + 2] &- 0x30) * 100 + Int(line[close + 3] &- 0x30) * 10
             + Int(line[close + 4] &- 0x30)
         position = close + 5
         guard position < count else { return .invalid(reason: Reason.badByteCount, time: time) }
@@ -162,7 +163,8 @@ extension AccessLogParser {
         let raw = UnsafeRawPointer(line.baseAddress!) + index
         return (
             raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-            raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt32.self)
+            raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+            raw.loadUnaligned(fromByteOffset: 24, as: UInt32.self)
         )
     }
 
@@ -201,7 +203,8 @@ extension AccessLogParser {
 
     /// The reason for a line no format fits, telling W3C lines read without their `#Fields:` apart.
     private func notAnAccessLogLine(_ line: UnsafeBufferPointer<UInt8>) -> Outcome {
-        let looksLikeW3C = line.count > 11 && Self.isDigit(line[0]) && Self.isDigit(line[1])
+        let looksLikeW3C =
+            line.count > 11 && Self.isDigit(line[0]) && Self.isDigit(line[1])
             && Self.isDigit(line[2]) && Self.isDigit(line[3]) && line[4] == UInt8(ascii: "-")
             && Self.isDigit(line[5]) && Self.isDigit(line[6]) && line[7] == UInt8(ascii: "-")
             && Self.isDigit(line[8]) && Self.isDigit(line[9]) && line[10] == UInt8(ascii: " ")

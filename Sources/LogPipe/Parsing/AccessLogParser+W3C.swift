@@ -11,9 +11,7 @@ extension AccessLogParser {
     mutating func parseW3C(_ line: UnsafeBufferPointer<UInt8>, checksUTF8: Bool) -> Outcome {
         guard let fieldMap else { return .invalid(reason: Reason.noFieldsDirective, time: nil) }
         var count = line.count
-        while count > 0 && (line[count - 1] == UInt8(ascii: " ") || line[count - 1] == 0x09 || line[count - 1] == 0x0D) {
-            count -= 1
-        }
+        while count > 0 && Self.isBlank(line[count - 1]) { count -= 1 }
         var date: Range<Int>? = nil
         var timeOfDay: Range<Int>? = nil
         var client: Range<Int>? = nil
@@ -79,7 +77,9 @@ extension AccessLogParser {
         }
         let clientBytes = client.map { UnsafeBufferPointer(rebasing: line[$0]) } ?? RequestLine.empty
         let userBytes = bytes(user)
-        if checksUTF8 && !(UTF8Validation.isValid(clientBytes) && UTF8Validation.isValid(userBytes ?? RequestLine.empty)) {
+        if checksUTF8
+            && !(UTF8Validation.isValid(clientBytes) && UTF8Validation.isValid(userBytes ?? RequestLine.empty))
+        {
             return .invalid(reason: Reason.invalidUTF8, time: time)
         }
 

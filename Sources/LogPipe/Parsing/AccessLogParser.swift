@@ -111,9 +111,7 @@ public struct AccessLogParser {
         if lowest == 0 { return .invalid(reason: Reason.nulByte, time: nil) }
         let first = line[0]
         if first == UInt8(ascii: "#") { return parseDirective(line) }
-        if first == UInt8(ascii: " ") || first == 0x09 || first == 0x0D {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == 0x09 || $0 == 0x0D }) { return .skipped(.blank) }
-        }
+        if Self.isBlank(first) && line.allSatisfy(Self.isBlank) { return .skipped(.blank) }
         prepareScratch(for: count)
         let checksUTF8 = highest >= 0x80
         switch format {
@@ -188,6 +186,12 @@ public struct AccessLogParser {
 
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 <= 9 }
+
+    /// Space, tab or carriage return.
+    @inline(__always)
+    static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == 0x09 || byte == 0x0D
+    }
 
     /// A byte count: `-` is 0; otherwise 1 to 18 digits. nil when it is neither.
     static func byteCount(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {

@@ -48,7 +48,8 @@ public enum LogTimestamp {
         let minute = twoDigits(time, 3)
         let second = twoDigits(time, 6)
         guard year >= 0, month >= 0, day >= 0, hour >= 0, minute >= 0, second >= 0 else { return nil }
-        return epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second, utcOffset: 0)
+        return epochSeconds(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second, utcOffset: 0)
     }
 
     // MARK: - Pieces

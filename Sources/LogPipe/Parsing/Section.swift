@@ -77,8 +77,9 @@ public enum Section {
         while index < end {
             let byte = target[index]
             if byte == UInt8(ascii: ":") { break }
-            guard isLetter(byte) || byte &- 0x30 <= 9 || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: ".")
+            guard
+                isLetter(byte) || byte &- 0x30 <= 9 || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: ".")
             else { return nil }
             index += 1
         }

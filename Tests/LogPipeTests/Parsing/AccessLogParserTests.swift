@@ -12,12 +12,14 @@ struct AccessLogParserTests {
     static let requests: [LineCase] = [
         LineCase(
             "Common Log Format", "127.0.0.1 - frank \(stamp) \"GET /apache_pb.gif HTTP/1.0\" 200 2326",
-            request(t, client: "127.0.0.1", user: "frank", "GET", "/apache_pb.gif", "HTTP/1.0", bytes: 2326,
+            request(
+                t, client: "127.0.0.1", user: "frank", "GET", "/apache_pb.gif", "HTTP/1.0", bytes: 2326,
                 section: "/apache_pb.gif")),
         LineCase(
             "Combined Log Format",
             "127.0.0.1 - - \(stamp) \"GET /pages/create HTTP/1.1\" 200 512 \"http://www.example.com/start.html\" \"Mozilla/4.08 [en] (Win98; I ;Nav)\"",
-            request(t, client: "127.0.0.1", "GET", "/pages/create", section: "/pages",
+            request(
+                t, client: "127.0.0.1", "GET", "/pages/create", section: "/pages",
                 referer: "http://www.example.com/start.html", agent: "Mozilla/4.08 [en] (Win98; I ;Nav)")),
         LineCase(
             "Combined with a `-` referer and agent",
@@ -59,7 +61,8 @@ struct AccessLogParserTests {
         LineCase(
             "a host name as the client",
             "in24.inetnebr.example - - \(stamp) \"GET /shuttle/missions/sts-68/news.txt HTTP/1.0\" 200 1839",
-            request(t, client: "in24.inetnebr.example", "GET", "/shuttle/missions/sts-68/news.txt", "HTTP/1.0",
+            request(
+                t, client: "in24.inetnebr.example", "GET", "/shuttle/missions/sts-68/news.txt", "HTTP/1.0",
                 bytes: 1839, section: "/shuttle")),
         LineCase(
             "`-` bytes count as 0", "192.0.2.7 - - \(stamp) \"GET /sts-71/launch/ HTTP/1.0\" 404 -",
@@ -142,12 +145,14 @@ struct AccessLogParserTests {
         LineCase(
             "a TLS handshake logged by nginx is a malformed hit",
             #"192.0.2.7 - - \#(stamp) "\x16\x03\x01\x02\x00\x01\x00\x01\xFC\x03\x03" 400 157 "-" "-""#,
-            request(t, "", "\u{16}\u{3}\u{1}\u{2}\0\u{1}\0\u{1}\u{FFFD}\u{3}\u{3}", "", status: 400, bytes: 157,
+            request(
+                t, "", "\u{16}\u{3}\u{1}\u{2}\0\u{1}\0\u{1}\u{FFFD}\u{3}\u{3}", "", status: 400, bytes: 157,
                 section: "(invalid)", malformed: true)),
         LineCase(
             "an RDP probe is a malformed hit",
             #"192.0.2.7 - - \#(stamp) "\x03\x00\x00/*\xE0\x00\x00\x00\x00\x00Cookie: mstshash=Administr" 400 157"#,
-            request(t, "", "\u{3}\0\0/*\u{FFFD}\0\0\0\0\0Cookie: mstshash=Administr", "", status: 400, bytes: 157,
+            request(
+                t, "", "\u{3}\0\0/*\u{FFFD}\0\0\0\0\0Cookie: mstshash=Administr", "", status: 400, bytes: 157,
                 section: "(invalid)", malformed: true)),
         LineCase(
             "an SSH banner is a malformed hit", "192.0.2.7 - - \(stamp) \"SSH-2.0-Go\" 400 157",
@@ -165,23 +170,42 @@ struct AccessLogParserTests {
     static let invalidLines: [LineCase] = [
         LineCase("prose", "hello world, this is not a log", .invalid("not an access log line", time: nil)),
         LineCase("a single word", "x", .invalid("not an access log line", time: nil)),
-        LineCase("too few fields", "192.0.2.7 - \(stamp) \"GET / HTTP/1.1\" 200 1", .invalid("not an access log line", time: nil)),
+        LineCase(
+            "too few fields", "192.0.2.7 - \(stamp) \"GET / HTTP/1.1\" 200 1",
+            .invalid("not an access log line", time: nil)),
         LineCase(
             "a W3C line before any #Fields",
             "2015-01-13 00:32:17 10.0.0.1 GET /robots.txt - 80 - 192.0.2.7 - - 404 0 2 1405 242 283",
             .invalid("no #Fields directive", time: nil)),
-        LineCase("30 February", "192.0.2.7 - - [30/Feb/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1", .invalid("bad timestamp", time: nil)),
-        LineCase("hour 24", "192.0.2.7 - - [10/Oct/2000:24:00:00 +0000] \"GET / HTTP/1.1\" 200 1", .invalid("bad timestamp", time: nil)),
-        LineCase("an unknown month", "192.0.2.7 - - [10/Okt/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 1", .invalid("bad timestamp", time: nil)),
-        LineCase("no offset", "192.0.2.7 - - [10/Oct/2000:13:55:36] \"GET / HTTP/1.1\" 200 1", .invalid("bad timestamp", time: nil)),
-        LineCase("an ISO timestamp", "192.0.2.7 - - [2000-10-10T13:55:36+00:00] \"GET / HTTP/1.1\" 200 1", .invalid("bad timestamp", time: nil)),
+        LineCase(
+            "30 February", "192.0.2.7 - - [30/Feb/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            .invalid("bad timestamp", time: nil)),
+        LineCase(
+            "hour 24", "192.0.2.7 - - [10/Oct/2000:24:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            .invalid("bad timestamp", time: nil)),
+        LineCase(
+            "an unknown month", "192.0.2.7 - - [10/Okt/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 1",
+            .invalid("bad timestamp", time: nil)),
+        LineCase(
+            "no offset", "192.0.2.7 - - [10/Oct/2000:13:55:36] \"GET / HTTP/1.1\" 200 1",
+            .invalid("bad timestamp", time: nil)),
+        LineCase(
+            "an ISO timestamp", "192.0.2.7 - - [2000-10-10T13:55:36+00:00] \"GET / HTTP/1.1\" 200 1",
+            .invalid("bad timestamp", time: nil)),
         LineCase("no request", "192.0.2.7 - - \(stamp) GET / 200 1", .invalid("missing request", time: t)),
-        LineCase("a request that never ends", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1 200 1", .invalid("unterminated request", time: t)),
-        LineCase("a status with a letter", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 20x 1", .invalid("bad status", time: t)),
-        LineCase("a four-digit status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 2000 1", .invalid("bad status", time: t)),
+        LineCase(
+            "a request that never ends", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1 200 1",
+            .invalid("unterminated request", time: t)),
+        LineCase(
+            "a status with a letter", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 20x 1", .invalid("bad status", time: t)
+        ),
+        LineCase(
+            "a four-digit status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 2000 1", .invalid("bad status", time: t)),
         LineCase("no status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\"", .invalid("bad status", time: t)),
         LineCase("no byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200", .invalid("bad byte count", time: t)),
-        LineCase("a byte count with a letter", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 12k", .invalid("bad byte count", time: t)),
+        LineCase(
+            "a byte count with a letter", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 12k",
+            .invalid("bad byte count", time: t)),
         LineCase(
             "a 19-digit byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 1234567890123456789",
             .invalid("bad byte count", time: t)),
@@ -197,7 +221,8 @@ struct AccessLogParserTests {
             "a NUL byte", [.text("192.0.2.7 - - \(stamp) \"GET /a"), [0], .text("b HTTP/1.1\" 200 1")],
             .invalid("NUL byte", time: nil)),
         ByteLineCase(
-            "a zero-filled hole before a line", [[0, 0, 0, 0], .text("192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 1")],
+            "a zero-filled hole before a line",
+            [[0, 0, 0, 0], .text("192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 1")],
             .invalid("NUL byte", time: nil)),
         ByteLineCase(
             "Latin-1 in the client", [.text("192.0.2.7"), [0xE9], .text(" - - \(stamp) \"GET / HTTP/1.1\" 200 1")],
@@ -208,7 +233,9 @@ struct AccessLogParserTests {
         ByteLineCase(
             "raw Big5 in the path passes, replaced in the output",
             [.text("192.0.2.7 - - \(stamp) \"GET /"), [0xA4, 0xA4, 0xA4, 0xE5], .text("/x HTTP/1.1\" 200 1")],
-            request(t, "GET", "/\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}/x", bytes: 1, section: "/\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")),
+            request(
+                t, "GET", "/\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}/x", bytes: 1, section: "/\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")
+        ),
         ByteLineCase(
             "raw UTF-8 in the path and user passes untouched",
             [.text("192.0.2.7 - José \(stamp) \"GET /café/menu HTTP/1.1\" 200 1 \"-\" \"Ünïcode\"")],
@@ -274,29 +301,35 @@ struct AccessLogParserTests {
     }
 
     @Test func forcedCombinedRequiresRefererAndAgent() {
-        #expect(parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1", format: .combined)
-            == .invalid("missing referer or agent", time: t))
-        #expect(parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1 \"-\" \"ua\"", format: .combined).record?.userAgent
-            == "ua")
+        #expect(
+            parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1", format: .combined)
+                == .invalid("missing referer or agent", time: t))
+        #expect(
+            parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1 \"-\" \"ua\"", format: .combined).record?.userAgent
+                == "ua")
     }
 
     @Test func forcedCombinedReadsAUserWithSpacesEvenWhenTheIdentIsSet() {
-        let record = parse("192.0.2.7 ident John Smith \(stamp) \"GET /a HTTP/1.1\" 200 1 \"-\" \"-\"", format: .combined)
-            .record
+        let record = parse(
+            "192.0.2.7 ident John Smith \(stamp) \"GET /a HTTP/1.1\" 200 1 \"-\" \"-\"", format: .combined
+        )
+        .record
         #expect(record?.client == "192.0.2.7")
         #expect(record?.user == "John Smith")
     }
 
     @Test func forcedVhostRequiresTheVirtualHost() {
-        #expect(parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1", format: .vhost)
-            == .invalid("missing virtual host", time: t))
+        #expect(
+            parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1", format: .vhost)
+                == .invalid("missing virtual host", time: t))
         let record = parse("example.com:443 192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1", format: .vhost).record
         #expect(record?.client == "192.0.2.7")
     }
 
     @Test func forcedW3CRejectsCommonLines() {
-        #expect(parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1", format: .w3c)
-            == .invalid("no #Fields directive", time: nil))
+        #expect(
+            parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1", format: .w3c)
+                == .invalid("no #Fields directive", time: nil))
     }
 
     @Test func formatNamesAreTheCommandLineNames() {

@@ -135,7 +135,10 @@ struct CorpusTests {
         #expect(tally.requests == 858)
         #expect(tally.invalid.isEmpty && tally.skipped == 0)
         #expect(tally.statuses == [499: 858])
-        #expect(tally.records.allSatisfy { $0.method == "GET" && $0.path == "/" && $0.protocol == "HTTP/2.0" && $0.section == "/" })
+        #expect(
+            tally.records.allSatisfy {
+                $0.method == "GET" && $0.path == "/" && $0.protocol == "HTTP/2.0" && $0.section == "/"
+            })
         #expect(tally.firstTime == 1_689_687_856 && tally.lastTime == 1_689_687_859)
         let perClient = Dictionary(grouping: tally.records, by: \.client).mapValues(\.count).values.sorted(by: >)
         #expect(perClient.prefix(3) == [655, 102, 99])

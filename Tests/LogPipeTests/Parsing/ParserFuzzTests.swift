@@ -14,14 +14,19 @@ private struct SeededBytes {
 
 /// Lines to mutate, each with the format it is written in.
 private let seeds: [(String, LogFormat)] = [
-    (#"192.0.2.7 - bob [10/Oct/2000:13:55:36 -0700] "GET /a/b?c=d HTTP/1.1" 200 512 "http://r/x" "Mozilla/5.0 (X11)" "-""#, .combined),
+    (
+        #"192.0.2.7 - bob [10/Oct/2000:13:55:36 -0700] "GET /a/b?c=d HTTP/1.1" 200 512 "http://r/x" "Mozilla/5.0 (X11)" "-""#,
+        .combined
+    ),
     (#"example.com:443 ::1 - - [29/Feb/2024:23:59:59 +0000] "GET /a\"b\\c\x41 HTTP/2.0" 499 - "-" "a\"b""#, .vhost),
     (#"in24.example - - [01/Aug/1995:00:00:01 -0400] "GET /ksc.html" 304 0"#, .common),
     ("2015-01-13 00:32:17 10.0.0.5 GET /robots.txt q=1 80 - 192.0.2.7 Mozilla/5.0+(x) - 404 0 2 1405 242 283", .w3c),
 ]
 
 /// Bytes that matter to the parser, inserted often so that mutations hit its decisions.
-private let interesting: [UInt8] = [0x22, 0x5C, 0x20, 0x5B, 0x5D, 0x2D, 0x00, 0xFF, 0xC3, 0xE2, 0x0A, 0x78, 0x2F, 0x3F, 0x23, 0x30, 0x39]
+private let interesting: [UInt8] = [
+    0x22, 0x5C, 0x20, 0x5B, 0x5D, 0x2D, 0x00, 0xFF, 0xC3, 0xE2, 0x0A, 0x78, 0x2F, 0x3F, 0x23, 0x30, 0x39,
+]
 
 @Suite("Parser robustness")
 struct ParserFuzzTests {
@@ -40,8 +45,11 @@ struct ParserFuzzTests {
             let (seed, seedFormat) = seeds[round % seeds.count]
             var parser = AccessLogParser(format: round % 3 == 0 ? .auto : seedFormat)
             if seedFormat == .w3c {
-                Array("#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken".utf8)
-                    .withUnsafeBufferPointer { _ = parser.parse($0) }
+                Array(
+                    "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken"
+                        .utf8
+                )
+                .withUnsafeBufferPointer { _ = parser.parse($0) }
             }
             var line = Array(seed.utf8)
             for _ in 0..<(1 + random.next(3)) {
@@ -60,7 +68,8 @@ struct ParserFuzzTests {
                     outcomes.requests += 1
                     for includeHeaders in [false, true] {
                         var copy = parser
-                        let both = try #require(encodeBothWays(bytes, with: &copy, source: "f", includeHeaders: includeHeaders))
+                        let both = try #require(
+                            encodeBothWays(bytes, with: &copy, source: "f", includeHeaders: includeHeaders))
                         #expect(both.direct == both.viaRecord, "\(InvalidLineExcerpt.make(from: bytes))")
                         #expect(both.direct.dropLast().allSatisfy { $0 != 0x0A })
                         _ = try WireRecord.decode(Array(both.direct.dropLast()))

@@ -11,7 +11,8 @@ enum ParsedLine: Equatable, Sendable, CustomStringConvertible {
     var description: String {
         switch self {
         case .request(let record):
-            return "request(\(record.method) \(record.path) \(record.protocol) \(record.status) section \(record.section))"
+            return
+                "request(\(record.method) \(record.path) \(record.protocol) \(record.status) section \(record.section))"
         case .skipped(let reason): return "skipped(\(reason))"
         case .invalid(let reason, let time): return "invalid(\(reason), time: \(time.map(String.init) ?? "nil"))"
         }

@@ -22,27 +22,44 @@ struct HostileLine: Sendable, CustomTestStringConvertible {
 
 /// Lines made to break a naive encoder; each must still give exactly one valid JSON record.
 private let hostileLines: [HostileLine] = [
-    HostileLine("escaped quotes and backslashes",
+    HostileLine(
+        "escaped quotes and backslashes",
         [.text(#"192.0.2.7 - "evil\"user" \#(stamp) "GET /a\"b\\c HTTP/1.1" 200 1 "\"\\" "\\\"""#)]),
-    HostileLine("escaped control characters",
-        [.text(#"192.0.2.7 - - \#(stamp) "GET /a\x0Ab\x0Dc\x1B[31md\x07\x7F/e HTTP/1.1" 200 1 "\x0A" "\x1B]0;pwned\x07""#)]),
-    HostileLine("raw control characters",
+    HostileLine(
+        "escaped control characters",
+        [
+            .text(
+                #"192.0.2.7 - - \#(stamp) "GET /a\x0Ab\x0Dc\x1B[31md\x07\x7F/e HTTP/1.1" 200 1 "\x0A" "\x1B]0;pwned\x07""#
+            )
+        ]),
+    HostileLine(
+        "raw control characters",
         [.text("192.0.2.7 - - \(stamp) \"GET /a\u{1}b\u{1B}[2J\u{8}\u{7F}/c HTTP/1.1\" 200 1 \"\u{9}\" \"\u{1B}c\"")]),
-    HostileLine("raw invalid UTF-8 in the path",
-        [.text("192.0.2.7 - - \(stamp) \"GET /"), [0xFF, 0xFE, 0xC0, 0xAF, 0xED, 0xA0, 0x80, 0xE2, 0x80], .text("x/y HTTP/1.1\" 200 1")]),
-    HostileLine("escaped invalid UTF-8 in the path and agent",
+    HostileLine(
+        "raw invalid UTF-8 in the path",
+        [
+            .text("192.0.2.7 - - \(stamp) \"GET /"), [0xFF, 0xFE, 0xC0, 0xAF, 0xED, 0xA0, 0x80, 0xE2, 0x80],
+            .text("x/y HTTP/1.1\" 200 1"),
+        ]),
+    HostileLine(
+        "escaped invalid UTF-8 in the path and agent",
         [.text(#"192.0.2.7 - - \#(stamp) "GET /\xFF\xE2\x80/\xF4\x90\x80\x80 HTTP/1.1" 200 1 "-" "\xC3""#)]),
-    HostileLine("a truncated sequence at the end of the path",
+    HostileLine(
+        "a truncated sequence at the end of the path",
         [.text("192.0.2.7 - - \(stamp) \"GET /abc"), [0xF0, 0x9F, 0x98], .text(" HTTP/1.1\" 200 1")]),
-    HostileLine("line and paragraph separators",
+    HostileLine(
+        "line and paragraph separators",
         [.text("192.0.2.7 - - \(stamp) \"GET /a\u{2028}b\u{2029}c HTTP/1.1\" 200 1 \"-\" \"\u{2028}\"")]),
-    HostileLine("a TLS handshake",
+    HostileLine(
+        "a TLS handshake",
         [.text(#"192.0.2.7 - - \#(stamp) "\x16\x03\x01\x00\xA5\x01\x00\x00\xA1\x03\x03" 400 157 "-" "-""#)]),
-    HostileLine("an IIS line with quotes and backslashes",
+    HostileLine(
+        "an IIS line with quotes and backslashes",
         [.text("2015-01-13 00:32:17 192.0.2.7 GET /a\"b\\c q=\"1\" Mozilla/5.0+\"x\\\" 200")], isW3C: true),
 ]
 
-private let iisFields = Array("#Fields: date time c-ip cs-method cs-uri-stem cs-uri-query cs(User-Agent) sc-status".utf8)
+private let iisFields = Array(
+    "#Fields: date time c-ip cs-method cs-uri-stem cs-uri-query cs(User-Agent) sc-status".utf8)
 
 @Suite("Request encoding")
 struct RequestEncodingTests {
@@ -73,10 +90,12 @@ struct RequestEncodingTests {
 
     @Test func decodedFieldsAreTheClientsBytesWithInvalidOnesReplaced() throws {
         var parser = AccessLogParser()
-        let line = [UInt8].text("192.0.2.7 - - \(stamp) \"GET /") + [0xFF, 0x41, 0xE2, 0x80] + .text("/z HTTP/1.1\" 200 1")
-        let encoded = try #require(line.withUnsafeBufferPointer {
-            encodeBothWays($0, with: &parser, source: nil, includeHeaders: false)
-        })
+        let line =
+            [UInt8].text("192.0.2.7 - - \(stamp) \"GET /") + [0xFF, 0x41, 0xE2, 0x80] + .text("/z HTTP/1.1\" 200 1")
+        let encoded = try #require(
+            line.withUnsafeBufferPointer {
+                encodeBothWays($0, with: &parser, source: nil, includeHeaders: false)
+            })
         guard case .request(let record) = try WireRecord.decode(Array(encoded.direct.dropLast())) else {
             Issue.record("not a request")
             return
@@ -89,7 +108,9 @@ struct RequestEncodingTests {
     @Test func writesTheSameKeysInTheSameOrderAsRequestRecord() {
         var parser = AccessLogParser()
         let line = Array(#"192.0.2.7 - bob \#(stamp) "GET /a/b HTTP/1.1" 200 1 "http://r/" "ua""#.utf8)
-        let encoded = line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: "a.log", includeHeaders: true) }
+        let encoded = line.withUnsafeBufferPointer {
+            encodeBothWays($0, with: &parser, source: "a.log", includeHeaders: true)
+        }
         let text = encoded.map { String(decoding: $0.direct, as: UTF8.self) }
         #expect(
             text
@@ -100,9 +121,13 @@ struct RequestEncodingTests {
     @Test func leavesHeadersOutUnlessAskedAndWhenAbsent() {
         var parser = AccessLogParser()
         let withHeaders = Array(#"192.0.2.7 - - \#(stamp) "GET / HTTP/1.1" 200 1 "-" "ua""#.utf8)
-        let without = withHeaders.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) }
+        let without = withHeaders.withUnsafeBufferPointer {
+            encodeBothWays($0, with: &parser, source: nil, includeHeaders: false)
+        }
         #expect(without.map { String(decoding: $0.direct, as: UTF8.self).contains("agent") } == false)
-        let with = withHeaders.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: true) }
+        let with = withHeaders.withUnsafeBufferPointer {
+            encodeBothWays($0, with: &parser, source: nil, includeHeaders: true)
+        }
         let text = with.map { String(decoding: $0.direct, as: UTF8.self) } ?? ""
         #expect(text.hasSuffix(#""section":"/","agent":"ua"}"# + "\n"))
     }
@@ -110,18 +135,25 @@ struct RequestEncodingTests {
     @Test func marksMalformedRequests() {
         var parser = AccessLogParser()
         let line = Array(#"192.0.2.7 - - \#(stamp) "-" 408 0"#.utf8)
-        let encoded = line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) }
+        let encoded = line.withUnsafeBufferPointer {
+            encodeBothWays($0, with: &parser, source: nil, includeHeaders: false)
+        }
         let text = encoded.map { String(decoding: $0.direct, as: UTF8.self) } ?? ""
-        #expect(text.hasSuffix(#""method":"","path":"","protocol":"","status":408,"bytes":0,"section":"(invalid)","malformed":true}"# + "\n"))
+        #expect(
+            text.hasSuffix(
+                #""method":"","path":"","protocol":"","status":408,"bytes":0,"section":"(invalid)","malformed":true}"#
+                    + "\n"))
     }
 
     @Test func writesExtremeNumbersExactly() throws {
         var parser = AccessLogParser()
         let line = Array(#"192.0.2.7 - - [31/Dec/9999:23:59:59 -2359] "GET / HTTP/1.1" 999 999999999999999999"#.utf8)
-        let encoded = try #require(line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) })
+        let encoded = try #require(
+            line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) })
         #expect(encoded.direct == encoded.viaRecord)
         let early = Array(#"192.0.2.7 - - [01/Jan/0001:00:00:00 +2359] "GET / HTTP/1.1" 100 0"#.utf8)
-        let encodedEarly = try #require(early.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) })
+        let encodedEarly = try #require(
+            early.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) })
         #expect(encodedEarly.direct == encodedEarly.viaRecord)
         #expect(String(decoding: encodedEarly.direct, as: UTF8.self).contains(#""time":-"#))
     }

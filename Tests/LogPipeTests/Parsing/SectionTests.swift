@@ -43,7 +43,8 @@ struct SectionTests {
     @Test func theByteLevelSpanAgreesWithTheStringForm() {
         for (target, section) in Self.cases {
             let span = Array(target.utf8).withUnsafeBufferPointer { Section.span(of: $0) }
-            let built = String(decoding: Array(target.utf8.prefix(span.length)), as: UTF8.self) + (span.appendsSlash ? "/" : "")
+            let built =
+                String(decoding: Array(target.utf8.prefix(span.length)), as: UTF8.self) + (span.appendsSlash ? "/" : "")
             #expect(built == section, "\(target)")
         }
     }
