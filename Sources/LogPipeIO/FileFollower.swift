@@ -18,11 +18,12 @@ import LogPipe
 /// - **Truncation** (copy-and-truncate rotation, `> file`): a file shorter than the read offset is
 ///   read again from offset 0 and any partial line is dropped.
 ///
-///   Copy-and-truncate has a race no reader can close: lines the server writes after logrotate's
-///   copy and before its truncation are in neither file's unread part, so they are lost; and when
-///   the server writes past the old offset again before the next look (within one poll interval),
-///   the shrink is not seen and reading resumes mid-file. Prefer rotation by rename (logrotate's
-///   `create`, with the server told to reopen) where every line can be kept.
+///   Copy-and-truncate has races no reader of the path can close: lines written after the
+///   follower's last look and before the truncation are gone from the file before it reads them
+///   (they survive only in the copy, which it does not read, or nowhere when written after the
+///   copy); and when the server writes past the old offset again before the next look (within one
+///   poll interval), the shrink is not seen and reading resumes mid-file. Prefer rotation by rename
+///   (logrotate's `create`, with the server told to reopen), where every line is kept.
 /// - **Missing, removed or unreadable**: said once on standard error; the follower keeps looking
 ///   and opens the file when it appears (from offset 0: everything in a new file is new).
 /// - **Symbolic links**: `stat(2)` follows them, so a retargeted link is a new file at the path.
