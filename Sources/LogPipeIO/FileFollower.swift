@@ -177,7 +177,8 @@ public final class FileFollower: FollowInput {
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG:
-            return .file(FileSnapshot(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size)))
+            return .file(
+                FileSnapshot(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size)))
         case S_IFDIR:
             return .inaccessible("is a directory")
         default:
@@ -193,7 +194,8 @@ public final class FileFollower: FollowInput {
         guard descriptor >= 0 else {
             let code = errno
             let problem: FollowProblem =
-                code == ENOENT || code == ENOTDIR ? .missing : .inaccessible(String(cString: strerror(code)).lowercased())
+                code == ENOENT || code == ENOTDIR
+                ? .missing : .inaccessible(String(cString: strerror(code)).lowercased())
             if case .report(let problem) = machine.openFailed(problem) {
                 diagnostics?.warning("\(name): \(problem.message)")
             }

@@ -43,7 +43,8 @@ final class FollowedFile {
     func snapshot() -> Result<FileSnapshot, FollowFileError> {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return .failure(FollowFileError(errno: errno)) }
-        return .success(FileSnapshot(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size)))
+        return .success(
+            FileSnapshot(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size)))
     }
 
     /// Reads until the end of the file or until about `budget` bytes were read, handing out each
@@ -59,10 +60,10 @@ final class FollowedFile {
             offset += Int64(result.bytes)
         }
         while result.bytes < budget {
-            let count = try splitter.fill({ (space: UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int in
+            let read = { (space: UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int in
                 Glibc.read(descriptor, space.baseAddress, space.count)
-            }) {
-                (line: LineSplitter.Line) throws(E) in
+            }
+            let count = try splitter.fill(read) { (line: LineSplitter.Line) throws(E) in
                 if skipping {
                     skipping = false
                     return

@@ -37,7 +37,8 @@ public final class FollowedStream: FollowInput {
 
     /// Opens `path` to be read once to its end.
     /// - Throws: `FollowFileError` with the `errno` of `open(2)` (`ENOENT`, `EACCES`, `EISDIR`…).
-    public static func open(path: String, maximumLineLength: Int = 64 * 1024) throws(FollowFileError) -> FollowedStream {
+    public static func open(path: String, maximumLineLength: Int = 64 * 1024) throws(FollowFileError) -> FollowedStream
+    {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FollowFileError(errno: errno) }
         var info = stat()
@@ -63,10 +64,10 @@ public final class FollowedStream: FollowInput {
                 var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
                 if poll(&entry, 1, 0) <= 0 { return .drained }
             }
-            let count = try splitter.fill({ (space: UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int in
+            let read = { (space: UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int in
                 Glibc.read(descriptor, space.baseAddress, space.count)
-            }) {
-                (line: LineSplitter.Line) throws(E) in
+            }
+            let count = try splitter.fill(read) { (line: LineSplitter.Line) throws(E) in
                 number += 1
                 try body(line, number)
             }

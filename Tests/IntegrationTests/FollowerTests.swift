@@ -226,7 +226,9 @@ struct FollowerTests {
         let input = FileFollower(path: path, startAtEnd: false)
         var passes = 0
         var count = 0
-        while input.pass(now: 0, budget: 1 << 20, lines: { (_: LineSplitter.Line, _: Int64) in count += 1 }) == .moreReady {
+        while input.pass(now: 0, budget: 1 << 20, lines: { (_: LineSplitter.Line, _: Int64) in count += 1 })
+            == .moreReady
+        {
             passes += 1
         }
         #expect(count == 50_000)

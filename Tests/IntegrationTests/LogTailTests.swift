@@ -41,7 +41,8 @@ struct LogTailTests {
         TailTestLog.create(path, (0..<60_000).map { TailTestLine.combined($0) }.joined())
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/bash")
-        let script = "'\(LogTailProcess.executable("logtail"))' --once '\(path)' 2>'\(directory.file("err"))' | head -1 >/dev/null; echo \"${PIPESTATUS[0]}\""
+        let script =
+            "'\(LogTailProcess.executable("logtail"))' --once '\(path)' 2>'\(directory.file("err"))' | head -1 >/dev/null; echo \"${PIPESTATUS[0]}\""
         shell.arguments = ["-c", script]
         let output = Pipe()
         shell.standardOutput = output
@@ -55,10 +56,12 @@ struct LogTailTests {
     @Test func turnsBadAndOverlongLinesIntoInvalidRecordsAndGoesOn() throws {
         let directory = TailTestDirectory()
         let path = directory.file("access.log")
-        let long = "192.0.2.1 - - [23/Nov/2026:20:00:07 +0000] \"GET /" + String(repeating: "a", count: 2000)
+        let long =
+            "192.0.2.1 - - [23/Nov/2026:20:00:07 +0000] \"GET /" + String(repeating: "a", count: 2000)
             + " HTTP/1.1\" 200 1\n"
         TailTestLog.create(
-            path, TailTestLine.combined(1) + "not a log line \u{1B}[2J\n" + long + "\n# comment\n" + TailTestLine.combined(2))
+            path,
+            TailTestLine.combined(1) + "not a log line \u{1B}[2J\n" + long + "\n# comment\n" + TailTestLine.combined(2))
         let tail = try LogTailProcess(["--once", "--max-line", "256", path], directory: directory)
         #expect(tail.waitForExit() == 0)
         #expect(TailRecords.paths(tail.lines) == ["/seq/1", "/seq/2"])
@@ -173,7 +176,10 @@ struct LogTailTests {
         #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 3 })
         #expect(tail.stop() == 0)
         let requests = TailRecords.ofType("request", tail.lines)
-        #expect(requests.filter { $0["source"] as? String == first }.compactMap { $0["path"] as? String } == ["/a/1", "/a/3"])
+        #expect(
+            requests.filter { $0["source"] as? String == first }.compactMap { $0["path"] as? String } == [
+                "/a/1", "/a/3",
+            ])
         #expect(requests.filter { $0["source"] as? String == second }.compactMap { $0["path"] as? String } == ["/b/2"])
     }
 

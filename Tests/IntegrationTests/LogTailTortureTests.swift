@@ -101,7 +101,8 @@ struct LogTailTortureTests {
         #expect(total > 1000)
         #expect(paths.count == total, "\(paths.count) records for \(total) lines")
         let missing = Set(expected).subtracting(paths).compactMap { Int($0.dropFirst(5)) }.sorted()
-        #expect(missing.isEmpty, "missing \(missing.count) lines: \(Self.ranges(missing)); stderr: \(tail.standardError)")
+        #expect(
+            missing.isEmpty, "missing \(missing.count) lines: \(Self.ranges(missing)); stderr: \(tail.standardError)")
         #expect(Set(paths).count == paths.count, "some lines were read twice")
         #expect(TailRecords.ofType("invalid", tail.lines).isEmpty)
         // Within a file the order is kept: the second phase is one file, read in order.

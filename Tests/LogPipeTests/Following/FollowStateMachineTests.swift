@@ -66,33 +66,45 @@ struct FollowStateMachineTests {
     @Test("decides the action for each situation", arguments: situations)
     func decidesTheAction(situation: Situation) {
         var machine = FollowStateMachine(startAtEnd: true)
-        #expect(machine.next(path: situation.path, descriptor: situation.descriptor, offset: situation.offset) == situation.expected)
+        #expect(
+            machine.next(path: situation.path, descriptor: situation.descriptor, offset: situation.offset)
+                == situation.expected)
     }
 
     @Test func opensTheFirstFileAtTheStartWhenReadingFromTheStart() {
         var machine = FollowStateMachine(startAtEnd: false)
-        #expect(machine.next(path: .file(Self.original), descriptor: nil, offset: 0) == .open(atEnd: false, reappeared: false))
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0)
+                == .open(atEnd: false, reappeared: false))
     }
 
     @Test func opensEveryLaterFileAtItsStart() {
         var machine = FollowStateMachine(startAtEnd: true)
-        #expect(machine.next(path: .file(Self.original), descriptor: nil, offset: 0) == .open(atEnd: true, reappeared: false))
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0)
+                == .open(atEnd: true, reappeared: false))
         machine.opened()
         #expect(machine.next(path: .file(Self.replacement), descriptor: Self.original, offset: 500) == .switchToNewFile)
         // After the switch the caller has nothing open until it opens the new file.
-        #expect(machine.next(path: .file(Self.replacement), descriptor: nil, offset: 0) == .open(atEnd: false, reappeared: false))
+        #expect(
+            machine.next(path: .file(Self.replacement), descriptor: nil, offset: 0)
+                == .open(atEnd: false, reappeared: false))
     }
 
     @Test func readsAFileCreatedAfterTheStartFromItsBeginning() {
         var machine = FollowStateMachine(startAtEnd: true)
         #expect(machine.next(path: .missing, descriptor: nil, offset: 0) == .report(.missing))
-        #expect(machine.next(path: .file(Self.replacement), descriptor: nil, offset: 0) == .open(atEnd: false, reappeared: true))
+        #expect(
+            machine.next(path: .file(Self.replacement), descriptor: nil, offset: 0)
+                == .open(atEnd: false, reappeared: true))
     }
 
     @Test func keepsTheEndAsStartForAFileThatWasUnreadableAtFirst() {
         var machine = FollowStateMachine(startAtEnd: true)
         #expect(machine.next(path: .inaccessible("permission denied"), descriptor: nil, offset: 0) != .wait)
-        #expect(machine.next(path: .file(Self.original), descriptor: nil, offset: 0) == .open(atEnd: true, reappeared: true))
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0) == .open(atEnd: true, reappeared: true)
+        )
     }
 
     @Test func reportsAMissingPathOnlyOnce() {
@@ -115,7 +127,9 @@ struct FollowStateMachineTests {
     @Test func reportsAgainAfterThePathWasFollowedInBetween() {
         var machine = FollowStateMachine(startAtEnd: false)
         #expect(machine.next(path: .missing, descriptor: nil, offset: 0) == .report(.missing))
-        #expect(machine.next(path: .file(Self.original), descriptor: nil, offset: 0) == .open(atEnd: false, reappeared: true))
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0)
+                == .open(atEnd: false, reappeared: true))
         machine.opened()
         #expect(machine.next(path: .file(Self.original), descriptor: Self.original, offset: 500) == .wait)
         #expect(machine.next(path: .missing, descriptor: Self.original, offset: 500) == .report(.missing))
@@ -124,9 +138,13 @@ struct FollowStateMachineTests {
     @Test func reportsAFailedOpenOnceAndRetriesItOnEveryLook() {
         var machine = FollowStateMachine(startAtEnd: false)
         let denied = FollowProblem.inaccessible("permission denied")
-        #expect(machine.next(path: .file(Self.original), descriptor: nil, offset: 0) == .open(atEnd: false, reappeared: false))
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0)
+                == .open(atEnd: false, reappeared: false))
         #expect(machine.openFailed(denied) == .report(denied))
-        #expect(machine.next(path: .file(Self.original), descriptor: nil, offset: 0) == .open(atEnd: false, reappeared: true))
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0)
+                == .open(atEnd: false, reappeared: true))
         #expect(machine.openFailed(denied) == .wait)
     }
 
