@@ -3,7 +3,8 @@
 /// A value type with one event, `parse`: each line gives a request, a skipped line, or an invalid
 /// line with a reason. It is mutating because W3C `#Fields:` directives change how the following
 /// lines are read, so use one parser per input file. It works on bytes and, once its scratch buffer
-/// has grown to the longest line seen, allocates nothing per line.
+/// has grown to the longest line seen, allocates nothing per line. Copies are independent (the
+/// scratch buffer is copied on write), so a parser may be moved between threads.
 ///
 /// What it decides for lines that are not plain requests:
 /// - Blank lines, `#` comments and W3C directives are `.skipped`, to be counted, not reported.
@@ -23,7 +24,7 @@
 ///
 /// The invalid reasons are the `Reason` constants; the line's time accompanies every reason found
 /// after a valid timestamp was read.
-public struct AccessLogParser {
+public struct AccessLogParser: Sendable {
     /// Why a line was skipped: not a request and not an error.
     public enum SkipReason: String, Sendable, CaseIterable {
         /// An empty line, or one with only spaces and tabs.
@@ -95,9 +96,10 @@ public struct AccessLogParser {
         scratch = ScratchBuffer(capacity: 8192)
     }
 
-    /// Reads one line, without its newline (a trailing `\r` is tolerated only in W3C lines; the
-    /// line splitter removes it).
+    /// Reads one line, without its newline (a trailing `\r` is ignored).
     public mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> Outcome {
+        var line = line
+        if let last = line.last, last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         let count = line.count
         if count == 0 { return .skipped(.blank) }
         // One pass that the optimiser vectorises: the smallest byte finds NUL, the largest tells

@@ -279,6 +279,11 @@ struct AccessLogParserTests {
         #expect(times == [1_679_792_399, 1_679_792_400, 1_698_539_400, 1_698_541_200])
     }
 
+    @Test func ignoresACarriageReturnAtTheEndOfTheLine() {
+        #expect(parse("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1\r").record?.bytes == 1)
+        #expect(parse("\r") == .skipped(.blank))
+    }
+
     @Test func mixesCommonCombinedAndVhostLinesInAutoMode() {
         let lines = [
             "192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1",
