@@ -144,7 +144,9 @@ enum CrashRestore {
         for number in fatalSignals {
             signal(number) { received in
                 if var state = CrashRestore.armed {
-                    CrashRestore.leaveBytes.withUnsafeBufferPointer { _ = write(state.output, $0.baseAddress, $0.count) }
+                    CrashRestore.leaveBytes.withUnsafeBufferPointer {
+                        _ = write(state.output, $0.baseAddress, $0.count)
+                    }
                     _ = tcsetattr(state.keyboard, TCSANOW, &state.settings)
                 }
                 signal(received, SIG_DFL)

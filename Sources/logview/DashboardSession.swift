@@ -29,7 +29,8 @@ final class DashboardSession {
         self.colour = colour
         self.bell = bell
         self.diagnostics = diagnostics
-        options = DashboardOptions(title: title, startedAt: LocalTimeZone.now(), utcOffset: LocalTimeZone.offsetProvider)
+        options = DashboardOptions(
+            title: title, startedAt: LocalTimeZone.now(), utcOffset: LocalTimeZone.offsetProvider)
     }
 
     func run() -> ExitStatus {
@@ -103,7 +104,8 @@ final class DashboardSession {
 
     /// Renders the current frame and writes it when it differs from the screen (or the bell is due).
     private func paint() -> Ending? {
-        let frame = DashboardRenderer.render(frozen ?? feed.state, size: size, now: LocalTimeZone.now(), options: options)
+        let frame = DashboardRenderer.render(
+            frozen ?? feed.state, size: size, now: LocalTimeZone.now(), options: options)
         historyPageSize = frame.historyPageSize
         let text = frame.ansiText(colour: colour)
         guard text != onScreen || ringBell else { return nil }

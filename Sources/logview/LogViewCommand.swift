@@ -41,13 +41,15 @@ enum LogViewCommand {
     static func main() {
         let arguments = ToolLauncher.arguments(for: spec)
         if let extra = arguments.positionals.first {
-            ToolLauncher.usageFailure(UsageError("unexpected argument '\(extra)': logview reads standard input"), spec: spec)
+            ToolLauncher.usageFailure(
+                UsageError("unexpected argument '\(extra)': logview reads standard input"), spec: spec)
         }
         SignalWatcher.ignoreBrokenPipe()
         let title = arguments.string("title") ?? "logpipe"
         let terminalType = environment("TERM")
         let dumb = terminalType == "dumb"
-        let colour = !arguments.has("no-color") && (environment("NO_COLOR") ?? "").isEmpty && !dumb
+        let colour =
+            !arguments.has("no-color") && (environment("NO_COLOR") ?? "").isEmpty && !dumb
             && terminalType != nil
         let diagnostics = Diagnostics(tool: "logview")
 

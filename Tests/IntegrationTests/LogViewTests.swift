@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@Suite("logview process", .enabled(if: LogViewProcess.binary != nil, "logview is not built next to the test executable"))
+@Suite(
+    "logview process", .enabled(if: LogViewProcess.binary != nil, "logview is not built next to the test executable"))
 struct LogViewTests {
     @Test("logview --plain prints the recorded stream's report exactly")
     func printsRecordedStream() throws {
@@ -9,15 +10,20 @@ struct LogViewTests {
         let outcome = try LogViewProcess.run(["--plain"], input: input)
         #expect(outcome.status == 0)
         #expect(outcome.stderr == "")
-        let golden = try String(contentsOf: LogViewProcess.fixtures.appendingPathComponent("golden/plain-stream.txt"), encoding: .utf8)
+        let golden = try String(
+            contentsOf: LogViewProcess.fixtures.appendingPathComponent("golden/plain-stream.txt"), encoding: .utf8)
         #expect(outcome.stdout == golden)
-        #expect(outcome.stdout.contains("\nHigh traffic generated an alert - hits = 1218, triggered at 2026-11-18T11:08:36+00:00\n"))
+        #expect(
+            outcome.stdout.contains(
+                "\nHigh traffic generated an alert - hits = 1218, triggered at 2026-11-18T11:08:36+00:00\n"))
     }
 
     @Test("bad lines are counted with one warning per kind and line number, and the stream goes on")
     func warnsOncePerKindOfBadLine() throws {
-        let good = try String(contentsOf: LogViewProcess.fixtures.appendingPathComponent("stream.ndjson"), encoding: .utf8)
-            .split(separator: "\n")
+        let good = try String(
+            contentsOf: LogViewProcess.fixtures.appendingPathComponent("stream.ndjson"), encoding: .utf8
+        )
+        .split(separator: "\n")
         var lines = Array(good.prefix(4)).map(String.init)
         lines.insert("not json at all", at: 1)
         lines.insert("{\"no\":\"type\"}", at: 2)
@@ -41,7 +47,8 @@ struct LogViewTests {
     func exitsQuietlyWhenStdoutCloses() throws {
         let fixture = LogViewProcess.fixtures.appendingPathComponent("stream.ndjson").path
         let outcome = try LogViewProcess.bash(
-            "for i in $(seq 200); do cat '\(fixture)'; done | logview --plain | head -n 1; echo \"status=${PIPESTATUS[1]}\"")
+            "for i in $(seq 200); do cat '\(fixture)'; done | logview --plain | head -n 1; echo \"status=${PIPESTATUS[1]}\""
+        )
         #expect(outcome.stdout.hasPrefix("interval 2026-11-18T11:06:40+00:00"))
         #expect(outcome.stdout.hasSuffix("status=0\n"))
         #expect(outcome.stderr == "")

@@ -4,7 +4,8 @@ import Testing
 /// Runs the built logview binary for the integration tests.
 enum LogViewProcess {
     /// The directory of the running test executable, where `swift build` also puts the tools.
-    static let binaryDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    static let binaryDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent()
     /// The built logview, or nil when it is not next to the tests.
     static let binary: String? = {
         let path = binaryDirectory.appendingPathComponent("logview").path

@@ -4,7 +4,8 @@ import Testing
 /// A private tmux server (its own socket, no user configuration) running one command in an 80×24
 /// pane, whose screen the tests read back as text.
 final class TmuxPane {
-    static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
+    static let available =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
         || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
     private let socket = "logview-test-\(getpid())-\(UUID().uuidString.prefix(8))"
 
@@ -92,7 +93,8 @@ final class StreamFIFO {
     private var descriptor: Int32
 
     init() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("logview-tmux-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "logview-tmux-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("stream").path
         try #require(mkfifo(path, 0o600) == 0)

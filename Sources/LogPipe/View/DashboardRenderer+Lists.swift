@@ -32,7 +32,8 @@ extension DashboardRenderer {
                 entries.append(
                     TopEntry(
                         name: "\(digit)xx", hits: bucket.statusClasses[digit],
-                        previous: previous?.statusClasses[digit], style: bucket.statusClasses[digit] > 0 ? style : .normal))
+                        previous: previous?.statusClasses[digit],
+                        style: bucket.statusClasses[digit] > 0 ? style : .normal))
             }
             if bucket.statusClasses.other > 0 || (previous?.statusClasses.other ?? 0) > 0 {
                 entries.append(
@@ -49,13 +50,15 @@ extension DashboardRenderer {
     }
 
     /// The top list: a title row and `rows - 1` entries; two lists side by side on a wide terminal.
-    static func topListLines(_ state: DashboardState, width: Int, rows: Int, options: DashboardOptions) -> [Frame.Line] {
+    static func topListLines(_ state: DashboardState, width: Int, rows: Int, options: DashboardOptions) -> [Frame.Line]
+    {
         guard width >= wideLayoutColumns else {
             return topList(state, mode: options.topList, width: width, rows: rows, options: options)
         }
         let leftWidth = (width - 3) / 2
         let left = topList(state, mode: options.topList, width: leftWidth, rows: rows, options: options)
-        let right = topList(state, mode: options.topList.next, width: width - 3 - leftWidth, rows: rows, options: options)
+        let right = topList(
+            state, mode: options.topList.next, width: width - 3 - leftWidth, rows: rows, options: options)
         return (0..<rows).map { index in
             var row = RowBuilder(width: width)
             row.add(index < left.count ? left[index] : [])
@@ -169,7 +172,9 @@ extension DashboardRenderer {
             var row = RowBuilder(width: width)
             if let threshold = state.threshold {
                 let window = ViewFormat.duration(Int64(state.windowLength ?? 120))
-                row.add("  no alert so far: fires when the \(window) average exceeds \(ViewFormat.threshold(threshold)) req/s", .dim)
+                row.add(
+                    "  no alert so far: fires when the \(window) average exceeds \(ViewFormat.threshold(threshold)) req/s",
+                    .dim)
             } else {
                 row.add("  no alert so far", .dim)
             }

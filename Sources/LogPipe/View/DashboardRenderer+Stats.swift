@@ -38,11 +38,16 @@ extension DashboardRenderer {
                     [Frame.Span("hits "), Frame.Span(ViewFormat.count(bucket.hits), .bold)],
                 ], joiner: "  "))
         var rates = [
-            [Frame.Span("req/s "), Frame.Span(ViewFormat.rate(rate), .bold), Frame.Span(" last \(ViewFormat.duration(seconds))", .dim)]
+            [
+                Frame.Span("req/s "), Frame.Span(ViewFormat.rate(rate), .bold),
+                Frame.Span(" last \(ViewFormat.duration(seconds))", .dim),
+            ]
         ]
         if let average = state.average {
             let window = ViewFormat.duration(Int64(state.windowLength ?? 120))
-            rates.append([Frame.Span("\(window) avg ", .dim), Frame.Span(ViewFormat.rate(average), averageStyle(state))])
+            rates.append([
+                Frame.Span("\(window) avg ", .dim), Frame.Span(ViewFormat.rate(average), averageStyle(state)),
+            ])
         }
         rates.append([Frame.Span("overall ", .dim), Frame.Span(ViewFormat.rate(state.totals.rate))])
         groups.append(StatGroup(rates))
@@ -53,7 +58,9 @@ extension DashboardRenderer {
         for digit in 1...5 where digit != 1 || status[1] > 0 {
             let style: TextStyle =
                 digit == 5 && status[5] > 0 ? .alert : digit == 4 && status[4] > 0 ? .warning : .normal
-            classes.append([Frame.Span("\(digit)xx ", .dim), Frame.Span(ViewFormat.percent(status[digit], of: total), style)])
+            classes.append([
+                Frame.Span("\(digit)xx ", .dim), Frame.Span(ViewFormat.percent(status[digit], of: total), style),
+            ])
         }
         if status.other > 0 {
             classes.append([Frame.Span("other ", .dim), Frame.Span(ViewFormat.percent(status.other, of: total))])
@@ -72,12 +79,17 @@ extension DashboardRenderer {
         func counter(_ name: String, _ value: Int) -> [Frame.Span] {
             [Frame.Span(name + " ", .dim), Frame.Span(ViewFormat.count(value), value > 0 ? .warning : .normal)]
         }
-        var problems = [counter("invalid", bucket.invalid), counter("late", bucket.late), counter("dropped", bucket.dropped)]
+        var problems = [
+            counter("invalid", bucket.invalid), counter("late", bucket.late), counter("dropped", bucket.dropped),
+        ]
         if state.undecodableLines > 0 { problems.append(counter("bad input", state.undecodableLines)) }
         groups.append(StatGroup(problems, joiner: " "))
         groups.append(
             StatGroup([
-                [Frame.Span("total ", .dim), Frame.Span(ViewFormat.count(state.totals.hits)), Frame.Span(" hits", .dim)],
+                [
+                    Frame.Span("total ", .dim), Frame.Span(ViewFormat.count(state.totals.hits)),
+                    Frame.Span(" hits", .dim),
+                ],
                 [Frame.Span(ViewFormat.bytes(Double(state.totals.bytes)))],
                 [Frame.Span(ViewFormat.count(state.totals.invalid)), Frame.Span(" invalid", .dim)],
             ]))

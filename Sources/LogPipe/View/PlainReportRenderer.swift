@@ -89,7 +89,8 @@ public struct PlainReportRenderer: Sendable {
         var statusLine = "  status"
         if status[1] > 0 { statusLine += " 1xx=\(status[1])" }
         statusLine += " 2xx=\(status[2]) 3xx=\(status[3]) 4xx=\(status[4]) 5xx=\(status[5]) other=\(status.other)"
-        statusLine += " errors=" + (status.total > 0 ? ViewFormat.percent(status[4] + status[5], of: status.total) : "0.0%")
+        statusLine +=
+            " errors=" + (status.total > 0 ? ViewFormat.percent(status[4] + status[5], of: status.total) : "0.0%")
         lines.append(statusLine)
         let bandwidth = ViewFormat.bytes(Double(bucket.bytes) / Double(seconds)).replacingSpaces() + "/s"
         lines.append(

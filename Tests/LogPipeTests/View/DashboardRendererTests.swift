@@ -10,9 +10,14 @@ struct DashboardRendererTests {
         #expect(frame.lines.count == frame.size.rows, sourceLocation: sourceLocation)
         for line in frame.lines {
             let width = line.reduce(0) { $0 + TerminalText.width($1.text) }
-            #expect(width <= frame.size.columns, "row too wide: \(line.map(\.text).joined())", sourceLocation: sourceLocation)
+            #expect(
+                width <= frame.size.columns, "row too wide: \(line.map(\.text).joined())",
+                sourceLocation: sourceLocation)
             for span in line {
-                #expect(!span.text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) })
+                #expect(
+                    !span.text.unicodeScalars.contains {
+                        $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value)
+                    })
             }
         }
     }
@@ -72,7 +77,9 @@ struct DashboardRendererTests {
             state.apply(.alert(ViewTestSupport.alert(.alert, at: at + 100, hits: 1300 + cycle)))
             state.apply(.alert(ViewTestSupport.alert(.recovery, at: at + 400, hits: 1100 + cycle)))
         }
-        state.apply(.window(WindowRecord(at: start + 24_000, window: 120, hits: 600, average: 5, threshold: 10, alerting: false)))
+        state.apply(
+            .window(
+                WindowRecord(at: start + 24_000, window: 120, hits: 600, average: 5, threshold: 10, alerting: false)))
         return state
     }
 
@@ -82,7 +89,8 @@ struct DashboardRendererTests {
         #expect(state.alerts.count == 80)
         var options = ViewTestSupport.options()
         let size = TerminalSize(columns: columns, rows: rows)
-        let top = DashboardRenderer.render(state, size: size, now: ViewTestSupport.streamStart + 24_005, options: options)
+        let top = DashboardRenderer.render(
+            state, size: size, now: ViewTestSupport.streamStart + 24_005, options: options)
         Self.expectFits(top)
         #expect(top.plainText.contains("of 80"))
         #expect(top.plainText.contains("hits = 1139"))
@@ -90,7 +98,8 @@ struct DashboardRendererTests {
 
         // Scrolling to the end shows the very first alert: nothing was dropped.
         #expect(options.handle(.end, historyCount: state.alerts.count, pageSize: top.historyPageSize) == .redraw)
-        let bottom = DashboardRenderer.render(state, size: size, now: ViewTestSupport.streamStart + 24_005, options: options)
+        let bottom = DashboardRenderer.render(
+            state, size: size, now: ViewTestSupport.streamStart + 24_005, options: options)
         Self.expectFits(bottom)
         #expect(bottom.plainText.contains("= 1300"))
         #expect(bottom.plainText.contains("80-80 of 80"))
@@ -107,17 +116,26 @@ struct DashboardRendererTests {
         var state = DashboardState()
         let sections = Self.hostile.enumerated().map { ($0.element, 100 - $0.offset) }
         let clients = Self.hostile.enumerated().map { ("10.0.0.\($0.offset)\($0.element)", 50 - $0.offset) }
-        state.apply(.bucket(ViewTestSupport.bucket(start: ViewTestSupport.streamStart, hits: 955, sections: sections, clients: clients)))
-        state.apply(.window(WindowRecord(at: ViewTestSupport.streamStart + 10, window: 120, hits: 1020, average: 8.5, threshold: 10, alerting: false)))
+        state.apply(
+            .bucket(
+                ViewTestSupport.bucket(
+                    start: ViewTestSupport.streamStart, hits: 955, sections: sections, clients: clients)))
+        state.apply(
+            .window(
+                WindowRecord(
+                    at: ViewTestSupport.streamStart + 10, window: 120, hits: 1020, average: 8.5, threshold: 10,
+                    alerting: false)))
         var options = ViewTestSupport.options(title: "evil\u{1B}[31m title\u{07}")
         let size = TerminalSize(columns: columns, rows: rows)
-        let sectionsFrame = DashboardRenderer.render(state, size: size, now: ViewTestSupport.streamStart + 12, options: options)
+        let sectionsFrame = DashboardRenderer.render(
+            state, size: size, now: ViewTestSupport.streamStart + 12, options: options)
         Self.expectFits(sectionsFrame)
         #expect(sectionsFrame.plainText.contains("^["))
         #expect(sectionsFrame.lines[0].contains { $0.style == .warningBadge })
         try ViewTestSupport.expectGolden(sectionsFrame.plainText, "hostile-sections-\(columns)x\(rows)")
         _ = options.handle(.nextTopList, historyCount: 0, pageSize: 1)
-        let clientsFrame = DashboardRenderer.render(state, size: size, now: ViewTestSupport.streamStart + 12, options: options)
+        let clientsFrame = DashboardRenderer.render(
+            state, size: size, now: ViewTestSupport.streamStart + 12, options: options)
         Self.expectFits(clientsFrame)
         #expect(clientsFrame.plainText.contains("top clients"))
         try ViewTestSupport.expectGolden(clientsFrame.plainText, "hostile-clients-\(columns)x\(rows)")
@@ -162,7 +180,8 @@ struct DashboardRendererTests {
     func rendersTinyTerminals(columns: Int, rows: Int) throws {
         let state = try ViewTestSupport.streamState()
         let frame = DashboardRenderer.render(
-            state, size: TerminalSize(columns: columns, rows: rows), now: 1_795_000_335, options: ViewTestSupport.options())
+            state, size: TerminalSize(columns: columns, rows: rows), now: 1_795_000_335,
+            options: ViewTestSupport.options())
         Self.expectFits(frame)
     }
 }

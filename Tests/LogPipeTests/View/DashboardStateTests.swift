@@ -77,7 +77,8 @@ struct DashboardStateTests {
         }
         #expect(log.record(notJSON, line: 12)?.hasPrefix("line 12: not valid JSON") == true)
         #expect(log.record(notJSON, line: 13) == nil)
-        #expect(log.record(.missingField(type: "bucket", field: "hits"), line: 14)?.hasPrefix("line 14: bucket") == true)
+        #expect(
+            log.record(.missingField(type: "bucket", field: "hits"), line: 14)?.hasPrefix("line 14: bucket") == true)
         #expect(log.recordTruncated(line: 15) != nil)
         #expect(log.count == 4)
         #expect(log.summary == "4 input lines were not usable records")

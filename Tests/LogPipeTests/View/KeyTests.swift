@@ -3,20 +3,22 @@ import Testing
 
 @Suite("Key")
 struct KeyTests {
-    @Test("bytes from the terminal decode to keys", arguments: [
-        ([UInt8(ascii: "q")], [Key.quit]),
-        ([0x03], [.quit]),
-        ([UInt8(ascii: "p"), UInt8(ascii: "?"), 0x09], [.pause, .help, .nextTopList]),
-        ([0x1B, UInt8(ascii: "["), UInt8(ascii: "A"), 0x1B, UInt8(ascii: "["), UInt8(ascii: "B")], [.up, .down]),
-        ([0x1B, UInt8(ascii: "O"), UInt8(ascii: "A")], [.up]),
-        ([0x1B, UInt8(ascii: "["), UInt8(ascii: "5"), UInt8(ascii: "~")], [.pageUp]),
-        ([0x1B, UInt8(ascii: "["), UInt8(ascii: "6"), UInt8(ascii: "~")], [.pageDown]),
-        ([0x1B, UInt8(ascii: "["), UInt8(ascii: "H")], [.home]),
-        ([0x1B, UInt8(ascii: "["), UInt8(ascii: "4"), UInt8(ascii: "~")], [.end]),
-        ([0x1B], [.escape]),
-        ([0x1B, UInt8(ascii: "["), UInt8(ascii: "1")], []),
-        ([UInt8(ascii: "x")], [.other]),
-    ])
+    @Test(
+        "bytes from the terminal decode to keys",
+        arguments: [
+            ([UInt8(ascii: "q")], [Key.quit]),
+            ([0x03], [.quit]),
+            ([UInt8(ascii: "p"), UInt8(ascii: "?"), 0x09], [.pause, .help, .nextTopList]),
+            ([0x1B, UInt8(ascii: "["), UInt8(ascii: "A"), 0x1B, UInt8(ascii: "["), UInt8(ascii: "B")], [.up, .down]),
+            ([0x1B, UInt8(ascii: "O"), UInt8(ascii: "A")], [.up]),
+            ([0x1B, UInt8(ascii: "["), UInt8(ascii: "5"), UInt8(ascii: "~")], [.pageUp]),
+            ([0x1B, UInt8(ascii: "["), UInt8(ascii: "6"), UInt8(ascii: "~")], [.pageDown]),
+            ([0x1B, UInt8(ascii: "["), UInt8(ascii: "H")], [.home]),
+            ([0x1B, UInt8(ascii: "["), UInt8(ascii: "4"), UInt8(ascii: "~")], [.end]),
+            ([0x1B], [.escape]),
+            ([0x1B, UInt8(ascii: "["), UInt8(ascii: "1")], []),
+            ([UInt8(ascii: "x")], [.other]),
+        ])
     func decodes(bytes: [UInt8], keys: [Key]) {
         #expect(Key.decode(bytes) == keys)
     }

@@ -25,14 +25,16 @@ struct PlainReportRendererTests {
     func wordsBlock() {
         var state = DashboardState()
         var renderer = PlainReportRenderer(utcOffset: { _ in 3600 })
-        var bucket = Support.bucket(start: 1_795_000_000, hits: 30, sections: [("/api", 20), ("/a b", 10)], clients: [("10.0.0.1", 30)])
+        var bucket = Support.bucket(
+            start: 1_795_000_000, hits: 30, sections: [("/api", 20), ("/a b", 10)], clients: [("10.0.0.1", 30)])
         bucket.statusClasses = StatusClassCounts()
         bucket.statusClasses.count(status: 200, hits: 27)
         bucket.statusClasses.count(status: 503, hits: 3)
         #expect(renderer.output(applying: .bucket(bucket), to: &state) == "")
         let alert = Support.alert(.alert, at: 1_795_000_010, hits: 1250)
         #expect(renderer.output(applying: .alert(alert), to: &state) == alert.message + "\n")
-        let window = WindowRecord(at: 1_795_000_010, window: 120, hits: 1250, average: 10.4167, threshold: 10, alerting: true)
+        let window = WindowRecord(
+            at: 1_795_000_010, window: 120, hits: 1250, average: 10.4167, threshold: 10, alerting: true)
         let block = renderer.output(applying: .window(window), to: &state)
         #expect(
             block == """
@@ -60,7 +62,9 @@ struct PlainReportRendererTests {
     @Test("hostile names are escaped and quoted, never raw")
     func escapesHostileNames() {
         let text = Self.report([
-            .bucket(Support.bucket(start: 0, hits: 3, sections: [("/\u{1B}[2Jx", 2), ("/q\"=", 1)], clients: [("c\r\u{07}", 3)]))
+            .bucket(
+                Support.bucket(
+                    start: 0, hits: 3, sections: [("/\u{1B}[2Jx", 2), ("/q\"=", 1)], clients: [("c\r\u{07}", 3)]))
         ])
         #expect(text.contains(" /^[[2Jx=2 "))
         #expect(text.contains(" \"/q\\\"=\"=1 "))
@@ -74,10 +78,11 @@ struct PlainReportRendererTests {
         let summary = PlainReportRenderer(utcOffset: Support.utc).summary(state)
         let lines = summary.split(separator: "\n")
         #expect(lines.first?.hasPrefix("interval 2026-11-18T11:12:00+00:00") == true)
-        #expect(lines.suffix(3) == [
-            "alert history: 2 entries",
-            "High traffic generated an alert - hits = 1218, triggered at 2026-11-18T11:08:36+00:00",
-            "Traffic back to normal - hits = 1183, recovered at 2026-11-18T11:10:52+00:00",
-        ])
+        #expect(
+            lines.suffix(3) == [
+                "alert history: 2 entries",
+                "High traffic generated an alert - hits = 1218, triggered at 2026-11-18T11:08:36+00:00",
+                "Traffic back to normal - hits = 1183, recovered at 2026-11-18T11:10:52+00:00",
+            ])
     }
 }
