@@ -140,6 +140,14 @@ struct LogViewTmuxTests {
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
     }
 
+    /// logview started in the background of a non-interactive shell, as bin/start-pipeline does
+    /// (SIGINT ignored on entry, same process group as the shell), its PID written next to the FIFO.
+    static func backgroundCommand(fifo: String) -> String {
+        let binary = LogViewProcess.binary ?? "logview"
+        return "env TZ=UTC '\(binary)' --title tmux-test --no-bell < '\(fifo)' & echo $! > '\(fifo).pid'; wait $!; "
+            + "echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
+    }
+
     static var stream: Data {
         get throws { try Data(contentsOf: LogViewProcess.fixtures.appendingPathComponent("stream.ndjson")) }
     }
@@ -199,5 +207,39 @@ struct LogViewTmuxTests {
         #expect(text.contains("High traffic generated an alert - hits = 1218, triggered at 2026-11-18T11:08:36+00:00"))
         #expect(text.contains("exit=0"))
         #expect(!text.contains("-icanon"))
+    }
+
+    @Test("Ctrl-C restores the terminal and exits with status 0")
+    func quitsOnControlC() throws {
+        let fifo = try StreamFIFO()
+        let pane = try TmuxPane(command: Self.command(fifo: fifo.path))
+        fifo.write(try Self.stream)
+        let drawn = pane.waitFor { $0.joined(separator: "\n").contains("alert history 2 entries") }
+        try #require(drawn.satisfied)
+        pane.send("C-c")
+        let result = pane.waitFor { $0.contains { $0.contains("icanon") } }
+        try #require(result.satisfied, "logview did not stop on Ctrl-C")
+        let text = result.screen.joined(separator: "\n")
+        #expect(text.contains("exit=0"))
+        #expect(!text.contains("alert history"))
+        #expect(!text.contains("-icanon") && !text.contains("-echo "))
+    }
+
+    @Test("SIGTERM to logview in the background, as the launcher runs it, restores the terminal")
+    func stopsOnTerminate() throws {
+        let fifo = try StreamFIFO()
+        let pane = try TmuxPane(command: Self.backgroundCommand(fifo: fifo.path))
+        fifo.write(try Self.stream)
+        let drawn = pane.waitFor { $0.joined(separator: "\n").contains("alert history 2 entries") }
+        try #require(drawn.satisfied, "no dashboard:\n\(drawn.screen.joined(separator: "\n"))")
+        let pidText = try String(contentsOfFile: fifo.path + ".pid", encoding: .utf8)
+        let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, SIGTERM) == 0)
+        let result = pane.waitFor { $0.contains { $0.contains("icanon") } }
+        try #require(result.satisfied, "logview did not stop on SIGTERM")
+        let text = result.screen.joined(separator: "\n")
+        #expect(text.contains("exit=0"))
+        #expect(!text.contains("alert history"))
+        #expect(!text.contains("-icanon") && !text.contains("-echo "))
     }
 }
