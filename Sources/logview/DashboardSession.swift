@@ -31,6 +31,8 @@ final class DashboardSession {
         self.diagnostics = diagnostics
         options = DashboardOptions(
             title: title, startedAt: LocalTimeZone.now(), utcOffset: LocalTimeZone.offsetProvider)
+        // Silence is counted from the start, so a pipeline that never delivers is noticed too.
+        options.lastInputAt = options.startedAt
     }
 
     func run() -> ExitStatus {
@@ -94,6 +96,7 @@ final class DashboardSession {
                     let more = try feed.readOnce { record, state in
                         if case .alert = state.apply(record), bell { ringBell = true }
                     }
+                    options.lastInputAt = LocalTimeZone.now()
                     if !more { return .endOfInput }
                 } catch {
                     return .failure(.ioError, error.description)

@@ -14,6 +14,10 @@ public struct DashboardOptions: Sendable {
     public var paused = false
     /// Whether the key help replaces the body of the view.
     public var showingHelp = false
+    /// When the shell last received a line of input (seconds since the epoch), or nil if never. Set
+    /// by the shell so that a stalled upstream is shown: with heartbeats, a bucket arrives every
+    /// interval even when the log is idle.
+    public var lastInputAt: Int64?
 
     /// Creates options.
     public init(title: String, startedAt: Int64, utcOffset: @escaping UTCOffsetProvider) {

@@ -12,8 +12,21 @@ extension DashboardRenderer {
     }
 
     /// The summary figures, flowed into as many rows as the width needs.
-    static func statsLines(_ state: DashboardState, width: Int, options: DashboardOptions) -> [Frame.Line] {
-        flow(statGroups(state, options: options), width: width)
+    static func statsLines(_ state: DashboardState, width: Int, now: Int64, options: DashboardOptions) -> [Frame.Line] {
+        var groups = statGroups(state, options: options)
+        if let silence = silence(state, now: now, options: options) {
+            groups.insert(StatGroup([[Frame.Span("no input for \(ViewFormat.duration(silence))", .alert)]]), at: 0)
+        }
+        return flow(groups, width: width)
+    }
+
+    /// How long the input has been silent, when that is longer than three intervals (at least 30 s):
+    /// upstream has stalled or stopped, and the figures on screen are getting old.
+    static func silence(_ state: DashboardState, now: Int64, options: DashboardOptions) -> Int64? {
+        guard let last = options.lastInputAt else { return nil }
+        let interval = state.lastBucket.map { $0.end - $0.start } ?? 10
+        let silence = now - last
+        return silence >= max(30, 3 * interval) ? silence : nil
     }
 
     static func statGroups(_ state: DashboardState, options: DashboardOptions) -> [StatGroup] {

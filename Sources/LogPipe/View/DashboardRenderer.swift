@@ -30,7 +30,7 @@ public enum DashboardRenderer {
         if options.showingHelp {
             lines += helpLines(width: width).prefix(max(0, body))
         } else if body > 0 {
-            let stats = statsLines(state, width: width, options: options)
+            let stats = statsLines(state, width: width, now: now, options: options)
             let topEntries = topListRowCount(state, mode: options.topList)
             let historyWanted = historyLineCount(state, width: width)
             let budget = RowBudget(

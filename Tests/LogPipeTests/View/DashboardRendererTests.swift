@@ -184,4 +184,17 @@ struct DashboardRendererTests {
             options: ViewTestSupport.options())
         Self.expectFits(frame)
     }
+
+    @Test("a silent input is flagged after three intervals, not before")
+    func flagsSilentInput() throws {
+        let state = try ViewTestSupport.streamState()
+        var options = ViewTestSupport.options()
+        options.lastInputAt = 1_795_000_335
+        let size = TerminalSize(columns: 80, rows: 24)
+        let fresh = DashboardRenderer.render(state, size: size, now: 1_795_000_364, options: options)
+        #expect(!fresh.plainText.contains("no input"))
+        let stale = DashboardRenderer.render(state, size: size, now: 1_795_000_400, options: options)
+        #expect(stale.plainLines[1].hasPrefix("no input for 1m05s"))
+        #expect(stale.lines[1].first?.style == .alert)
+    }
 }
