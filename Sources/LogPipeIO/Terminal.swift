@@ -53,7 +53,9 @@ public final class Terminal {
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO | IEXTEN)
         raw.c_iflag &= ~tcflag_t(IXON | ICRNL)
         withUnsafeMutableBytes(of: &raw.c_cc) { characters in
-            characters[Int(VMIN)] = 0
+            // VMIN 1 with O_NONBLOCK: no key yet is EAGAIN, and 0 means end of file (a hang-up);
+            // VMIN 0 would make "no key yet" a 0 too.
+            characters[Int(VMIN)] = 1
             characters[Int(VTIME)] = 0
             // _POSIX_VDISABLE: no suspend key while the screen is taken over.
             characters[Int(VSUSP)] = 0
@@ -89,8 +91,10 @@ public final class Terminal {
         return nil
     }
 
-    /// The bytes typed since the last call, without blocking (the descriptor is non-blocking).
-    public func readKeys() -> [UInt8] {
+    /// The bytes typed since the last call, without blocking (the descriptor is non-blocking), or
+    /// nil when the terminal is gone (end of file or an error such as EIO after a hang-up), so that
+    /// a loop polling it does not spin.
+    public func readKeys() -> [UInt8]? {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 256)
         while true {
@@ -100,9 +104,9 @@ public final class Terminal {
                 continue
             }
             if count < 0 && errno == EINTR { continue }
-            break
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return bytes }
+            return bytes.isEmpty ? nil : bytes
         }
-        return bytes
     }
 
     /// Alternate screen on (DEC mode 1049), cursor hidden (mode 25), screen cleared.

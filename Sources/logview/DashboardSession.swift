@@ -84,7 +84,8 @@ final class DashboardSession {
                 }
             }
             if ready[1] {
-                for key in Key.decode(terminal.readKeys()) {
+                guard let typed = terminal.readKeys() else { return .quit }
+                for key in Key.decode(typed) {
                     let count = feed.state.alerts.count
                     let wasPaused = options.paused
                     if options.handle(key, historyCount: count, pageSize: historyPageSize) == .quit { return .quit }
