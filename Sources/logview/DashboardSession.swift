@@ -108,8 +108,9 @@ final class DashboardSession {
 
     /// Renders the current frame and writes it when it differs from the screen (or the bell is due).
     private func paint() -> Ending? {
+        let shown = frozen?.withAlertState(of: feed.state) ?? feed.state
         let frame = DashboardRenderer.render(
-            frozen ?? feed.state, size: size, now: LocalTimeZone.now(), options: options)
+            shown, size: size, now: LocalTimeZone.now(), options: options)
         historyPageSize = frame.historyPageSize
         let text = frame.ansiText(colour: colour)
         guard text != onScreen || ringBell else { return nil }

@@ -73,6 +73,16 @@ public struct DashboardState: Sendable, Equatable {
         }
     }
 
+    /// This state (a frozen one, while the display is paused) with the alert state of `live`: its
+    /// window, badge and alert history. Pausing freezes the figures, never an alert.
+    public func withAlertState(of live: DashboardState) -> DashboardState {
+        var copy = self
+        copy.window = live.window
+        copy.alerts = live.alerts
+        copy.alerting = live.alerting
+        return copy
+    }
+
     /// Counts a line of input that could not be decoded.
     public mutating func noteUndecodableLine() {
         undecodableLines += 1

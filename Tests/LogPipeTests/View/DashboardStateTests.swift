@@ -83,4 +83,17 @@ struct DashboardStateTests {
         #expect(log.count == 4)
         #expect(log.summary == "4 input lines were not usable records")
     }
+
+    @Test("a paused display keeps its figures but shows a new alert")
+    func pausedDisplayShowsNewAlerts() {
+        var live = DashboardState()
+        live.apply(.bucket(Support.bucket(start: 0, hits: 10)))
+        let frozen = live
+        live.apply(.bucket(Support.bucket(start: 10, hits: 2000)))
+        live.apply(.alert(Support.alert(.alert, at: 20, hits: 2010)))
+        let shown = frozen.withAlertState(of: live)
+        #expect(shown.lastBucket?.hits == 10)
+        #expect(shown.alerting)
+        #expect(shown.alerts.count == 1)
+    }
 }
