@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+/// Smoke tests of `bin/start-pipeline` with stand-in stages (see `LauncherSandbox`): wiring, the
+/// private run directory, supervision, signals, taps and the headless pipe.
+@Suite("start-pipeline")
+struct StartPipelineTests {
+    private let launcher = LauncherHarness.launcherPath
+
+    @Test func viewCommandReceivesTheStreamThroughPrivatePipesThatAreRemovedAfterwards() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 3)
+        let outcome = try LauncherHarness.run(
+            launcher, ["--once", "--view", LauncherSandbox.record("view") + "exec tr a-z A-Z", log],
+            environment: sandbox.environment)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.split(separator: "\n").first?.hasPrefix("LINE 1 XXX") == true)
+        #expect(outcome.standardOutput.split(separator: "\n").count == 3)
+        let modes = sandbox.modes
+        let runDirectory = try #require(modes.keys.first { !$0.hasSuffix(".fifo") })
+        #expect(runDirectory.hasPrefix(sandbox.temporary + "/logpipe."))
+        #expect(modes[runDirectory] == "700")
+        let pipes = modes.filter { $0.key.hasSuffix(".fifo") }
+        #expect(pipes.count >= 3)
+        #expect(pipes.values.allSatisfy { $0 == "600" }, "\(pipes)")
+        #expect(!FileManager.default.fileExists(atPath: runDirectory))
+        #expect(sandbox.leftovers.isEmpty)
+        #expect(sandbox.pids.keys.sorted() == ["logagg", "logalert", "logtail", "view"])
+        #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
+    }
+
+    @Test func failingStageIsNamedWithItsStatusAndStderrAndEveryStageStops() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 3)
+        var environment = sandbox.environment
+        environment["STANDIN_FAIL"] = "logagg"
+        let outcome = try LauncherHarness.run(launcher, ["--view", "cat", log], environment: environment)
+        #expect(outcome.status == 3)
+        #expect(outcome.standardError.contains("stage logagg exited with status 3"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("logagg: error: cannot count: disk on fire"))
+        #expect(outcome.standardError.contains("logagg: warning: about to fail"))
+        // logtail follows its file forever: only the launcher can have stopped it.
+        let tail = try #require(sandbox.pids["logtail"])
+        #expect(!LauncherHarness.isAlive(tail))
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
+    @Test func endOfTheViewStopsAFollowingPipelineAndLeavesNoProcess() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 10)
+        let outcome = try LauncherHarness.run(
+            launcher, ["--view", LauncherSandbox.record("view") + "head -n 2", log], environment: sandbox.environment)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.split(separator: "\n").count == 2)
+        #expect(sandbox.pids.count == 4)
+        #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
+    @Test(arguments: [
+        (arguments: ["--bogus"], message: "unknown option '--bogus'"),
+        (arguments: ["--threshold", "-1"], message: "option '--threshold' needs a number"),
+        (arguments: ["--interval", "0"], message: "option '--interval' needs a whole number"),
+        (arguments: ["--window"], message: "option '--window' needs a value"),
+        (arguments: ["--format", "xml"], message: "option '--format' needs auto, common"),
+        (arguments: ["--headless", "--view", "cat"], message: "--headless runs no view"),
+        (arguments: ["--demo", "--once"], message: "--demo generates its own live log"),
+    ])
+    func badUsagePrintsTheUsageAndExits64(arguments: [String], message: String) throws {
+        let sandbox = try LauncherSandbox()
+        let outcome = try LauncherHarness.run(launcher, arguments, environment: sandbox.environment)
+        #expect(outcome.status == 64)
+        #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("Usage: start-pipeline"))
+        #expect(outcome.standardOutput.isEmpty)
+        #expect(sandbox.pids.isEmpty && sandbox.leftovers.isEmpty)
+    }
+
+    @Test func helpDocumentsEveryOption() throws {
+        let outcome = try LauncherHarness.run(launcher, ["--help"])
+        #expect(outcome.status == 0)
+        for option in [
+            "--threshold", "--window", "--interval", "--top", "--from-start", "--once", "--format", "--view", "--tap",
+            "--headless", "--keep-run-dir", "--demo", "LOGPIPE_BIN_DIR", "EXAMPLES:",
+        ] {
+            #expect(outcome.standardOutput.contains(option), "missing \(option)")
+        }
+    }
+
+    @Test func interruptStopsEveryStageAndRemovesTheRunDirectory() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 3)
+        let running = try LauncherHarness.start(
+            launcher, ["--view", LauncherSandbox.record("view") + "exec cat", log], environment: sandbox.environment)
+        #expect(LauncherHarness.eventually { sandbox.pids.count == 4 })
+        kill(running.pid, SIGINT)
+        let outcome = running.finish()
+        #expect(outcome.status == 130)
+        #expect(outcome.standardOutput.split(separator: "\n").count == 3)
+        #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
+    @Test func killedLauncherLeavesNoStageBehind() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 3)
+        let running = try LauncherHarness.start(
+            launcher,
+            ["--view", LauncherSandbox.record("view") + "exec cat", "--tap", LauncherSandbox.record("tap") + "exec cat", log],
+            environment: sandbox.environment)
+        #expect(LauncherHarness.eventually { sandbox.pids.count == 5 })
+        kill(running.pid, SIGKILL)
+        _ = running.finish()
+        // The watchdog notices the launcher's end, stops the stages and removes the run directory.
+        #expect(LauncherHarness.eventually(timeout: 4) { sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) } })
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.leftovers.isEmpty })
+    }
+
+    @Test func slowOrDeadTapsNeitherFreezeNorKillTheView() throws {
+        let sandbox = try LauncherSandbox()
+        // About 340 KB: far more than a pipe holds, so a tap that blocked the stream would freeze it.
+        let log = try sandbox.log(lines: 5000)
+        let copy = sandbox.root + "/tap-copy.txt"
+        let outcome = try LauncherHarness.run(
+            launcher,
+            [
+                "--once", "--view", "wc -l", "--tap", "exit 0", "--tap", LauncherSandbox.record("slow") + "exec sleep 30",
+                "--tap", "cat > '\(copy)'", log,
+            ], environment: sandbox.environment)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "5000")
+        // The healthy tap got the whole stream; the slow one was stopped after a 2-second grace.
+        let copied = (try? String(contentsOfFile: copy, encoding: .utf8)) ?? ""
+        #expect(copied.split(separator: "\n").count == 5000)
+        #expect(outcome.elapsed < 6)
+        let slow = try #require(sandbox.pids["slow"])
+        #expect(!LauncherHarness.isAlive(slow))
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
+    @Test func headlessPrintsTheFinalPipeAndServesEachNewReaderFromTheStart() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 3)
+        let running = try LauncherHarness.start(launcher, ["--headless", log], environment: sandbox.environment)
+        var path = ""
+        #expect(
+            LauncherHarness.eventually {
+                path = ((try? String(contentsOfFile: running.outputPath, encoding: .utf8)) ?? "")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                return path.hasSuffix("/final.fifo")
+            })
+        var attributes = stat()
+        #expect(stat(path, &attributes) == 0 && attributes.st_mode & 0o777 == 0o600)
+        for attempt in 1...2 {
+            // read(2) itself: FileHandle.read(upToCount:) waits for the whole count or the end.
+            let descriptor = open(path, O_RDONLY)
+            #expect(descriptor >= 0)
+            var text = ""
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while text.split(separator: "\n").count < 3 {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count <= 0 { break }
+                text += String(decoding: buffer[0..<count], as: UTF8.self)
+            }
+            close(descriptor)
+            #expect(text.hasPrefix("line 1 "), "reader \(attempt): \(text)")
+            // The relay notices the reader's departure and waits for the next one.
+            usleep(300_000)
+        }
+        kill(running.pid, SIGTERM)
+        let outcome = running.finish()
+        #expect(outcome.status == 143)
+        #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
+        #expect(sandbox.leftovers.isEmpty)
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+
+/// Runs `bin/start-pipeline` and the built `loggen` as processes, for the launcher and generator tests.
+///
+/// The launcher is tested with stand-in stages: tiny shell scripts named like the tools, found through
+/// `LOGPIPE_BIN_DIR`, which record their PIDs (and the run directory's modes) in a report file so the
+/// test can check that every one of them is gone afterwards.
+enum LauncherHarness {
+    /// The directory of the built executables: the test runner is built beside them.
+    static let binaryDirectory: String = {
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return (executable as NSString).deletingLastPathComponent
+    }()
+
+    /// `bin/start-pipeline` of this package, found from this file's path.
+    static let launcherPath: String = {
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        return tests.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("bin/start-pipeline")
+            .path
+    }()
+
+    /// A finished process.
+    struct Outcome {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+        /// Seconds from start to exit.
+        var elapsed: Double
+    }
+
+    /// A process started by `start`, with its output going to files.
+    final class Running {
+        let pid: pid_t
+        let outputPath: String
+        let errorPath: String
+        let started = Date()
+
+        init(pid: pid_t, outputPath: String, errorPath: String) {
+            self.pid = pid
+            self.outputPath = outputPath
+            self.errorPath = errorPath
+        }
+
+        /// Waits up to `timeout` seconds for the exit; kills the process if it does not come (status 137).
+        /// The status is the exit status, or 128 + the signal that ended the process.
+        func finish(timeout: Double = 10) -> Outcome {
+            let deadline = Date().addingTimeInterval(timeout)
+            var raw: Int32 = 0
+            var reaped = waitpid(pid, &raw, WNOHANG)
+            while reaped == 0 && Date() < deadline {
+                usleep(10_000)
+                reaped = waitpid(pid, &raw, WNOHANG)
+            }
+            if reaped == 0 {
+                kill(pid, SIGKILL)
+                waitpid(pid, &raw, 0)
+            }
+            // wait(2) status: the low 7 bits are the terminating signal, or 0 and the exit code above them.
+            let signal = raw & 0x7F
+            let outcome = Outcome(
+                status: signal == 0 ? (raw >> 8) & 0xFF : 128 + signal,
+                standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
+                standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "",
+                elapsed: Date().timeIntervalSince(started))
+            try? FileManager.default.removeItem(atPath: outputPath)
+            try? FileManager.default.removeItem(atPath: errorPath)
+            return outcome
+        }
+    }
+
+    /// Starts `executable` with `arguments`, the extra `environment`, stdin from /dev/null and output to
+    /// files (never pipes: a child must not block on a full pipe that nobody reads).
+    ///
+    /// posix_spawn(3) with an empty signal mask and default dispositions: Foundation's `Process` hands
+    /// the child the test thread's mask, in which SIGTERM and SIGINT are blocked, and a bash launcher
+    /// whose SIGTERM is blocked can never run its cleanup trap.
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> Running
+    {
+        let token = UUID().uuidString
+        let outputPath = NSTemporaryDirectory() + "launcher-out-\(token)"
+        let errorPath = NSTemporaryDirectory() + "launcher-err-\(token)"
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable): \(result)"])
+        }
+        return Running(pid: pid, outputPath: outputPath, errorPath: errorPath)
+    }
+
+    /// Runs `executable` to the end.
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 10
+    ) throws -> Outcome {
+        try start(executable, arguments, environment: environment).finish(timeout: timeout)
+    }
+
+    /// Whether process `pid` still exists.
+    static func isAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    /// Waits up to `timeout` seconds for `condition`; returns whether it came true.
+    static func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+}
+
+/// A private scratch directory with stand-in stages, a report file and its own TMPDIR, so that the
+/// launcher's run directory can be found (and shown to be gone) without looking anywhere shared.
+final class LauncherSandbox {
+    let root: String
+    let bin: String
+    let temporary: String
+    let report: String
+
+    init() throws {
+        root = NSTemporaryDirectory() + "launcher-test-\(UUID().uuidString)"
+        bin = root + "/bin"
+        temporary = root + "/tmp"
+        report = root + "/report.txt"
+        for directory in [root, bin, temporary] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        _ = FileManager.default.createFile(atPath: report, contents: nil)
+        // logtail: records its PID and the modes of the run directory and its pipes (its stdout is one
+        // of them), then replays (--once) or follows its files.
+        try script(
+            "logtail",
+            """
+            #!/usr/bin/env bash
+            echo "pid logtail $$" >> "$LOGPIPE_TEST_REPORT"
+            out=$(readlink /proc/$$/fd/1)
+            stat -c 'mode %a %n' "${out%/*}" "${out%/*}"/*.fifo >> "$LOGPIPE_TEST_REPORT"
+            once=false files=()
+            for a in "$@"; do case $a in --once) once=true ;; --from-start) ;; *) files+=("$a") ;; esac; done
+            if $once; then exec cat -- "${files[@]}"; fi
+            exec tail -n +1 -f -- "${files[@]}"
+            """)
+        for stage in ["logagg", "logalert", "logview"] {
+            try script(
+                stage,
+                """
+                #!/bin/sh
+                echo "pid \(stage) $$" >> "$LOGPIPE_TEST_REPORT"
+                if [ "${STANDIN_FAIL-}" = \(stage) ]; then
+                    echo "\(stage): warning: about to fail" >&2
+                    echo "\(stage): error: cannot count: disk on fire" >&2
+                    exit 3
+                fi
+                exec cat
+                """)
+        }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The environment that points the launcher at the stand-ins and this sandbox.
+    var environment: [String: String] {
+        ["LOGPIPE_BIN_DIR": bin, "LOGPIPE_TEST_REPORT": report, "TMPDIR": temporary]
+    }
+
+    /// A log file in the sandbox with `lines` numbered lines.
+    func log(lines: Int, name: String = "access.log") throws -> String {
+        let path = root + "/" + name
+        let text = (1...max(1, lines)).map { "line \($0) " + String(repeating: "x", count: 60) }.joined(separator: "\n")
+        try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The report's lines.
+    var reportLines: [String] {
+        ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// PIDs recorded so far, by name (`pid NAME PID` lines).
+    var pids: [String: Int32] {
+        var result: [String: Int32] = [:]
+        for line in reportLines {
+            let parts = line.split(separator: " ")
+            if parts.count == 3, parts[0] == "pid", let pid = Int32(parts[2]) { result[String(parts[1])] = pid }
+        }
+        return result
+    }
+
+    /// Permission modes recorded by logtail, by file name (`mode 700 /tmp/.../logpipe.X` lines).
+    var modes: [String: String] {
+        var result: [String: String] = [:]
+        for line in reportLines {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            if parts.count == 3, parts[0] == "mode" { result[String(parts[2])] = String(parts[1]) }
+        }
+        return result
+    }
+
+    /// What is left in the sandbox's TMPDIR (run directories the launcher did not remove).
+    var leftovers: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+    }
+
+    /// A shell snippet for `--view`/`--tap` commands that records the command's PID under `name`.
+    static func record(_ name: String) -> String {
+        "echo \"pid \(name) $$\" >> \"$LOGPIPE_TEST_REPORT\"; "
+    }
+
+    private func script(_ name: String, _ text: String) throws {
+        let path = bin + "/" + name
+        try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+}
