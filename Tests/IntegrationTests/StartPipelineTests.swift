@@ -25,6 +25,7 @@ struct StartPipelineTests {
         #expect(pipes.values.allSatisfy { $0 == "600" }, "\(pipes)")
         #expect(!FileManager.default.fileExists(atPath: runDirectory))
         #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
         #expect(sandbox.pids.keys.sorted() == ["logagg", "logalert", "logtail", "view"])
         #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
     }
@@ -43,6 +44,7 @@ struct StartPipelineTests {
         let tail = try #require(sandbox.pids["logtail"])
         #expect(!LauncherHarness.isAlive(tail))
         #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 
     @Test func endOfTheViewStopsAFollowingPipelineAndLeavesNoProcess() throws {
@@ -55,6 +57,7 @@ struct StartPipelineTests {
         #expect(sandbox.pids.count == 4)
         #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
         #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 
     @Test(arguments: [
@@ -99,20 +102,25 @@ struct StartPipelineTests {
         #expect(outcome.standardOutput.split(separator: "\n").count == 3)
         #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
         #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 
-    @Test func killedLauncherLeavesNoStageBehind() throws {
+    @Test(arguments: [
+        (arguments: ["--view", LauncherSandbox.record("view") + "exec cat"], stages: 5),
+        (arguments: ["--headless"], stages: 4),
+    ])
+    func killedLauncherLeavesNoProcessBehind(arguments: [String], stages: Int) throws {
         let sandbox = try LauncherSandbox()
         let log = try sandbox.log(lines: 3)
         let running = try LauncherHarness.start(
-            launcher,
-            ["--view", LauncherSandbox.record("view") + "exec cat", "--tap", LauncherSandbox.record("tap") + "exec cat", log],
+            launcher, arguments + ["--tap", LauncherSandbox.record("tap") + "exec cat", log],
             environment: sandbox.environment)
-        #expect(LauncherHarness.eventually { sandbox.pids.count == 5 })
+        #expect(LauncherHarness.eventually { sandbox.pids.count == stages })
         kill(running.pid, SIGKILL)
         _ = running.finish()
-        // The watchdog notices the launcher's end, stops the stages and removes the run directory.
+        // The watchdog notices the launcher's end, stops the stages and helpers, removes the run directory.
         #expect(LauncherHarness.eventually(timeout: 4) { sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) } })
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
         #expect(LauncherHarness.eventually(timeout: 2) { sandbox.leftovers.isEmpty })
     }
 
@@ -136,6 +144,7 @@ struct StartPipelineTests {
         let slow = try #require(sandbox.pids["slow"])
         #expect(!LauncherHarness.isAlive(slow))
         #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 
     @Test func headlessPrintsTheFinalPipeAndServesEachNewReaderFromTheStart() throws {
@@ -172,5 +181,6 @@ struct StartPipelineTests {
         #expect(outcome.status == 143)
         #expect(sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) })
         #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 }

@@ -230,6 +230,19 @@ final class LauncherSandbox {
         (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
     }
 
+    /// PIDs of processes whose command line mentions this sandbox: the launcher, its relay and tap
+    /// feeders, or stand-ins; after the launcher's end there must be none.
+    var processesMentioningSandbox: [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), pid != getpid(),
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { return nil }
+            let commandLine = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            return commandLine.contains(root) ? pid : nil
+        }
+    }
+
     /// A shell snippet for `--view`/`--tap` commands that records the command's PID under `name`.
     static func record(_ name: String) -> String {
         "echo \"pid \(name) $$\" >> \"$LOGPIPE_TEST_REPORT\"; "
