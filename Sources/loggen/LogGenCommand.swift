@@ -90,6 +90,8 @@ enum LogGenCommand {
                     if wait(until: due, signals: signals, sink: sink) == .stop { return }
                 }
                 generator.appendLine(at: stamp, to: &buffer)
+                // Far behind schedule (a stopped process), catch up in bounded writes.
+                if buffer.count >= batchBytes { try sink.write(&buffer) }
             }
             try sink.write(&buffer)
             if count == 0, wait(until: (stamp + 1) * nanosecondsPerSecond, signals: signals, sink: sink) == .stop {
