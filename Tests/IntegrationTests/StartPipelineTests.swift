@@ -183,4 +183,103 @@ struct StartPipelineTests {
         #expect(sandbox.leftovers.isEmpty)
         #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
+
+    @Test func keptRunDirectoryHoldsEachStagesStderr() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 3)
+        let outcome = try LauncherHarness.run(
+            launcher, ["--once", "--keep-run-dir", "--view", "cat", log], environment: sandbox.environment)
+        #expect(outcome.status == 0)
+        let kept = try #require(sandbox.leftovers.first)
+        #expect(outcome.standardError.contains("run directory kept: \(sandbox.temporary)/\(kept)"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: sandbox.temporary + "/" + kept)
+        #expect(Set(files).isSuperset(of: ["logtail.err", "logagg.err", "logalert.err", "view.err", "final.fifo"]))
+    }
+
+    @Test func anotherUserCannotOpenThePipes() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("note: skipped: needs root and setpriv to act as another user")
+            return
+        }
+        let sandbox = try LauncherSandbox()
+        // The sandbox itself must be reachable for the other user, so only the run directory protects.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sandbox.root)
+        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: sandbox.temporary)
+        let log = try sandbox.log(lines: 3)
+        let running = try LauncherHarness.start(launcher, ["--headless", log], environment: sandbox.environment)
+        #expect(LauncherHarness.eventually { sandbox.modes.count >= 4 })
+        let pipes = sandbox.modes.keys.filter { $0.hasSuffix(".fifo") }
+        #expect(pipes.count == 3)
+        for pipe in pipes {
+            let outcome = try LauncherHarness.run(
+                "/usr/bin/setpriv",
+                ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", "exec 3<>'\(pipe)'"],
+                timeout: 3)
+            #expect(outcome.status != 0)
+            #expect(outcome.standardError.contains("Permission denied"), "\(pipe): \(outcome.standardError)")
+        }
+        kill(running.pid, SIGTERM)
+        #expect(running.finish().status == 143)
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
+    @Test func demoFollowsTheLogThatLoggenWritesInTheRunDirectory() throws {
+        let sandbox = try LauncherSandbox()
+        let running = try LauncherHarness.start(launcher, ["--demo", "--view", "cat"], environment: sandbox.environment)
+        #expect(LauncherHarness.eventually { sandbox.arguments["loggen"] != nil && sandbox.arguments["logtail"] != nil })
+        let generator = try #require(sandbox.arguments["loggen"])
+        let follower = try #require(sandbox.arguments["logtail"])
+        let demoLog = try #require(follower.split(separator: " ").last.map(String.init))
+        #expect(demoLog.hasPrefix(sandbox.temporary + "/logpipe.") && demoLog.hasSuffix("/demo.log"))
+        #expect(follower.hasPrefix("--from-start "))
+        #expect(generator.hasSuffix("--output \(demoLog)"))
+        #expect(generator.hasPrefix(demoProfile.joined(separator: " ")))
+        kill(running.pid, SIGINT)
+        let outcome = running.finish()
+        #expect(outcome.status == 130)
+        #expect(outcome.standardOutput.contains("generated"))
+        #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
+    }
+
+    /// The demo's loggen arguments, read from the script so the test checks what it really runs.
+    private var demoProfile: [String] {
+        let script = (try? String(contentsOfFile: launcher, encoding: .utf8)) ?? ""
+        guard let line = script.split(separator: "\n").first(where: { $0.hasPrefix("readonly DEMO_PROFILE=(") }),
+            let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")")
+        else { return [] }
+        return line[line.index(after: open)..<close].split(separator: " ").map(String.init)
+    }
+
+    @Test func demoTrafficFiresAt49SecondsAndRecoversAt163WithTheDefaultRule() throws {
+        #expect(!demoProfile.isEmpty)
+        let outcome = try LauncherHarness.run(
+            LauncherHarness.binaryDirectory + "/loggen",
+            demoProfile + ["--instant", "--start", "1700000000", "--duration", "400", "--format", "common"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        // Lines per second, from the timestamps in the order written.
+        var perSecond: [Int] = []
+        var previous = ""
+        for line in outcome.standardOutput.split(separator: "\n") {
+            let stamp = String(line.split(separator: "[")[1].prefix(20))
+            if stamp != previous { perSecond.append(0) }
+            previous = stamp
+            perSecond[perSecond.count - 1] += 1
+        }
+        #expect(perSecond.count == 400)
+        // The rule at each boundary t: hits in [t-120, t) above 1200 fires, below 1200 recovers.
+        var alerting = false
+        var transitions: [String] = []
+        for boundary in 1...400 {
+            let hits = perSecond[max(0, boundary - 120)..<boundary].reduce(0, +)
+            if !alerting && hits > 1200 {
+                alerting = true
+                transitions.append("alert \(boundary) \(hits)")
+            } else if alerting && hits < 1200 {
+                alerting = false
+                transitions.append("recovery \(boundary) \(hits)")
+            }
+        }
+        #expect(transitions == ["alert 49 1210", "recovery 163 1182"])
+    }
 }

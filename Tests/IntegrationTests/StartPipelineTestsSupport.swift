@@ -160,6 +160,7 @@ final class LauncherSandbox {
             """
             #!/usr/bin/env bash
             echo "pid logtail $$" >> "$LOGPIPE_TEST_REPORT"
+            echo "args logtail $*" >> "$LOGPIPE_TEST_REPORT"
             out=$(readlink /proc/$$/fd/1)
             stat -c 'mode %a %n' "${out%/*}" "${out%/*}"/*.fifo >> "$LOGPIPE_TEST_REPORT"
             once=false files=()
@@ -181,6 +182,15 @@ final class LauncherSandbox {
                 exec cat
                 """)
         }
+        // loggen: records its arguments and writes a line now and then.
+        try script(
+            "loggen",
+            """
+            #!/usr/bin/env bash
+            echo "pid loggen $$" >> "$LOGPIPE_TEST_REPORT"
+            echo "args loggen $*" >> "$LOGPIPE_TEST_REPORT"
+            while :; do echo generated >> "${@: -1}"; sleep 0.2; done
+            """)
     }
 
     deinit {
@@ -203,6 +213,16 @@ final class LauncherSandbox {
     /// The report's lines.
     var reportLines: [String] {
         ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// Arguments recorded by the stand-ins, by name (`args NAME ...` lines).
+    var arguments: [String: String] {
+        var result: [String: String] = [:]
+        for line in reportLines where line.hasPrefix("args ") {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            if parts.count == 3 { result[String(parts[1])] = String(parts[2]) }
+        }
+        return result
     }
 
     /// PIDs recorded so far, by name (`pid NAME PID` lines).
