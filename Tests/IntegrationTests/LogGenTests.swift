@@ -50,14 +50,18 @@ struct LogGenTests {
         #expect(first.elapsed < 5)
         #expect(first.standardOutput.split(separator: "\n").count == 54_000)
         #expect(first.standardOutput == second.standardOutput)
-        let other = try LauncherHarness.run(loggen, ["--instant", "--start", "1767225600", "--duration", "10", "--seed", "78"])
+        let other = try LauncherHarness.run(
+            loggen, ["--instant", "--start", "1767225600", "--duration", "10", "--seed", "78"])
         #expect(!first.standardOutput.hasPrefix(other.standardOutput))
     }
 
     @Test func phasesAndTheWrittenOffsetAreHonoured() throws {
         let outcome = try LauncherHarness.run(
-            loggen, ["--instant", "--start", "1767225600", "--phase", "2:3", "--phase", "0:2", "--phase", "4.5:2",
-                     "--offset", "+0100", "--seed", "1"])
+            loggen,
+            [
+                "--instant", "--start", "1767225600", "--phase", "2:3", "--phase", "0:2", "--phase", "4.5:2",
+                "--offset", "+0100", "--seed", "1",
+            ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let counts = countsPerTimestamp(outcome.standardOutput)
         let start: Int64 = 1_767_225_600
@@ -102,7 +106,10 @@ struct LogGenTests {
         let sandbox = try LauncherSandbox()
         let path = sandbox.root + "/live.log"
         let running = try LauncherHarness.start(loggen, ["--rate", "50", "--output", path])
-        #expect(LauncherHarness.eventually { ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0 })
+        #expect(
+            LauncherHarness.eventually {
+                ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0
+            })
         kill(running.pid, SIGTERM)
         let outcome = running.finish(timeout: 3)
         #expect(outcome.status == 0)

@@ -119,7 +119,8 @@ struct StartPipelineTests {
         kill(running.pid, SIGKILL)
         _ = running.finish()
         // The watchdog notices the launcher's end, stops the stages and helpers, removes the run directory.
-        #expect(LauncherHarness.eventually(timeout: 4) { sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) } })
+        #expect(
+            LauncherHarness.eventually(timeout: 4) { sandbox.pids.values.allSatisfy { !LauncherHarness.isAlive($0) } })
         #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
         #expect(LauncherHarness.eventually(timeout: 2) { sandbox.leftovers.isEmpty })
     }
@@ -132,7 +133,8 @@ struct StartPipelineTests {
         let outcome = try LauncherHarness.run(
             launcher,
             [
-                "--once", "--view", "wc -l", "--tap", "exit 0", "--tap", LauncherSandbox.record("slow") + "exec sleep 30",
+                "--once", "--view", "wc -l", "--tap", "exit 0", "--tap",
+                LauncherSandbox.record("slow") + "exec sleep 30",
                 "--tap", "cat > '\(copy)'", log,
             ], environment: sandbox.environment)
         #expect(outcome.status == 0, "\(outcome.standardError)")
@@ -225,8 +227,10 @@ struct StartPipelineTests {
 
     @Test func demoFollowsTheLogThatLoggenWritesInTheRunDirectory() throws {
         let sandbox = try LauncherSandbox()
-        let running = try LauncherHarness.start(launcher, ["--demo", "--view", "cat"], environment: sandbox.environment)
-        #expect(LauncherHarness.eventually { sandbox.arguments["loggen"] != nil && sandbox.arguments["logtail"] != nil })
+        let running = try LauncherHarness.start(
+            launcher, ["--demo", "--view", "cat"], environment: sandbox.environment)
+        #expect(
+            LauncherHarness.eventually { sandbox.arguments["loggen"] != nil && sandbox.arguments["logtail"] != nil })
         let generator = try #require(sandbox.arguments["loggen"])
         let follower = try #require(sandbox.arguments["logtail"])
         let demoLog = try #require(follower.split(separator: " ").last.map(String.init))

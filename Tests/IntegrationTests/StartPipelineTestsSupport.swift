@@ -16,8 +16,10 @@ enum LauncherHarness {
     /// `bin/start-pipeline` of this package, found from this file's path.
     static let launcherPath: String = {
         let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        return tests.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("bin/start-pipeline")
-            .path
+        return tests.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "bin/start-pipeline"
+        )
+        .path
     }()
 
     /// A finished process.
@@ -108,7 +110,8 @@ enum LauncherHarness {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable): \(result)"])
+            throw CocoaError(
+                .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable): \(result)"])
         }
         return Running(pid: pid, outputPath: outputPath, errorPath: errorPath)
     }

@@ -28,28 +28,37 @@ public struct LogGenConfiguration: Sendable, Equatable {
         overview: "Append realistic Common or Combined access-log lines to a file, following a traffic profile.",
         usage: "loggen [--rate <rps>] [--profile steady|burst|phases] [--duration <s>] [--instant] [<options>]",
         options: [
-            .value("rate", "rps", help: "Base requests per second, fractions allowed (steady and burst).", default: "10"),
+            .value(
+                "rate", "rps", help: "Base requests per second, fractions allowed (steady and burst).", default: "10"),
             .value(
                 "profile", "kind",
                 help: "steady: the base rate; burst: the base rate plus --burst-rate during the burst; "
                     + "phases: the --phase list.", default: "steady, or phases when --phase is given"),
-            .value("burst-rate", "rps", help: "Requests per second added to the base rate during the burst.", default: "20"),
+            .value(
+                "burst-rate", "rps", help: "Requests per second added to the base rate during the burst.", default: "20"
+            ),
             .value("burst-start", "s", help: "Second (from the start) at which the burst begins.", default: "60"),
             .value("burst-duration", "s", help: "Length of the burst in seconds.", default: "60"),
             .value(
-                "phase", "rps:s", help: "A phase of the phases profile: RATE req/s for SECONDS; repeat in order. "
+                "phase", "rps:s",
+                help: "A phase of the phases profile: RATE req/s for SECONDS; repeat in order. "
                     + "No traffic after the last phase.", repeatable: true),
             .value(
-                "duration", "s", help: "Seconds of traffic to write. Live: runs forever when omitted. "
+                "duration", "s",
+                help: "Seconds of traffic to write. Live: runs forever when omitted. "
                     + "--instant: required except with phases (their total length)."),
             .value("format", "format", help: "common or combined.", default: "combined"),
-            .value("seed", "n", help: "Seed of the generator: the same seed writes the same lines.", default: "from the clock"),
+            .value(
+                "seed", "n", help: "Seed of the generator: the same seed writes the same lines.",
+                default: "from the clock"),
             .value("output", short: "o", "file", help: "File to append to, or - for standard output.", default: "-"),
             .flag("instant", help: "Write the whole profile at once, with synthetic timestamps from --start."),
             .value(
                 "start", "epoch-s", help: "With --instant: the epoch second of the first line.",
                 default: "now minus the duration"),
-            .value("offset", "+hhmm", help: "UTC offset written in the timestamps (the instants stay the same).", default: "+0000"),
+            .value(
+                "offset", "+hhmm", help: "UTC offset written in the timestamps (the instants stay the same).",
+                default: "+0000"),
         ],
         discussion: """
             LINES PER SECOND:
@@ -116,7 +125,9 @@ public struct LogGenConfiguration: Sendable, Equatable {
                 burstStart: try arguments.integer("burst-start", in: seconds, default: 60),
                 burstDuration: try arguments.integer("burst-duration", in: seconds, default: 60))
         case "phases":
-            guard !phaseTexts.isEmpty else { throw UsageError("'--profile phases' needs at least one '--phase <rps:s>'") }
+            guard !phaseTexts.isEmpty else {
+                throw UsageError("'--profile phases' needs at least one '--phase <rps:s>'")
+            }
             var phases: [(rate: Double, seconds: Int)] = []
             for text in phaseTexts {
                 guard let phase = Self.phase(text) else {
@@ -136,7 +147,8 @@ public struct LogGenConfiguration: Sendable, Equatable {
         duration =
             arguments.string("duration") == nil
             ? profile.naturalLength : try arguments.integer("duration", in: 1...Self.maximumSeconds, default: 1)
-        format = try arguments.choice("format", of: ["common", "combined"], default: "combined") == "common"
+        format =
+            try arguments.choice("format", of: ["common", "combined"], default: "combined") == "common"
             ? .common : .combined
         if let text = arguments.string("seed") {
             guard let value = UInt64(text) else {
@@ -150,7 +162,9 @@ public struct LogGenConfiguration: Sendable, Equatable {
         guard !output.isEmpty else { throw UsageError("option '--output' needs a file name or -") }
         instant = arguments.has("instant")
         if let text = arguments.string("start") {
-            guard instant else { throw UsageError("option '--start' needs '--instant' (live lines carry the current time)") }
+            guard instant else {
+                throw UsageError("option '--start' needs '--instant' (live lines carry the current time)")
+            }
             guard let value = Int64(text), (0...253_402_300_799).contains(value) else {
                 throw UsageError("option '--start' needs epoch seconds from 0 to 253402300799, got '\(text)'")
             }

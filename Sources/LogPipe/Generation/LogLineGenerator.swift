@@ -189,7 +189,9 @@ public struct LogLineGenerator: Sendable {
         }
         if roll < internalChance {
             buffer.append(contentsOf: TrafficCatalog.siteOrigin.utf8)
-            buffer.append(contentsOf: Self.element(["/", "/pages/about", "/pages/pricing", "/blog/2026/winter-launch"], &random).utf8)
+            buffer.append(
+                contentsOf: Self.element(["/", "/pages/about", "/pages/pricing", "/blog/2026/winter-launch"], &random)
+                    .utf8)
         } else if roll < internalChance + externalChance {
             buffer.append(contentsOf: Self.element(TrafficCatalog.externalReferers, &random).utf8)
         } else {

@@ -52,8 +52,10 @@ struct TrafficProfileTests {
         #expect(TrafficProfile.steady(rate: 10).totalHits(inFirst: 0) == 0)
     }
 
-    @Test(arguments: [(index: 0, count: 4, offset: 0), (index: 1, count: 4, offset: 250_000_000),
-                      (index: 3, count: 4, offset: 750_000_000), (index: 2, count: 3, offset: 666_666_666)])
+    @Test(arguments: [
+        (index: 0, count: 4, offset: 0), (index: 1, count: 4, offset: 250_000_000),
+        (index: 3, count: 4, offset: 750_000_000), (index: 2, count: 3, offset: 666_666_666),
+    ])
     func linesAreDueEvenlyWithinTheirSecond(index: Int, count: Int, offset: Int64) {
         #expect(TrafficProfile.offsetWithinSecond(line: index, of: count) == offset)
     }
@@ -64,9 +66,10 @@ struct SplitMix64Tests {
     @Test func matchesTheReferenceSequence() {
         // The first outputs of the reference implementation (Vigna's splitmix64.c) for seed 1234567.
         var random = SplitMix64(seed: 1_234_567)
-        #expect([random.next(), random.next(), random.next()] == [
-            6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
-        ])
+        #expect(
+            [random.next(), random.next(), random.next()] == [
+                6_457_827_717_110_365_317, 3_203_168_211_198_807_973, 9_817_491_932_198_370_423,
+            ])
     }
 
     @Test func drawsStayInRange() {
