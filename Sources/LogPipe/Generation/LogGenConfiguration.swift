@@ -61,6 +61,13 @@ public struct LogGenConfiguration: Sendable, Equatable {
                 default: "+0000"),
         ],
         discussion: """
+            WRITES:
+              Access-log lines, not JSON records: `client - user [dd/Mon/yyyy:HH:MM:SS +zzzz] "METHOD target
+              PROTOCOL" status bytes` and, in Combined, ` "referer" "user-agent"`. Clients come from the
+              documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32 (about
+              12% IPv6, a few heavy clients); targets from /, /api, /pages, /static, /blog and scanner
+              probes; statuses mostly 200, with 3xx, 4xx and some 5xx.
+
             LINES PER SECOND:
               Second s (0 = the first) holds exactly floor(C(s+1)) - floor(C(s)) lines, C(t) being the
               requests of the profile over [0, t). With whole-number rates that is just the rate:
