@@ -117,6 +117,22 @@ struct LogGenTests {
         #expect(text.hasSuffix("\n"))
     }
 
+    @Test func hangupReopensTheOutputAfterARotation() throws {
+        let sandbox = try LauncherSandbox()
+        let path = sandbox.root + "/rotating.log"
+        let running = try LauncherHarness.start(loggen, ["--rate", "50", "--output", path])
+        let size = { (file: String) in (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0 }
+        #expect(LauncherHarness.eventually { size(path) > 0 })
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        kill(running.pid, SIGHUP)
+        #expect(LauncherHarness.eventually { size(path) > 0 })
+        kill(running.pid, SIGTERM)
+        #expect(running.finish(timeout: 3).status == 0)
+        let rotated = try String(contentsOfFile: path + ".1", encoding: .utf8)
+        let fresh = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(rotated.hasSuffix("\n") && fresh.hasSuffix("\n"))
+    }
+
     @Test(arguments: [["--bogus"], ["--rate", "fast"], ["--instant"], ["--start", "5"], ["extra"]])
     func badUsageExits64WithTheUsage(arguments: [String]) throws {
         let outcome = try LauncherHarness.run(loggen, arguments)
