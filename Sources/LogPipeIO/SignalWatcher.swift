@@ -26,6 +26,12 @@ public final class SignalWatcher: @unchecked Sendable {
         descriptor = ends[0]
         writeEnd = ends[1]
         let writeEnd = self.writeEnd
+        // A parent may have started us with these signals blocked (a test runner's thread does);
+        // blocked, they would never reach the dispatch sources below. See sigprocmask(2).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for number in signals { sigaddset(&unblock, number) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)

@@ -37,12 +37,7 @@ final class DashboardSession {
 
     func run() -> ExitStatus {
         let watched = [SIGINT, SIGTERM, SIGHUP, SIGWINCH]
-        // A parent may have started logview with these blocked (the mask is inherited across
-        // execve(2)); blocked, they would never reach the watcher, and q would be the only way out.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for number in watched { sigaddset(&unblock, number) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        // SignalWatcher unblocks these first: a parent may have started logview with them blocked.
         let signals = SignalWatcher(watched)
         do {
             try terminal.enterFullScreen()
