@@ -100,6 +100,7 @@ public final class FileFollower: FollowInput {
                 return .drained
             case .open(let atEnd, let reappeared):
                 guard openPath(atEnd: atEnd) else { return .drained }
+                if atEnd, let file = current { try handOutDirectives(of: file, lines: lines) }
                 if reappeared { diagnostics?.note("\(name): now readable; following it") }
             case .restartFromStart:
                 current?.restart()
@@ -183,6 +184,49 @@ public final class FileFollower: FollowInput {
             return .inaccessible("is a directory")
         default:
             return .inaccessible("not a regular file; read a pipe with '-'")
+        }
+    }
+
+    /// Hands out the directive lines (`#Fields:` and the like) that stand before `file`'s start offset.
+    ///
+    /// A W3C Extended log (IIS) names its columns in `#Fields:` directives, which may change mid-file;
+    /// a follower that starts at the end of such a file would otherwise hand its parser data lines
+    /// without their layout. Only files whose first byte is `#` are scanned, and only the last
+    /// `maximumDirectives` directive lines are kept, so a large ordinary log costs one byte of reading.
+    /// The directives are passed with line number 0: they were not read as new lines.
+    private func handOutDirectives<E: Error>(
+        of file: FollowedFile, lines: (LineSplitter.Line, Int64) throws(E) -> Void
+    ) throws(E) {
+        let end = file.offset
+        var first: UInt8 = 0
+        guard end > 0, pread(file.descriptor, &first, 1, 0) == 1, first == UInt8(ascii: "#") else { return }
+        let maximumDirectives = 64
+        var directives: [[UInt8]] = []
+        var splitter = LineSplitter(maximumLineLength: maximumLineLength, bufferSize: 256 * 1024)
+        var position: Int64 = 0
+        while position < end {
+            let descriptor = file.descriptor
+            let count = splitter.fill({ space in
+                let wanted = Int(min(Int64(space.count), end - position))
+                return pread(descriptor, space.baseAddress, wanted, off_t(position))
+            }) { line in
+                guard !line.truncated, line.bytes.first == UInt8(ascii: "#") else { return }
+                directives.append(Array(line.bytes))
+                if directives.count > maximumDirectives { directives.removeFirst() }
+            }
+            guard count > 0 else { break }
+            position += Int64(count)
+        }
+        // Through a splitter of their own, which makes each directive a `Line` again.
+        var replay = LineSplitter(maximumLineLength: maximumLineLength, bufferSize: 64 * 1024)
+        for directive in directives {
+            var failure: E?
+            (directive + [0x0A]).withUnsafeBufferPointer { bytes in
+                replay.append(bytes) { line in
+                    do throws(E) { try lines(line, 0) } catch { failure = error }
+                }
+            }
+            if let failure { throw failure }
         }
     }
 
