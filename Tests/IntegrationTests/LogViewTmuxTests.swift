@@ -164,7 +164,7 @@ struct LogViewTmuxTests {
         try #require(result.satisfied, "no dashboard:\n\(result.screen.joined(separator: "\n"))")
         #expect(result.screen[0].hasPrefix("tmux-test"))
         #expect(result.screen[0].contains("OK  2m avg 3.0 req/s < 10"))
-        #expect(result.screen.contains { $0.contains("Traffic back to normal - hits = 1183") })
+        #expect(result.screen.contains { $0.contains("High traffic alert recovered - hits = 1183") })
         #expect(result.screen.prefix(24).allSatisfy { $0.count <= 80 })
 
         pane.send("Tab")

@@ -59,10 +59,10 @@ struct DashboardRendererTests {
         Self.expectFits(frame)
         let text = frame.plainText
         #expect(frame.lines[0].contains { $0.style == .okBadge })
-        #expect(text.contains("Traffic back to normal"))
+        #expect(text.contains("High traffic alert recovered"))
         if rows >= 24 {
-            let recovery = try #require(text.range(of: "Traffic back"))
-            let alert = try #require(text.range(of: "High traffic"))
+            let recovery = try #require(text.range(of: "High traffic alert recovered"))
+            let alert = try #require(text.range(of: "High traffic generated"))
             #expect(recovery.lowerBound < alert.lowerBound)
         }
         try ViewTestSupport.expectGolden(text, "recovered-\(columns)x\(rows)")
@@ -93,7 +93,7 @@ struct DashboardRendererTests {
             state, size: size, now: ViewTestSupport.streamStart + 24_005, options: options)
         Self.expectFits(top)
         #expect(top.plainText.contains("of 80"))
-        #expect(top.plainText.contains("hits = 1139"))
+        #expect(top.plainText.contains("1139, recovered at"))
         try ViewTestSupport.expectGolden(top.plainText, "history-\(columns)x\(rows)")
 
         // Scrolling to the end shows the very first alert: nothing was dropped.

@@ -82,7 +82,7 @@ struct PlainReportRendererTests {
             lines.suffix(3) == [
                 "alert history: 2 entries",
                 "High traffic generated an alert - hits = 1218, triggered at 2026-11-18T11:08:36+00:00",
-                "Traffic back to normal - hits = 1183, recovered at 2026-11-18T11:10:52+00:00",
+                "High traffic alert recovered - hits = 1183, recovered at 2026-11-18T11:10:52+00:00",
             ])
     }
 }

@@ -51,7 +51,7 @@ enum ViewTestSupport {
         let message =
             kind == .alert
             ? "High traffic generated an alert - hits = \(hits), triggered at \(time)"
-            : "Traffic back to normal - hits = \(hits), recovered at \(time)"
+            : "High traffic alert recovered - hits = \(hits), recovered at \(time)"
         return AlertRecord(
             kind: kind, at: at, time: time, hits: hits, average: Double(hits) / 120, threshold: 10, window: 120,
             message: message)
