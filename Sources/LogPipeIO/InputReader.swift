@@ -14,6 +14,7 @@ public final class InputReader {
     public init(descriptor: Int32 = 0, maximumLineLength: Int = 16 * 1024 * 1024) {
         self.descriptor = descriptor
         splitter = LineSplitter(maximumLineLength: maximumLineLength)
+        PipeBuffer.enlarge(descriptor)
     }
 
     /// What one read produced.
@@ -31,7 +32,9 @@ public final class InputReader {
         let descriptor = self.descriptor
         var number = lineNumber
         while true {
-            let count = splitter.fill({ space in Glibc.read(descriptor, space.baseAddress, space.count) }) { line in
+            // At most 1 MiB per read: the splitter's buffer is as large as the longest line (16 MiB by
+            // default), and filling all of it from a regular file would make it all resident.
+            let count = splitter.fill({ space in Glibc.read(descriptor, space.baseAddress, min(space.count, 1 << 20)) }) { line in
                 number += 1
                 body(line, number)
             }

@@ -145,12 +145,27 @@ public struct LineSplitter: ~Copyable {
     }
 
     private func memchrNewline(_ pointer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int? {
-        // A plain loop over bytes; the optimiser vectorises it well enough that the split stays far
-        // cheaper than parsing (measured with bench/run).
+        // Eight bytes at a time with the "has a zero byte" test on the word XOR "\n\n\n\n\n\n\n\n":
+        // the byte loop cost about 5 instructions a byte (callgrind), this about one.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let newlines: UInt64 = ones &* 0x0A
+        let raw = UnsafeRawPointer(pointer)
+        let offset = pointer - buffer.baseAddress!
         var index = 0
+        while index &+ 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ newlines
+            let found = (word &- ones) & ~word & highs
+            if found != 0 {
+                // Little-endian: the lowest flagged byte is the first newline (flags above the first
+                // zero byte may be false positives, never below it).
+                return offset &+ index &+ found.trailingZeroBitCount / 8
+            }
+            index &+= 8
+        }
         while index < count {
-            if pointer[index] == 0x0A { return pointer - buffer.baseAddress! + index }
-            index += 1
+            if pointer[index] == 0x0A { return offset &+ index }
+            index &+= 1
         }
         return nil
     }

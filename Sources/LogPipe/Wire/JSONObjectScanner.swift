@@ -85,7 +85,19 @@ public struct JSONObjectScanner {
             position += 1
             let start = position
             var escapes = false
+            let base = UnsafeRawPointer(bytes.baseAddress!)
             while position < bytes.count {
+                // Eight bytes at a time while none is a quote, a backslash or a control character:
+                // most string bytes on the wire (measured with callgrind on logagg's input).
+                if position &+ 8 <= bytes.count {
+                    let flags = Self.quoteBackslashOrControl(base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                    if flags == 0 {
+                        position &+= 8
+                        continue
+                    }
+                    // The lowest flag is always a real match: go straight to it.
+                    position &+= flags.trailingZeroBitCount &>> 3
+                }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
@@ -164,6 +176,19 @@ public struct JSONObjectScanner {
         }
         skipWhitespace()
         guard position == bytes.count else { throw fail("unexpected data after the value") }
+    }
+
+    /// The high bit of each of the 8 bytes in `word` (little-endian) that is `"`, `\\` or below 0x20,
+    /// with the classic "has a zero byte" and "has a byte less than n" word tests: a borrow can flag a
+    /// byte above a real match, never below one, so the lowest flag is exact.
+    @inline(__always)
+    private static func quoteBackslashOrControl(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | control) & highs
     }
 
     private static func isNumberByte(_ byte: UInt8) -> Bool {
