@@ -19,10 +19,15 @@ public struct SpaceSavingCounter: Sendable {
 
     /// The most keys tracked at once.
     public let capacity: Int
-    /// A min-heap on `count`, so the entry to evict is always at index 0.
-    private var heap: [Entry] = []
-    /// Where each key sits in `heap`.
-    private var positions: [String: Int] = [:]
+    /// The tracked entries, each in a fixed slot for as long as its key is tracked.
+    private var entries: [Entry] = []
+    /// A min-heap of slots ordered by their entry's `count`, so the slot to evict is always `heap[0]`.
+    private var heap: [Int] = []
+    /// Where each slot sits in `heap`.
+    private var heapIndex: [Int] = []
+    /// The slot of each tracked key. Heap moves only touch the integer arrays, so a key is hashed once
+    /// per `add` (callgrind showed the former key-keyed heap hashing two keys per swap).
+    private var slots: [String: Int] = [:]
     /// Whether any key was ever evicted (counts may then be approximate).
     public private(set) var hasEvicted = false
     /// All increments so far.
@@ -31,56 +36,89 @@ public struct SpaceSavingCounter: Sendable {
     /// Creates an empty counter tracking at most `capacity` keys.
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
-        heap.reserveCapacity(min(self.capacity, 1024))
+        let reserved = min(self.capacity, 1024)
+        entries.reserveCapacity(reserved)
+        heap.reserveCapacity(reserved)
+        heapIndex.reserveCapacity(reserved)
     }
 
     /// The number of keys currently tracked.
-    public var count: Int { heap.count }
+    public var count: Int { entries.count }
+
+    /// Up to this many keys are found by comparing them in turn, with no hashing: a bucket mostly sees
+    /// a handful of sections, and hashing (twice for a new key) was most of the cost of `add`.
+    private static let linearLimit = 8
+
+    /// The slot of `key`, if it is tracked.
+    @inline(__always)
+    private func slot(of key: String) -> Int? {
+        if entries.count <= Self.linearLimit {
+            for index in entries.indices where entries[index].key == key { return index }
+            return nil
+        }
+        return slots[key]
+    }
 
     /// Adds `amount` to `key`.
     public mutating func add(_ key: String, amount: Int = 1) {
         total += amount
-        if let index = positions[key] {
-            heap[index].count += amount
-            siftDown(from: index)
+        if let slot = slot(of: key) {
+            entries[slot].count += amount
+            siftDown(from: heapIndex[slot])
             return
         }
-        if heap.count < capacity {
-            heap.append(Entry(key: key, count: amount, overestimate: 0))
-            positions[key] = heap.count - 1
-            siftUp(from: heap.count - 1)
+        if entries.count < capacity {
+            let slot = entries.count
+            entries.append(Entry(key: key, count: amount, overestimate: 0))
+            heap.append(slot)
+            heapIndex.append(slot)
+            if entries.count > Self.linearLimit {
+                if entries.count == Self.linearLimit + 1 {
+                    // Leaving the linear range: index every key tracked so far.
+                    for index in 0..<slot { slots[entries[index].key] = index }
+                }
+                slots[key] = slot
+            }
+            siftUp(from: slot)
             return
         }
         hasEvicted = true
-        let evicted = heap[0]
-        positions[evicted.key] = nil
-        heap[0] = Entry(key: key, count: evicted.count + amount, overestimate: evicted.count)
-        positions[key] = 0
+        let slot = heap[0]
+        let evicted = entries[slot]
+        entries[slot] = Entry(key: key, count: evicted.count + amount, overestimate: evicted.count)
+        if entries.count > Self.linearLimit {
+            slots[evicted.key] = nil
+            slots[key] = slot
+        }
         siftDown(from: 0)
     }
 
     /// The `limit` keys with the highest counts, highest first, ties broken by key.
     public func top(_ limit: Int) -> [Entry] {
         guard limit > 0 else { return [] }
-        let sorted = heap.sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
+        let sorted = entries.sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
         return Array(sorted.prefix(limit))
     }
 
     /// Forgets every key, keeping the allocated storage.
     public mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
         heap.removeAll(keepingCapacity: true)
-        positions.removeAll(keepingCapacity: true)
+        heapIndex.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
         hasEvicted = false
         total = 0
     }
 
     // MARK: - Heap
 
+    private func countAt(_ position: Int) -> Int { entries[heap[position]].count }
+
     private mutating func siftUp(from start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
-            guard heap[child].count < heap[parent].count else { return }
+            guard countAt(child) < countAt(parent) else { return }
             swapAt(child, parent)
             child = parent
         }
@@ -88,13 +126,14 @@ public struct SpaceSavingCounter: Sendable {
 
     private mutating func siftDown(from start: Int) {
         var parent = start
+        let size = heap.count
         while true {
             let left = 2 * parent + 1
-            guard left < heap.count else { return }
+            guard left < size else { return }
             var smallest = left
             let right = left + 1
-            if right < heap.count && heap[right].count < heap[left].count { smallest = right }
-            guard heap[smallest].count < heap[parent].count else { return }
+            if right < size && countAt(right) < countAt(left) { smallest = right }
+            guard countAt(smallest) < countAt(parent) else { return }
             swapAt(parent, smallest)
             parent = smallest
         }
@@ -102,7 +141,7 @@ public struct SpaceSavingCounter: Sendable {
 
     private mutating func swapAt(_ a: Int, _ b: Int) {
         heap.swapAt(a, b)
-        positions[heap[a].key] = a
-        positions[heap[b].key] = b
+        heapIndex[heap[a]] = a
+        heapIndex[heap[b]] = b
     }
 }
