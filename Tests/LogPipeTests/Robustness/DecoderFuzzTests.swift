@@ -1,0 +1,215 @@
+import Testing
+
+@testable import LogPipe
+
+/// A small deterministic generator (SplitMix64), so that a failing input reproduces from its seed.
+private struct FuzzRandom {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int {
+        Int(next() % UInt64(bound))
+    }
+}
+
+/// Well-formed lines of every record type, the starting points of the mutations.
+private let recordSeeds: [String] = [
+    #"{"type":"request","v":1,"time":1700000000,"source":"a.log","client":"10.0.0.1","user":null,"method":"GET","path":"/a/b?c","protocol":"HTTP/1.1","status":200,"bytes":512,"section":"/a"}"#,
+    #"{"type":"request","v":1,"time":1700000001,"client":"::1","user":"bob","method":"","path":"\"\\\u0007","protocol":"","status":499,"bytes":0,"section":"(invalid)","malformed":true}"#,
+    #"{"type":"invalid","v":1,"source":"a.log","line":7,"reason":"no timestamp","excerpt":"x\\x1b[2J","time":1700000000}"#,
+    #"{"type":"heartbeat","v":1,"time":1700000000}"#,
+    #"{"type":"bucket","v":1,"start":1700000000,"end":1700000010,"hits":3,"per_second":[1,0,2,0,0,0,0,0,0,0],"sections":[{"section":"/a","hits":3}],"distinct_sections":1,"status":{"1xx":0,"2xx":3,"3xx":0,"4xx":0,"5xx":0,"other":0},"bytes":9,"clients":[{"client":"c","hits":3}],"distinct_clients":1,"invalid":0,"late":0,"late_seconds":[],"dropped":0}"#,
+    #"{"type":"window","v":1,"at":1700000010,"window":120,"hits":3,"average":0.025,"threshold":10,"state":"ok"}"#,
+    #"{"type":"alert","v":1,"at":1700000009,"time":"2023-11-14T22:13:29+00:00","hits":1212,"average":10.1,"threshold":10,"window":120,"message":"High traffic generated an alert - hits = 1212, triggered at 2023-11-14T22:13:29+00:00"}"#,
+    #"{"type":"from_the_future","v":1,"anything":[{"x":[1,2,{"y":null}]}]}"#,
+]
+
+/// Bytes and fragments that steer mutations into the decoders' decisions.
+private let tokens: [[UInt8]] = [
+    "\"", "\\", "{", "}", "[", "]", ":", ",", "-", "0", "1e400", "1.5", "99999999999999999999", "null", "true",
+    "\\u0000", "\\ud800", "\\u00", "\"type\":\"request\"", "\"v\":2", "\"time\":", "\"section\":", " ",
+].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x80], [0x0A], [0x1B], [0x7F]]
+
+/// Whether `line` is a `bucket` record whose `end` is not after its `start`, or whose span does not
+/// fit in an `Int64`: `BucketRecord.init(json:)` sizes `per_second` from `end - start` before it
+/// checks the span, so such a line traps (a known issue, reported by the process tests in
+/// `ReliabilityTests`). The fuzz steps around it so that it can look for other failures.
+func trapsInBucketDecoding(_ line: [UInt8]) -> Bool {
+    guard let json = try? JSONParser.parse(line), json["type"]?.stringValue == "bucket",
+        let start = json["start"]?.integerValue, let end = json["end"]?.integerValue
+    else { return false }
+    let (span, overflow) = end.subtractingReportingOverflow(start)
+    return overflow || span < 0 || span > 86_400
+}
+
+/// Every way a decoder may answer; the fuzz only needs the answers to be values, never a crash.
+private func decodeEveryWay(_ line: [UInt8]) -> (wire: WireRecord?, fast: RequestFastDecoder.Decoded?) {
+    if trapsInBucketDecoding(line) { return (nil, nil) }
+    return line.withUnsafeBufferPointer { buffer in
+        var members = 0
+        _ = try? JSONObjectScanner.scan(buffer) { member in
+            members += 1
+            _ = member.integer
+            _ = member.decodedString
+            _ = member.boolean
+        }
+        return (try? WireRecord.decode(buffer), try? RequestFastDecoder.decode(buffer))
+    }
+}
+
+/// The observation that a fully decoded request gives, to compare with the fast path.
+private func observation(of record: WireRecord?) -> RequestObservation? {
+    guard case .request(let request) = record else { return nil }
+    return RequestObservation(request)
+}
+
+/// Applies one to four random edits: flip, insert a token, delete a range, truncate, or splice.
+private func mutate(_ seed: [UInt8], _ random: inout FuzzRandom) -> [UInt8] {
+    var line = seed
+    for _ in 0..<(1 + random.below(4)) {
+        let position = random.below(line.count + 1)
+        switch random.below(10) {
+        case 0...2 where position < line.count:
+            line[position] = UInt8(truncatingIfNeeded: random.next())
+        case 3...5:
+            line.insert(contentsOf: tokens[random.below(tokens.count)], at: position)
+        case 6 where position < line.count:
+            line.removeSubrange(position..<min(line.count, position + 1 + random.below(8)))
+        case 7:
+            line = Array(line.prefix(position))
+        case 8:
+            let other = Array(recordSeeds[random.below(recordSeeds.count)].utf8)
+            let cut = random.below(other.count + 1)
+            line = Array(line.prefix(position)) + other[cut...]
+        default:
+            line.insert(tokens[random.below(tokens.count)].first ?? 0x20, at: position)
+        }
+    }
+    return line
+}
+
+@Suite("Decoders: hostile stream lines")
+struct DecoderFuzzTests {
+    @Test func mutatedRecordsNeverCrashAndTheFastPathNeverInventsARequest() {
+        var random = FuzzRandom(state: 0xD1CE)
+        var outcomes = (fastRequests: 0, wireRecords: 0, rejected: 0)
+        var misread: [String] = []
+        var lenient: [String] = []
+        for round in 0..<30_000 {
+            let line = mutate(Array(recordSeeds[round % recordSeeds.count].utf8), &random)
+            let (wire, fast) = decodeEveryWay(line)
+            if wire != nil { outcomes.wireRecords += 1 } else { outcomes.rejected += 1 }
+            if case .request = wire, fast == nil {
+                misread.append("fast path rejects a request: \(String(decoding: line, as: UTF8.self))")
+            }
+            guard case .request(let fastObservation) = fast else { continue }
+            outcomes.fastRequests += 1
+            if wire == nil {
+                // Lenient: the fast path does not check strings it does not read (UTF-8, escapes), nor
+                // the depth of nested values relative to the record.
+                if lenient.count < 3 { lenient.append(String(decoding: line, as: UTF8.self)) }
+            } else if observation(of: wire) != fastObservation {
+                misread.append("fast path reads a different request: \(String(decoding: line, as: UTF8.self))")
+            }
+        }
+        #expect(outcomes.fastRequests > 100, "the mutations should keep many lines decodable")
+        #expect(outcomes.rejected > 1_000, "the mutations should break many lines")
+        // What both decoders accept as a request must be the same request. Known differences: with a
+        // duplicated key the fast path keeps the last value and JSONValue the first (so a line with two
+        // "type"s can be a request to logagg and a bucket to logalert), and the fast path rejects
+        // integral numbers written as 1e9 or 1700000000.0, which WireRecord.decode accepts.
+        withKnownIssue("RequestFastDecoder and WireRecord.decode read duplicated keys and 1e9-style integers differently") {
+            #expect(misread.isEmpty, "\(misread.prefix(5))")
+        } when: {
+            !misread.isEmpty
+        }
+        withKnownIssue("RequestFastDecoder accepts requests that WireRecord.decode rejects") {
+            #expect(lenient.isEmpty, "\(lenient)")
+        } when: {
+            !lenient.isEmpty
+        }
+    }
+
+    @Test func randomBytesAreRejectedWithoutCrashing() {
+        var random = FuzzRandom(state: 0xB17E5)
+        for _ in 0..<20_000 {
+            let line = (0..<random.below(200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let (wire, fast) = decodeEveryWay(line)
+            #expect(wire == nil)
+            if case .request = fast { Issue.record("random bytes decoded as a request: \(line)") }
+        }
+    }
+
+    @Test(arguments: [1, 2, 63, 64, 65, 1_000, 100_000])
+    func deepNestingIsRejectedOrAcceptedWithoutExhaustingTheStack(depth: Int) {
+        for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+            let nested = String(repeating: open, count: depth) + "0" + String(repeating: close, count: depth)
+            let line = Array(#"{"type":"request","v":1,"time":1,"status":200,"section":"/","x":\#(nested)}"#.utf8)
+            let (wire, fast) = decodeEveryWay(line)
+            // The parser's limit is 64 levels, the record itself being one.
+            #expect((wire != nil) == (depth < JSONParser.maximumDepth))
+            if wire != nil { #expect(fast != nil) }
+            if depth == JSONParser.maximumDepth {
+                withKnownIssue("the fast path checks a nested value's depth from the value, not from the record") {
+                    #expect(fast == nil)
+                } when: {
+                    fast != nil
+                }
+            } else {
+                #expect((fast != nil) == (wire != nil))
+            }
+            let unclosed = Array(#"{"type":"heartbeat","v":1,"time":1,"x":"#.utf8) + Array(String(repeating: open, count: depth).utf8)
+            #expect(decodeEveryWay(unclosed).wire == nil)
+        }
+    }
+
+    @Test(arguments: [1 << 10, 1 << 20, 8 << 20])
+    func hugeFieldsDecodeInLinearTimeAndStayOutOfTheErrorMessages(size: Int) throws {
+        let huge = String(repeating: "a", count: size)
+        let good = Array(#"{"type":"request","v":1,"time":1,"status":200,"section":"/\#(huge)","client":"\#(huge)"}"#.utf8)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            let (wire, fast) = decodeEveryWay(good)
+            #expect(observation(of: wire)?.section.utf8.count == size + 1)
+            if case .request(let observed) = fast { #expect(observed.client.utf8.count == size) } else {
+                Issue.record("a huge but valid request is not decoded by the fast path")
+            }
+        }
+        // 300 ns a byte leaves room for a debug build on a busy machine; a quadratic scan of 8 MiB
+        // would take minutes.
+        #expect(elapsed < .seconds(Double(size) * 300e-9 + 1))
+        // A huge unterminated string or number: the error names an offset, never the bytes themselves.
+        for broken in [
+            #"{"type":"request","section":"\#(huge)"#, #"{"type":"request","time":1\#(String(repeating: "9", count: size))"#,
+            #"{"\#(huge)"#,
+        ] {
+            let bytes = Array(broken.utf8)
+            let error = try #require(
+                bytes.withUnsafeBufferPointer { buffer -> RecordDecodingError? in
+                    do throws(RecordDecodingError) { _ = try RequestFastDecoder.decode(buffer) } catch { return error }
+                    return nil
+                })
+            #expect(String(describing: error).utf8.count < 200)
+        }
+    }
+
+    @Test func truncatingAValidRecordAnywhereNeverYieldsADifferentRecord() {
+        for seed in recordSeeds {
+            let bytes = Array(seed.utf8)
+            let whole = decodeEveryWay(bytes).wire
+            #expect(whole != nil, "\(seed)")
+            for cut in 0..<bytes.count {
+                let (wire, fast) = decodeEveryWay(Array(bytes.prefix(cut)))
+                #expect(wire == nil, "prefix \(cut) of \(seed)")
+                #expect(fast == nil, "prefix \(cut) of \(seed)")
+            }
+        }
+    }
+}
