@@ -13,7 +13,12 @@
 /// - a request more than `maximumJump` seconds ahead of the watermark is held back: it moves the clock
 ///   only if the next request confirms the jump (lies within `maximumJump` of it), as when a replayed
 ///   log resumes after a quiet night; a lone absurd timestamp (a line dated 2099) is counted as
-///   `dropped` and never closes buckets early. Heartbeats come from the shell's clock and are trusted.
+///   `dropped` and never closes buckets early. A heartbeat settles a held-back request at once: one
+///   within `maximumJump` of it confirms the jump, an earlier one shows it was absurd (dropped);
+/// - the first request starts the clock only tentatively: when the next evidence (a heartbeat or a
+///   confirmed jump) lies more than `maximumLoneGap` (a day) ahead of it, that lone first request was
+///   past garbage (a line dated 1990): it is dropped and the clock restarts, so no years of empty buckets
+///   are emitted. Heartbeats come from logtail's log-clock estimate and are trusted.
 public struct BucketAggregator: Sendable {
     /// Tunables, with the defaults of logagg.
     public struct Configuration: Sendable {
@@ -29,6 +34,9 @@ public struct BucketAggregator: Sendable {
         public var lateHorizon = 3600
         /// Forward jumps of the clock larger than this need a second request to confirm them.
         public var maximumJump = 3600
+        /// A lone first request further than this behind the next evidence is dropped as past garbage
+        /// instead of starting the clock (which would emit every empty bucket in between).
+        public var maximumLoneGap = 86_400
         /// Distinct sections and clients tracked exactly per bucket before Space-Saving approximates.
         public var trackedKeys = 2048
 
@@ -56,6 +64,8 @@ public struct BucketAggregator: Sendable {
     private var pendingJump: RequestObservation?
     /// Invalid lines seen before the first bucket existed.
     private var invalidBeforeStart = 0
+    /// The lone first request when the clock was started by it and nothing has confirmed it yet.
+    private var tentativeStart: Int64?
 
     /// Creates an aggregator.
     public init(configuration: Configuration = Configuration()) {
@@ -70,12 +80,18 @@ public struct BucketAggregator: Sendable {
     ) {
         guard let watermark else {
             start(at: request.time)
+            tentativeStart = request.time
             place(request, notice: notice)
             return
         }
         if request.time > watermark + Int64(configuration.maximumJump) {
             if let pending = pendingJump, abs(request.time - pending.time) <= Int64(configuration.maximumJump) {
                 pendingJump = nil
+                if restartIfTentative(at: pending.time, notice: notice) {
+                    place(pending, notice: notice)
+                    observe(request, emit: emit, notice: notice)
+                    return
+                }
                 advanceClock(to: pending.time, emit: emit)
                 place(pending, notice: notice)
                 observe(request, emit: emit, notice: notice)
@@ -86,6 +102,7 @@ public struct BucketAggregator: Sendable {
             return
         }
         dropPendingJump(notice: notice)
+        tentativeStart = nil
         if request.time > watermark { advanceClock(to: request.time, emit: emit) }
         place(request, notice: notice)
     }
@@ -108,11 +125,33 @@ public struct BucketAggregator: Sendable {
     }
 
     /// Moves the clock to `time` (a heartbeat); emits the buckets that closes.
-    public mutating func advance(to time: Int64, emit: (BucketRecord) -> Void) {
+    ///
+    /// A request held back as too far ahead is settled: kept when the heartbeat lies within
+    /// `maximumJump` of it, dropped (with a notice) when the heartbeat is further behind it. A lone
+    /// first request more than `maximumLoneGap` behind the heartbeat is dropped as past garbage.
+    public mutating func advance(
+        to time: Int64, emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }
+    ) {
         guard let watermark else {
             start(at: time)
             return
         }
+        let maximumJump = Int64(configuration.maximumJump)
+        if let pending = pendingJump {
+            if pending.time - time > maximumJump {
+                dropPendingJump(notice: notice)
+            } else {
+                pendingJump = nil
+                if !restartIfTentative(at: pending.time, notice: notice) {
+                    advanceClock(to: pending.time, emit: emit)
+                }
+                place(pending, notice: notice)
+                advance(to: time, emit: emit, notice: notice)
+                return
+            }
+        }
+        if time > watermark + maximumJump, restartIfTentative(at: time, notice: notice) { return }
+        tentativeStart = nil
         if time > watermark { advanceClock(to: time, emit: emit) }
     }
 
@@ -129,6 +168,22 @@ public struct BucketAggregator: Sendable {
     }
 
     // MARK: - Clock
+
+    /// When the clock rests on a lone unconfirmed first request, drops it as past garbage and
+    /// restarts the clock at `time`, keeping the invalid lines counted so far.
+    /// - Returns: whether the clock was restarted.
+    private mutating func restartIfTentative(at time: Int64, notice: (Notice) -> Void) -> Bool {
+        guard let first = tentativeStart else { return false }
+        tentativeStart = nil
+        guard time - first > Int64(configuration.maximumLoneGap) else { return false }
+        invalidBeforeStart += open.values.reduce(0) { $0 + $1.invalid }
+        open = [:]
+        start(at: time)
+        let interval = Int64(configuration.interval)
+        updateBucket(floorDivide(time, interval) * interval) { $0.dropped += 1 }
+        notice(.droppedPast(time: first, watermark: time))
+        return true
+    }
 
     private mutating func start(at time: Int64) {
         let interval = Int64(configuration.interval)

@@ -41,7 +41,7 @@ public struct AggregationStage: Sendable {
         case .request(let request):
             aggregator.observe(request, emit: emit, notice: notice)
         case .other(.heartbeat(let heartbeat)):
-            aggregator.advance(to: heartbeat.time, emit: emit)
+            aggregator.advance(to: heartbeat.time, emit: emit, notice: notice)
         case .other(.invalid(let invalid)):
             aggregator.observeInvalid(time: invalid.time)
         case .other(.request):

@@ -1,0 +1,313 @@
+import Testing
+
+@testable import LogPipe
+
+/// One input event of logagg: a request at a second, or a heartbeat carrying a time.
+private enum Event: Equatable {
+    case request(Int64)
+    case heartbeat(Int64)
+}
+
+/// Requests at `second`, `count` of them.
+private func requests(_ count: Int, at second: Int64) -> [Event] {
+    Array(repeating: .request(second), count: count)
+}
+
+/// `perSecond` requests in every second of `seconds`.
+private func steady(_ perSecond: Int, _ seconds: ClosedRange<Int64>) -> [Event] {
+    seconds.flatMap { requests(perSecond, at: $0) }
+}
+
+/// A heartbeat at every second of `seconds`.
+private func heartbeats(_ seconds: ClosedRange<Int64>) -> [Event] {
+    seconds.map { .heartbeat($0) }
+}
+
+/// logagg's and logalert's cores wired together, recording what comes out after each event.
+private struct Pipeline {
+    var aggregator: BucketAggregator
+    var rule: AlertRule
+    var buckets: [BucketRecord] = []
+    var transitions: [AlertRule.Transition] = []
+    var notices: [BucketAggregator.Notice] = []
+    /// For each transition, the index of the input event whose processing produced it.
+    var producedBy: [Int] = []
+    private var eventIndex = 0
+
+    init(interval: Int = 10, window: Int = 20, threshold: Double = 1) {
+        var aggregation = BucketAggregator.Configuration()
+        aggregation.interval = interval
+        aggregator = BucketAggregator(configuration: aggregation)
+        var alerting = AlertRule.Configuration()
+        alerting.window = window
+        alerting.threshold = threshold
+        rule = AlertRule(configuration: alerting)
+    }
+
+    mutating func feed(_ events: [Event]) {
+        for event in events {
+            var emitted: [BucketRecord] = []
+            var noticed: [BucketAggregator.Notice] = []
+            switch event {
+            case .request(let time):
+                let request = RequestObservation(time: time, status: 200, bytes: 1, section: "/a", client: "c")
+                aggregator.observe(request, emit: { emitted.append($0) }, notice: { noticed.append($0) })
+            case .heartbeat(let time):
+                aggregator.advance(to: time, emit: { emitted.append($0) }, notice: { noticed.append($0) })
+            }
+            take(emitted)
+            notices += noticed
+            eventIndex += 1
+        }
+    }
+
+    mutating func finish() {
+        var emitted: [BucketRecord] = []
+        aggregator.finish(emit: { emitted.append($0) }, notice: { notices.append($0) })
+        take(emitted)
+    }
+
+    private mutating func take(_ emitted: [BucketRecord]) {
+        for bucket in emitted {
+            buckets.append(bucket)
+            for transition in rule.consume(bucket) {
+                transitions.append(transition)
+                producedBy.append(eventIndex)
+            }
+        }
+    }
+
+    /// Transitions as (kind, at, hits), the form the tables use.
+    var transcript: [Step] { transitions.map { Step($0.kind, $0.at, $0.hits) } }
+}
+
+/// One expected transition.
+private struct Step: Equatable, CustomStringConvertible {
+    var kind: AlertRecord.Kind
+    var at: Int64
+    var hits: Int
+    init(_ kind: AlertRecord.Kind, _ at: Int64, _ hits: Int) {
+        self.kind = kind
+        self.at = at
+        self.hits = hits
+    }
+    var description: String { "\(kind) at \(at) hits \(hits)" }
+}
+
+/// The rule computed from scratch: a plain per-second tally of `seconds` (hit times), evaluated at every
+/// boundary of `boundaries`. Independent of `TrafficWindow` and `BucketAggregator`.
+private func reference(
+    _ seconds: [Int64], boundaries: ClosedRange<Int64>, window: Int64, threshold: Double
+) -> [Step] {
+    var alerting = false
+    var steps: [Step] = []
+    for t in boundaries {
+        let hits = seconds.filter { $0 >= t - window && $0 < t }.count
+        let average = Double(hits) / Double(window)
+        if !alerting && average > threshold {
+            alerting = true
+            steps.append(Step(.alert, t, hits))
+        } else if alerting && average < threshold {
+            alerting = false
+            steps.append(Step(.recovery, t, hits))
+        }
+    }
+    return steps
+}
+
+@Suite("Time model: event time, heartbeats, late and absurd lines, through logagg's and logalert's cores")
+struct TimeModelTests {
+    // Window 20 s, threshold 1/s: fires above 20 hits in [t-20, t), recovers below 20.
+
+    @Test func trafficStoppingRecoversAtTheExactSecondDrivenByHeartbeatsAlone() {
+        var pipeline = Pipeline()
+        pipeline.feed(steady(3, 1000...1019))
+        // 3 hits/s: [987, 1007) holds 21 hits, the first boundary above 20.
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21)])
+        pipeline.feed(heartbeats(1020...1041))
+        // Recovery at 1034 ([1014, 1034) holds 6 seconds of 3 = 18) needs bucket [1030, 1040), which
+        // closes when the clock reaches 1040 + 2 s of lateness: not yet.
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21)])
+        pipeline.feed([.heartbeat(1042)])
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21), Step(.recovery, 1034, 18)])
+        #expect(pipeline.buckets.map(\.start) == [1000, 1010, 1020, 1030])
+        #expect(pipeline.buckets.map(\.hits) == [30, 30, 0, 0])
+    }
+
+    @Test func aLineLateWithinTheLatenessLandsInItsOwnBucketAndSecond() {
+        var pipeline = Pipeline()
+        pipeline.feed([.request(1003), .request(1011), .request(1005)])  // 1005 after 1011: bucket still open
+        pipeline.feed([.heartbeat(1012)])
+        #expect(pipeline.buckets.count == 1)
+        #expect(pipeline.buckets[0].perSecond == [0, 0, 0, 1, 0, 1, 0, 0, 0, 0])
+        #expect(pipeline.buckets[0].late == 0)
+    }
+
+    @Test func aLineLateBeyondItsBucketButInsideTheWindowAddsHitsCorrectToTheSecond() {
+        var pipeline = Pipeline()
+        pipeline.feed(steady(2, 1000...1009))  // 20 hits: at 1010 the average equals the threshold
+        pipeline.feed([.request(1013)])  // closes [1000, 1010)
+        #expect(pipeline.buckets.map(\.start) == [1000])
+        #expect(pipeline.transcript.isEmpty)
+        pipeline.feed([.request(1001)])  // its bucket is gone: late, by its own second
+        pipeline.feed(heartbeats(1014...1032))
+        // Bucket [1010, 1020) carries the late hit; with it [991, 1011) holds 21 hits. It leaves the window
+        // at 1022: [1002, 1022) holds 8 × 2 + 1 (1013) = 17.
+        #expect(pipeline.buckets[1].late == 1)
+        #expect(pipeline.buckets[1].lateSeconds == [SecondCount(at: 1001, hits: 1)])
+        #expect(pipeline.buckets[1].hits == 1)
+        #expect(pipeline.transcript == [Step(.alert, 1011, 21), Step(.recovery, 1022, 17)])
+    }
+
+    @Test func aLineOlderThanTheWindowIsCountedLateButNotByTheRuleAndOneBeyondTheHorizonIsDropped() {
+        var pipeline = Pipeline()
+        pipeline.feed(steady(1, 10_000...10_030))
+        pipeline.feed(requests(30, at: 9_900))  // 130 s behind: late, outside the 20 s window
+        pipeline.feed([.request(10_030 - 3601)])  // beyond the 1-hour late horizon
+        pipeline.feed(heartbeats(10_031...10_045))
+        let current = pipeline.buckets.first { $0.start == 10_030 }!
+        #expect(current.late == 30)
+        #expect(current.lateSeconds == [SecondCount(at: 9_900, hits: 30)])
+        #expect(current.dropped == 1)
+        #expect(pipeline.notices == [.droppedPast(time: 10_030 - 3601, watermark: 10_030)])
+        #expect(pipeline.transcript.isEmpty)  // 30 hits in a 20 s window would have fired, had they counted
+    }
+
+    @Test func aLineDatedIn2099NeitherMovesTheClockNorClosesBucketsNorFiresAndIsReported() {
+        let far: Int64 = 4_070_908_800  // 2099-01-01
+        var pipeline = Pipeline()
+        pipeline.feed(steady(3, 1000...1009))  // 30 hits: alert at 1007
+        pipeline.feed([.heartbeat(1010), .request(far)])
+        #expect(pipeline.aggregator.watermark == 1010)
+        #expect(pipeline.buckets.isEmpty)
+        pipeline.feed([.heartbeat(1011)])  // the next heartbeat shows the line was absurd
+        #expect(pipeline.notices == [.droppedFuture(time: far, watermark: 1010)])
+        pipeline.feed(heartbeats(1012...1040))
+        #expect(pipeline.buckets.map(\.start) == [1000, 1010, 1020])
+        #expect(pipeline.buckets.map(\.dropped) == [0, 1, 0])
+        #expect(pipeline.buckets.allSatisfy { $0.hits <= 30 })
+        // Recovery exactly where the rule puts it without the absurd line: [1004, 1024) holds 6 × 3 = 18.
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21), Step(.recovery, 1024, 18)])
+    }
+
+    @Test func aLineDatedIn2099DuringAReplayIsDroppedByTheNextLineAndStallsNothing() {
+        var pipeline = Pipeline()
+        pipeline.feed(steady(3, 1000...1009) + [.request(4_070_908_800)] + steady(0, 1010...1010) + [.request(1030)])
+        pipeline.finish()
+        #expect(pipeline.buckets.map(\.start) == [1000, 1010, 1020, 1030])
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 1)
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21), Step(.recovery, 1024, 18)])
+    }
+
+    @Test func pastGarbageMidStreamIsDroppedWithAReason() {
+        var pipeline = Pipeline()
+        pipeline.feed(steady(1, 1_700_000_000...1_700_000_005) + [.request(631_152_000)])  // 1990
+        pipeline.feed(heartbeats(1_700_000_006...1_700_000_020))
+        #expect(pipeline.notices == [.droppedPast(time: 631_152_000, watermark: 1_700_000_005)])
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 1)
+        #expect(pipeline.transcript.isEmpty)
+    }
+
+    @Test(arguments: [false, true])
+    func aLoneFirstLineDatedIn1990IsDroppedInsteadOfStartingTheClockDecadesBack(live: Bool) {
+        var pipeline = Pipeline()
+        pipeline.feed([.request(631_152_000)])
+        if live {
+            pipeline.feed(heartbeats(1_700_000_000...1_700_000_013))
+        } else {
+            pipeline.feed(steady(1, 1_700_000_000...1_700_000_013))
+            pipeline.finish()
+        }
+        #expect(pipeline.notices == [.droppedPast(time: 631_152_000, watermark: 1_700_000_000)])
+        #expect(pipeline.buckets.first?.start == 1_700_000_000)
+        #expect(pipeline.buckets.count <= 2)
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 1)
+    }
+
+    @Test func aDaylightSavingSwitchInTheLogGivesContinuousBuckets() throws {
+        // New York falls back at 2026-11-01 06:00 UTC: 01:59:59 -0400 is followed by 01:00:00 -0500.
+        let lines = [
+            "1.2.3.4 - - [01/Nov/2026:01:59:57 -0400] \"GET /a HTTP/1.1\" 200 1",
+            "1.2.3.4 - - [01/Nov/2026:01:59:58 -0400] \"GET /a HTTP/1.1\" 200 1",
+            "1.2.3.4 - - [01/Nov/2026:01:59:59 -0400] \"GET /a HTTP/1.1\" 200 1",
+            "1.2.3.4 - - [01/Nov/2026:01:00:00 -0500] \"GET /a HTTP/1.1\" 200 1",
+            "1.2.3.4 - - [01/Nov/2026:01:00:01 -0500] \"GET /a HTTP/1.1\" 200 1",
+            "1.2.3.4 - - [01/Nov/2026:01:00:15 -0500] \"GET /a HTTP/1.1\" 200 1",
+        ]
+        var parser = AccessLogParser()
+        var times: [Int64] = []
+        for line in lines {
+            var bytes = Array(line.utf8)
+            let time: Int64? = bytes.withUnsafeMutableBufferPointer { buffer in
+                if case .request(let request) = parser.parse(UnsafeBufferPointer(buffer)) { return request.time }
+                return nil
+            }
+            times.append(try #require(time))
+        }
+        let switchover: Int64 = 1_793_512_800  // 2026-11-01T06:00:00Z
+        #expect(times == [switchover - 3, switchover - 2, switchover - 1, switchover, switchover + 1, switchover + 15])
+        var pipeline = Pipeline()
+        pipeline.feed(times.map { .request($0) })
+        pipeline.finish()
+        #expect(pipeline.buckets.map(\.start) == [switchover - 10, switchover, switchover + 10])
+        #expect(pipeline.buckets.map(\.hits) == [3, 2, 1])
+        #expect(pipeline.buckets[0].perSecond.suffix(3) == [1, 1, 1])
+        #expect(pipeline.buckets.map(\.late).reduce(0, +) == 0)
+    }
+
+    @Test(arguments: [false, true])
+    func aGapOfHoursGivesEveryEmptyBucketAndTheExactRecovery(live: Bool) {
+        var pipeline = Pipeline()
+        let resume: Int64 = 1000 + 3 * 3600
+        pipeline.feed(steady(3, 1000...1019))
+        if live { pipeline.feed(heartbeats(1020...(resume - 1))) }
+        pipeline.feed(steady(1, resume...(resume + 4)))
+        pipeline.finish()
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21), Step(.recovery, 1034, 18)])
+        #expect(pipeline.buckets.count == Int((resume + 10 - 1000) / 10))
+        #expect(zip(pipeline.buckets, pipeline.buckets.dropFirst()).allSatisfy { $0.end == $1.start })
+        #expect(pipeline.buckets.dropFirst(2).dropLast().allSatisfy { $0.hits == 0 })
+    }
+
+    /// A log with bursts, silences and slightly out-of-order lines, replayed (requests only, then the end
+    /// of input) and followed live (the same requests with a heartbeat at every second where the log is
+    /// silent, as logtail writes them): the buckets and transitions agree wherever replay has data.
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func replayEqualsLive(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        var times: [Int64] = []
+        var second: Int64 = 50_000
+        for _ in 0..<40 {
+            let rate = Int(random.next() % 4)
+            let length = Int64(5 + random.next() % 40)
+            for _ in 0..<length {
+                for _ in 0..<rate { times.append(second - Int64(random.next() % 2)) }  // up to 1 s out of order
+                second += 1
+            }
+        }
+        let replayEvents = times.map { Event.request($0) }
+        var liveEvents: [Event] = []
+        var clock = times[0]
+        for time in times {
+            // Silence between the previous line and this one: logtail's heartbeats fill it.
+            while clock + 1 < time {
+                clock += 1
+                liveEvents.append(.heartbeat(clock))
+            }
+            clock = max(clock, time)
+            liveEvents.append(.request(time))
+        }
+        var replay = Pipeline()
+        replay.feed(replayEvents)
+        replay.finish()
+        var live = Pipeline()
+        live.feed(liveEvents)
+        live.feed(heartbeats((clock + 1)...(clock + 200)))
+        let lastEnd = replay.buckets.last!.end
+        #expect(Array(live.buckets.prefix(replay.buckets.count)) == replay.buckets)
+        #expect(live.transcript.filter { $0.at <= lastEnd } == replay.transcript)
+        #expect(
+            replay.transcript
+                == reference(times, boundaries: times.min()!...lastEnd, window: 20, threshold: 1))
+    }
+}
