@@ -8,7 +8,7 @@ enum LogTailCommand {
     static let spec = CommandSpec(
         name: "logtail",
         overview: "Follow HTTP access logs and write one JSON record per line.",
-        usage: "logtail [--once] [--from-start] [--format <name>] [--max-line <bytes>] [--headers] [<file> ...]",
+        usage: "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--headers] [<file> ...]",
         arguments: [
             (
                 "file",
@@ -18,6 +18,11 @@ enum LogTailCommand {
         options: [
             .flag("once", help: "Read the files from the start to the end, then exit (replay a finished log)."),
             .flag("from-start", help: "Read the lines already in the files before following them."),
+            .value(
+                "since", "time",
+                help:
+                    "Skip (and count) lines dated before this moment: epoch seconds, or ISO 8601 such as 2026-11-23T21:00:00Z, 2026-11-23T22:00+01:00, 2026-11-23 21:00 (local time) or 2026-11-23."
+            ),
             .value(
                 "format", "name", help: "Log format: auto, common, combined, vhost or w3c; auto detects it per line.",
                 default: "auto"),
@@ -37,7 +42,14 @@ enum LogTailCommand {
               request     one per log line: time, source, client, user, method, path, protocol,
                           status, bytes, section (+ referer, agent with --headers)
               invalid     a line that is not a request: source, line, reason, excerpt, time if known
-              heartbeat   about once a second while the inputs are idle (not with --once): time
+              heartbeat   about once a second while the inputs are idle (not with --once): time,
+                          the wall clock minus the lag seen on fresh lines (a log whose timestamps
+                          run behind the machine's clock keeps its own clock; never ahead of the
+                          wall clock)
+
+            With --since, lines dated before the moment are skipped, neither records nor invalid
+            lines, and counted on standard error; lines without a readable time are kept. It works
+            with --once (replay from a moment) and with --from-start (follow from a moment).
 
             EXIT STATUS:
               0 success, also when stdout is closed by its reader or on SIGINT/SIGTERM;
@@ -63,6 +75,16 @@ enum LogTailCommand {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         let once = arguments.has("once")
+        var since: Int64?
+        if let text = arguments.string("since") {
+            guard let moment = MomentParser.parse(text, offsetAt: LocalTimeZone.offsetProvider) else {
+                ToolLauncher.usageFailure(
+                    UsageError(
+                        "--since '\(text)' is not a time: give epoch seconds or ISO 8601 (2026-11-23T21:00:00Z)"),
+                    spec: spec)
+            }
+            since = moment
+        }
         let paths = arguments.positionals.isEmpty ? ["/var/log/access.log"] : arguments.positionals
         if paths.filter({ $0 == "-" }).count > 1 {
             ToolLauncher.usageFailure(UsageError("standard input ('-') can be read only once"), spec: spec)
@@ -98,10 +120,15 @@ enum LogTailCommand {
         }
         let loop = TailLoop(
             inputs: inputs, recorders: recorders, output: OutputChannel(), signals: signals, diagnostics: diagnostics,
-            heartbeats: !once)
+            heartbeats: !once, since: since, format: format)
         let ending = withExtendedLifetime(watchdog) { loop.run() }
         if once && ending != .outputClosed {
             for recorder in recorders { diagnostics.note("\(recorder.source): \(recorder.tally.summary)") }
+        }
+        if since != nil && ending != .outputClosed {
+            for (index, recorder) in recorders.enumerated() {
+                diagnostics.note("\(recorder.source): \(loop.skippedBeforeSince[index]) lines before --since skipped")
+            }
         }
         switch ending {
         case .inputsEnded, .stopped, .outputClosed:

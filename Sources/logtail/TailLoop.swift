@@ -5,6 +5,11 @@ import LogPipeIO
 /// logtail's one loop: read every input in turn, write records, sleep in `poll(2)` when all are
 /// drained, write a heartbeat about once a second while idle, and act on signals.
 ///
+/// A heartbeat carries the log's clock, not the raw wall clock: `LogClockEstimate` subtracts the lag
+/// observed on the lines read after the loop first caught up with its inputs (never the backlog), so
+/// a log whose timestamps run behind the machine's clock does not see its buckets closed early.
+/// With `since`, lines dated before that moment are skipped and counted (`skippedBeforeSince`).
+///
 /// Regular files give no readiness to wait on, so they are looked at every `pollInterval`
 /// milliseconds (a few `stat` calls per second: no measurable CPU while idle), which bounds the
 /// delay from a line's newline to its record on stdout; pipes and signals wake the loop at once.
@@ -18,6 +23,16 @@ final class TailLoop {
     private let pollInterval: Int32
     /// Bytes one input may read in a pass before the others get their turn.
     private let passBudget = 4 << 20
+    /// Lines dated before this moment are skipped, or nil.
+    private let since: Int64?
+    /// One parser per input for `since` (each keeps its own W3C `#Fields` state).
+    private var sinceParsers: [AccessLogParser]
+    /// Lines skipped because they are dated before `since`, per input.
+    private(set) var skippedBeforeSince: [Int64]
+    /// The log's clock as heartbeats carry it.
+    private var logClock = LogClockEstimate()
+    /// Whether the loop has drained every input once: lines read from then on are fresh.
+    private var caughtUp = false
 
     /// Creates the loop over `inputs`, each with its recorder (same order).
     /// - Parameters:
@@ -25,8 +40,12 @@ final class TailLoop {
     ///   - pollInterval: milliseconds between looks at idle regular files.
     init(
         inputs: [any FollowInput], recorders: [SourceRecorder], output: OutputChannel, signals: SignalWatcher,
-        diagnostics: Diagnostics, heartbeats: Bool, pollInterval: Int32 = 200
+        diagnostics: Diagnostics, heartbeats: Bool, since: Int64? = nil, format: LogFormat = .auto,
+        pollInterval: Int32 = 200
     ) {
+        self.since = since
+        sinceParsers = Array(repeating: AccessLogParser(format: format), count: since == nil ? 0 : inputs.count)
+        skippedBeforeSince = Array(repeating: 0, count: inputs.count)
         self.inputs = inputs
         self.recorders = recorders
         self.output = output
@@ -66,11 +85,19 @@ final class TailLoop {
             let now = FollowClock.milliseconds()
             var moreReady = false
             do throws(OutputError) {
+                let wallMilliseconds = heartbeats && caughtUp ? Self.wallMilliseconds() : nil
                 for index in inputs.indices where active[index] {
                     let recorder = recorders[index]
                     let output = self.output
                     let result = try inputs[index].pass(now: now, budget: passBudget) {
                         (line: LineSplitter.Line, number: Int64) throws(OutputError) in
+                        if since != nil && isBeforeSince(line, input: index) {
+                            skippedBeforeSince[index] += 1
+                            return
+                        }
+                        if let wallMilliseconds, let time = Self.commonLogTime(line.bytes) {
+                            logClock.observe(lineTime: time, readAtMilliseconds: wallMilliseconds)
+                        }
                         recorder.record(line, number: number, into: &output.writer)
                         try output.flushIfLarge()
                     }
@@ -83,8 +110,10 @@ final class TailLoop {
                 }
                 if !active.contains(true) { return finish(.inputsEnded) }
                 if !moreReady {
+                    caughtUp = true
                     if heartbeats && (lastHeartbeat.map { now - $0 >= 1000 } ?? true) {
-                        HeartbeatRecord(time: LocalTimeZone.now()).encode(into: &output.writer)
+                        let time = logClock.heartbeatTime(atMilliseconds: Self.wallMilliseconds())
+                        HeartbeatRecord(time: time).encode(into: &output.writer)
                         lastHeartbeat = now
                     }
                     // Nothing more is ready: whatever is complete goes downstream now.
@@ -99,6 +128,33 @@ final class TailLoop {
             }
             _ = Poller.wait(for: descriptors, timeoutMilliseconds: moreReady ? 0 : pollInterval)
         }
+    }
+
+    /// Whether `line` of input `index` is dated before `since`; lines without a readable time are kept
+    /// (they become invalid records as usual).
+    private func isBeforeSince(_ line: LineSplitter.Line, input index: Int) -> Bool {
+        guard let since else { return false }
+        let time: Int64?
+        switch sinceParsers[index].parse(line.bytes) {
+        case .request(let request): time = request.time
+        case .invalid(_, let lineTime): time = lineTime
+        case .skipped: time = nil
+        }
+        return time.map { $0 < since } ?? false
+    }
+
+    /// The time of a Common/Combined line (the first `[dd/Mon/yyyy:HH:MM:SS ±zzzz]`), read cheaply for
+    /// the clock estimate; nil for other formats.
+    private static func commonLogTime(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "[")) else { return nil }
+        return LogTimestamp.parseCommonLog(bytes, at: open)
+    }
+
+    /// The wall clock in milliseconds since the epoch (clock_gettime(2), CLOCK_REALTIME).
+    private static func wallMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
     /// Writes what is complete, and turns a failure to do so into the ending.
