@@ -1,0 +1,90 @@
+// A libFuzzer harness for the parser and the stream decoders, compiled by bench/fuzz together with
+// the sources of Sources/LogPipe into one module (so it needs no import), never by SwiftPM.
+//
+// The first byte of each input picks what the rest is:
+//   even: one line of the stream, given to JSONObjectScanner, WireRecord.decode and
+//         RequestFastDecoder.decode;
+//   odd:  one access-log line, given to AccessLogParser in the format (byte >> 1) % 5.
+// A crash, a sanitizer report, a timeout (-timeout) or an RSS limit (-rss_limit_mb) is a finding;
+// so is a broken invariant, reported with fatalError:
+//   - a parsed request encodes to exactly one line of JSON that both decoders read back as the
+//     same request;
+//   - a record WireRecord.decode accepts re-encodes to a line that decodes to the same record.
+
+/// The formats the parser is driven with, picked by the input's first byte.
+private let fuzzFormats: [LogFormat] = [.auto, .common, .combined, .vhost, .w3c]
+
+/// Whether a stream line is a `bucket` whose span traps `BucketRecord.init(json:)` (known issue:
+/// `per_second` is sized from `end - start` before the span is checked). Skipped so that the run
+/// can go on looking for other failures.
+private func trapsInBucketDecoding(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let json = try? JSONParser.parse(line), json["type"]?.stringValue == "bucket",
+        let start = json["start"]?.integerValue, let end = json["end"]?.integerValue
+    else { return false }
+    let (span, overflow) = end.subtractingReportingOverflow(start)
+    return overflow || span < 0 || span > 86_400
+}
+
+/// Decodes a stream line every way and checks that an accepted record survives re-encoding.
+private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
+    if trapsInBucketDecoding(line) { return }
+    _ = try? JSONObjectScanner.scan(line) { member in
+        _ = member.integer
+        _ = member.decodedString
+        _ = member.boolean
+    }
+    _ = try? RequestFastDecoder.decode(line)
+    guard let record = try? WireRecord.decode(line) else { return }
+    if case .unknown = record { return }
+    var writer = JSONWriter()
+    record.encode(into: &writer)
+    var encoded = writer.bytes
+    guard encoded.last == 0x0A, !encoded.dropLast().contains(0x0A) else {
+        fatalError("a decoded record re-encodes to other than one line")
+    }
+    encoded.removeLast()
+    guard let again = try? WireRecord.decode(encoded) else {
+        fatalError("a decoded record re-encodes to a line that does not decode: \(String(decoding: encoded, as: UTF8.self))")
+    }
+    if again != record {
+        fatalError("a record changes through re-encoding: \(String(decoding: encoded, as: UTF8.self))")
+    }
+}
+
+/// Parses an access-log line and checks what its request record decodes to.
+private func fuzzLogLine(_ line: UnsafeBufferPointer<UInt8>, format: LogFormat) {
+    var parser = AccessLogParser(format: format)
+    guard case .request(let request) = parser.parse(line) else { return }
+    var writer = JSONWriter()
+    request.encode(into: &writer, source: "fuzz.log", includeHeaders: true)
+    var encoded = writer.bytes
+    guard encoded.last == 0x0A, !encoded.dropLast().contains(0x0A) else {
+        fatalError("a request record is not exactly one line")
+    }
+    encoded.removeLast()
+    encoded.withUnsafeBufferPointer { bytes in
+        guard case .request(let full)? = try? WireRecord.decode(bytes) else {
+            fatalError("a request record does not decode: \(String(decoding: bytes, as: UTF8.self))")
+        }
+        guard case .request(let fast)? = try? RequestFastDecoder.decode(bytes) else {
+            fatalError("a request record does not decode on the fast path: \(String(decoding: bytes, as: UTF8.self))")
+        }
+        if fast != RequestObservation(full) {
+            fatalError("the two decoders read a request differently: \(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+}
+
+/// libFuzzer's entry point: one input, any bytes.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func logPipeFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data, size > 0 else { return 0 }
+    let selector = data[0]
+    let rest = UnsafeBufferPointer(start: data + 1, count: size - 1)
+    if selector & 1 == 0 {
+        fuzzStreamLine(rest)
+    } else {
+        fuzzLogLine(rest, format: fuzzFormats[Int(selector >> 1) % fuzzFormats.count])
+    }
+    return 0
+}
