@@ -1,0 +1,61 @@
+import Testing
+
+@testable import LogPipe
+
+@Suite("Log clock estimate: what a heartbeat carries")
+struct LogClockEstimateTests {
+    @Test func withoutLinesAHeartbeatCarriesTheWallClock() {
+        var clock = LogClockEstimate()
+        #expect(clock.heartbeatTime(atMilliseconds: 1_700_000_000_700) == 1_700_000_000)
+    }
+
+    @Test func aLineReadAsSoonAsItIsWrittenGivesNoLag() {
+        var clock = LogClockEstimate()
+        clock.observe(lineTime: 1000, readAtMilliseconds: 1_000_300)
+        #expect(clock.heartbeatTime(atMilliseconds: 1_005_000) == 1005)
+        #expect(clock.lagMilliseconds == 0)
+    }
+
+    @Test func aLogThirtySecondsBehindTheMachineKeepsItsOwnClock() {
+        var clock = LogClockEstimate()
+        // Lines stamped 970..979 read during wall seconds 1000..1009, 300 ms into each.
+        for offset in Int64(0)..<10 {
+            clock.observe(lineTime: 970 + offset, readAtMilliseconds: (1000 + offset) * 1000 + 300)
+        }
+        // Lag: read at x.300, line over at (stamp + 1): 29.3 s. At wall 1015.0 the log's clock is 985.7.
+        #expect(clock.heartbeatTime(atMilliseconds: 1_015_000) == 985)
+        #expect(clock.lagMilliseconds == 29_300)
+    }
+
+    @Test func theFastestLineShowsTheLagNotASlowRequestLoggedLate() {
+        var clock = LogClockEstimate()
+        clock.observe(lineTime: 1000, readAtMilliseconds: 1_001_200)  // lag 0.2 s
+        clock.observe(lineTime: 940, readAtMilliseconds: 1_001_300)  // a request that took a minute
+        #expect(clock.heartbeatTime(atMilliseconds: 1_002_000) == 1001)
+    }
+
+    @Test(arguments: [Int64(4_070_908_800), 1_000_003, 631_152_000])
+    func linesFarAheadOrFarBehindTheWallClockAreIgnored(lineTime: Int64) {
+        var clock = LogClockEstimate()
+        #expect(!clock.observe(lineTime: lineTime, readAtMilliseconds: 1_000_000) || lineTime == 1_000_003)
+        #expect(clock.heartbeatTime(atMilliseconds: 1_000_000) == 1000)
+    }
+
+    @Test func aHeartbeatIsNeverAheadOfTheWallClock() {
+        var clock = LogClockEstimate()
+        clock.observe(lineTime: 1001, readAtMilliseconds: 1_000_000)  // 1 s ahead: accepted, lag clamped at 0
+        #expect(clock.heartbeatTime(atMilliseconds: 1_000_000) == 1000)
+    }
+
+    @Test func oneStrayOldLineCannotHoldHeartbeatsBackButTwoLinesShowANewLag() {
+        var clock = LogClockEstimate()
+        clock.observe(lineTime: 1000, readAtMilliseconds: 1_000_500)
+        #expect(clock.heartbeatTime(atMilliseconds: 1_001_000) == 1001)
+        // After five quiet minutes, one line ten minutes old.
+        clock.observe(lineTime: 1_000 + 300 - 600, readAtMilliseconds: 1_301_000)
+        #expect(clock.heartbeatTime(atMilliseconds: 1_302_000) == 1302)
+        // A second one confirms the log now runs ten minutes behind.
+        clock.observe(lineTime: 1_000 + 302 - 600, readAtMilliseconds: 1_303_000)
+        #expect(clock.heartbeatTime(atMilliseconds: 1_304_000) == 1304 - 600)
+    }
+}
