@@ -74,7 +74,9 @@ public struct SpaceSavingCounter: Sendable {
             heapIndex.append(slot)
             if entries.count > Self.linearLimit {
                 if entries.count == Self.linearLimit + 1 {
-                    // Leaving the linear range: index every key tracked so far.
+                    // Leaving the linear range: index every key tracked so far, with room for a
+                    // bucket's usual clients so the table is not regrown key by key.
+                    slots.reserveCapacity(min(capacity, 64))
                     for index in 0..<slot { slots[entries[index].key] = index }
                 }
                 slots[key] = slot
