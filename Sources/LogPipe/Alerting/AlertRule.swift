@@ -64,6 +64,9 @@ public struct AlertRule: Sendable {
     private var firstSecond: Int64?
     /// The last boundary evaluated.
     public private(set) var lastBoundary: Int64?
+    /// Late hits whose second had already left the window when they arrived: shown in their bucket's
+    /// `late`, not counted by the rule.
+    public private(set) var hitsTooLate = 0
 
     /// Creates the rule in the normal state.
     public init(configuration: Configuration = Configuration()) {
@@ -91,7 +94,9 @@ public struct AlertRule: Sendable {
     @discardableResult
     public mutating func record(hits: Int, at second: Int64) -> Bool {
         if firstSecond == nil { firstSecond = second }
-        return traffic.add(hits, at: second)
+        let counted = traffic.add(hits, at: second)
+        if !counted { hitsTooLate += hits }
+        return counted
     }
 
     /// Evaluates the rule at boundary `boundary`: the window is `[boundary - window, boundary)`.

@@ -36,7 +36,16 @@ public struct AlertStage: Sendable {
         if let last = rule.lastBoundary, bucket.end <= last {
             warn("clock", "line \(number): bucket [\(bucket.start), \(bucket.end)) is not newer than the last one; its seconds were already evaluated")
         }
-        for transition in rule.consume(bucket) {
+        let tooLateBefore = rule.hitsTooLate
+        let transitions = rule.consume(bucket)
+        if rule.hitsTooLate > tooLateBefore {
+            let oldest = bucket.lateSeconds.first?.at ?? bucket.start
+            warn(
+                "late",
+                "line \(number): \(rule.hitsTooLate - tooLateBefore) late hits (oldest at \(oldest)) arrived after their second left the \(rule.configuration.window) s window; counted in the bucket's late, not by the rule"
+            )
+        }
+        for transition in transitions {
             AlertMessage.record(for: transition, configuration: rule.configuration, offsetAt: offsetAt)
                 .encode(into: &output)
         }

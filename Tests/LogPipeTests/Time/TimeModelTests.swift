@@ -171,6 +171,7 @@ struct TimeModelTests {
         #expect(current.dropped == 1)
         #expect(pipeline.notices == [.droppedPast(time: 10_030 - 3601, watermark: 10_030)])
         #expect(pipeline.transcript.isEmpty)  // 30 hits in a 20 s window would have fired, had they counted
+        #expect(pipeline.rule.hitsTooLate == 30)
     }
 
     @Test func aLineDatedIn2099NeitherMovesTheClockNorClosesBucketsNorFiresAndIsReported() {
