@@ -183,10 +183,14 @@ public struct BucketRecord: Sendable, Equatable {
     /// Decodes a `bucket` record from its parsed JSON object.
     public init(json: JSONValue) throws(RecordDecodingError) {
         let fields = FieldReader(type: "bucket", object: json)
-        self.init(start: try fields.integer("start"), end: try fields.integer("end"))
+        let start = try fields.integer("start")
+        let end = try fields.integer("end")
+        // Checked before anything is sized from the span: a hostile record must not allocate or trap.
         guard end > start, end - start <= 86_400 else { throw .missingField(type: "bucket", field: "end") }
+        self.init(start: start, end: end)
         hits = try fields.int("hits")
         let seconds = try fields.array("per_second")
+        guard seconds.count == perSecond.count else { throw .missingField(type: "bucket", field: "per_second") }
         perSecond = seconds.map { Int($0.integerValue ?? 0) }
         sections = try Self.decodeRanking(fields.array("sections"), nameKey: "section")
         distinctSections = fields.optionalInt("distinct_sections") ?? sections.count

@@ -127,3 +127,16 @@ extension WireRecord: CustomTestStringConvertible {
         return String(decoding: writer.bytes.prefix(60), as: UTF8.self)
     }
 }
+
+@Suite("Wire records: hostile buckets")
+struct HostileBucketTests {
+    @Test(
+        arguments: [
+            #"{"type":"bucket","v":1,"start":10,"end":0,"hits":0,"per_second":[],"sections":[],"clients":[]}"#,
+            #"{"type":"bucket","v":1,"start":0,"end":4000000000000000000,"hits":0,"per_second":[],"sections":[],"clients":[]}"#,
+            #"{"type":"bucket","v":1,"start":0,"end":10,"hits":0,"per_second":[1,2],"sections":[],"clients":[]}"#,
+        ])
+    func anImpossibleSpanOrSecondCountIsRejectedNotFatal(line: String) {
+        #expect(throws: RecordDecodingError.self) { try WireRecord.decode(Array(line.utf8)) }
+    }
+}
