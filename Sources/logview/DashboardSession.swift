@@ -115,7 +115,7 @@ final class DashboardSession {
         switch TerminalOutput.write(bytes, to: terminal.output) {
         case .written: return nil
         case .closed: return .outputClosed
-        case .failed(let code): return .failure(.ioError, "write failed: \(String(cString: strerror(code)))")
+        case .failed(let code): return .failure(.ioError, "cannot write standard output: \(String(cString: strerror(code)))")
         }
     }
 

@@ -34,7 +34,11 @@ enum LogViewCommand {
 
             EXIT STATUS:
               0 at end of input, on q, Ctrl-C or SIGTERM, and when stdout is closed; 64 on a usage error;
-              74 when reading stdin fails.
+              74 when reading stdin or writing stdout fails.
+
+            EXAMPLES:
+              logtail access.log | logagg | logalert | logview --title access.log
+              logtail --once old.log | logagg | logalert | logview --plain | tee monitor.log
             """
     )
 

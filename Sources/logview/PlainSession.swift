@@ -10,14 +10,24 @@ struct PlainSession {
     func run() -> ExitStatus {
         let feed = StreamFeed()
         var report = PlainReportRenderer(utcOffset: LocalTimeZone.offsetProvider)
+        // SIGINT/SIGTERM end the report like the end of input: what is complete is written, then the
+        // closing 'end' line, and the status is 0.
+        let signals = SignalWatcher([SIGINT, SIGTERM])
         while true {
             var text = ""
-            let more: Bool
-            do {
-                more = try feed.readOnce { record, state in text += report.output(applying: record, to: &state) }
-            } catch {
-                diagnostics.error(error.description)
-                return .ioError
+            var more: Bool
+            let readiness = Poller.wait(for: [STDIN_FILENO, signals.descriptor], timeoutMilliseconds: -1)
+            if readiness.ready[1] && !signals.pendingSignals().isEmpty {
+                more = false
+            } else if readiness.ready[0] {
+                do {
+                    more = try feed.readOnce { record, state in text += report.output(applying: record, to: &state) }
+                } catch {
+                    diagnostics.error(error.description)
+                    return .ioError
+                }
+            } else {
+                continue
             }
             for warning in feed.pendingWarnings { diagnostics.warning(warning) }
             feed.pendingWarnings.removeAll()
@@ -27,7 +37,7 @@ struct PlainSession {
                 case .written: break
                 case .closed: return .success
                 case .failed(let code):
-                    diagnostics.error("write failed: \(String(cString: strerror(code)))")
+                    diagnostics.error("cannot write standard output: \(String(cString: strerror(code)))")
                     return .ioError
                 }
             }
