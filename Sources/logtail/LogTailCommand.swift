@@ -8,7 +8,8 @@ enum LogTailCommand {
     static let spec = CommandSpec(
         name: "logtail",
         overview: "Follow HTTP access logs and write one JSON record per line.",
-        usage: "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--headers] [<file> ...]",
+        usage:
+            "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--headers] [<file> ...]",
         arguments: [
             (
                 "file",

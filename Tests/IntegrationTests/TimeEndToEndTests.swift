@@ -86,7 +86,8 @@ struct TimeEndToEndTests {
     @Test func aMultiHourReplayGivesTheTranscriptComputedFromTheRawLines() throws {
         let directory = try PipelineTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let phases = "--phase 2:1800 --phase 14:400 --phase 0:3600 --phase 11:900 --phase 9:600 --phase 30:130 --phase 1:10570"
+        let phases =
+            "--phase 2:1800 --phase 14:400 --phase 0:3600 --phase 11:900 --phase 9:600 --phase 30:130 --phase 1:10570"
         let run = try PipelineTools.shell(
             """
             set -e
@@ -175,7 +176,11 @@ struct TimeEndToEndTests {
         #expect(sum(emitted, "late") == 0)
         // 5 lines/s: [t-6, t) holds 15 > 12 at start + 3; it falls to 10 < 12 at start + 10.
         let expected = ruleTransitions(perSecond, window: 6, threshold: 2, boundaries: (start + 1)...(start + 14))
-        #expect(expected == [Transition(kind: "alert", at: start + 3, hits: 15), Transition(kind: "recovery", at: start + 10, hits: 10)])
+        #expect(
+            expected == [
+                Transition(kind: "alert", at: start + 3, hits: 15),
+                Transition(kind: "recovery", at: start + 10, hits: 10),
+            ])
         #expect(transitions(stream) == expected)
         let recovery = try #require(stamped.first { $0.record["type"]?.stringValue == "recovery" })
         let arrival = try #require(recovery.arrival)

@@ -34,7 +34,10 @@ public struct AlertStage: Sendable {
         output.raw(UInt8(ascii: "\n"))
         guard case .bucket(let bucket) = record else { return }
         if let last = rule.lastBoundary, bucket.end <= last {
-            warn("clock", "line \(number): bucket [\(bucket.start), \(bucket.end)) is not newer than the last one; its seconds were already evaluated")
+            warn(
+                "clock",
+                "line \(number): bucket [\(bucket.start), \(bucket.end)) is not newer than the last one; its seconds were already evaluated"
+            )
         }
         let tooLateBefore = rule.hitsTooLate
         let transitions = rule.consume(bucket)

@@ -15,7 +15,9 @@ private struct StageChain {
         var writer = JSONWriter()
         var bytes = Array(line.utf8)
         bytes.withUnsafeMutableBufferPointer { buffer in
-            aggregation.consume(line: UnsafeBufferPointer(buffer), number: number, into: &writer) { warnings.append($1) }
+            aggregation.consume(line: UnsafeBufferPointer(buffer), number: number, into: &writer) {
+                warnings.append($1)
+            }
         }
         forward(writer)
     }
