@@ -49,8 +49,9 @@ enum LogTailCommand {
                           wall clock)
 
             With --since, lines dated before the moment are skipped, neither records nor invalid
-            lines, and counted on standard error; lines without a readable time are kept. It works
-            with --once (replay from a moment) and with --from-start (follow from a moment).
+            lines, and counted on standard error; lines without a readable time are kept. With --once it
+            replays from a moment; when following it implies --from-start (the lines already in the
+            files are read from that moment on, then following goes on).
 
             EXIT STATUS:
               0 success, also when stdout is closed by its reader or on SIGINT/SIGTERM;
@@ -109,7 +110,7 @@ enum LogTailCommand {
             } else {
                 inputs.append(
                     FileFollower(
-                        path: path, startAtEnd: !arguments.has("from-start"), maximumLineLength: maximumLineLength,
+                        path: path, startAtEnd: !arguments.has("from-start") && since == nil, maximumLineLength: maximumLineLength,
                         diagnostics: diagnostics))
             }
         }

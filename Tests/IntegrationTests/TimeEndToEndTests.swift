@@ -255,4 +255,33 @@ struct TimeEndToEndTests {
         #expect(expected.count >= 4)
         #expect(transitions(stream) == expected)
     }
+
+    /// Following with `--since`: the lines already in the file are read from that moment on (it implies
+    /// `--from-start`), the older ones skipped and counted, then heartbeats follow.
+    @Test func sinceWhenFollowingReadsTheFileFromThatMoment() throws {
+        let directory = try PipelineTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try PipelineTools.shell(
+            """
+            set -e
+            now=$(date +%s)
+            loggen --instant --start $(( now - 60 )) --phase 1:50 --seed 1 --output old.log
+            timeout -s TERM 3 logtail --since $(( now - 30 )) old.log > records.ndjson 2> tail.err || true
+            echo $(( now - 30 )) > since.txt
+            """, in: directory)
+        #expect(run.status == 0, "\(run.standardError)")
+        let since = try #require(
+            Int64(
+                String(contentsOfFile: "\(directory)/since.txt", encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines)))
+        let stream = try records(String(contentsOfFile: "\(directory)/records.ndjson", encoding: .utf8)).map(\.record)
+        let requestTimes = stream.filter { $0["type"]?.stringValue == "request" }.compactMap {
+            $0["time"]?.integerValue
+        }
+        #expect(requestTimes.count == 20)
+        #expect(requestTimes.allSatisfy { $0 >= since })
+        #expect(stream.contains { $0["type"]?.stringValue == "heartbeat" })
+        let notes = try String(contentsOfFile: "\(directory)/tail.err", encoding: .utf8)
+        #expect(notes.contains("old.log: 30 lines before --since skipped"), "\(notes)")
+    }
 }
