@@ -29,6 +29,10 @@ enum LogAggCommand {
             A bucket is emitted once the stream's time (the newest request or heartbeat) has passed its end
             plus the lateness. A request for a bucket already emitted is counted in the current bucket's
             "late" and "late_seconds"; one older than the late horizon is counted as "dropped".
+            A request more than an hour ahead of the stream's time (a line dated 2099) moves nothing: the
+            next request or heartbeat decides, and an absurd one is counted as "dropped" and reported on
+            stderr. A lone first request more than a day behind what follows (a line dated 1990) is
+            dropped the same way instead of starting the clock decades back.
 
             EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
 
