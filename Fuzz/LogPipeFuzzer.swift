@@ -14,20 +14,18 @@
 /// The formats the parser is driven with, picked by the input's first byte.
 private let fuzzFormats: [LogFormat] = [.auto, .common, .combined, .vhost, .w3c]
 
-/// Whether a stream line is a `bucket` whose span traps `BucketRecord.init(json:)` (known issue:
-/// `per_second` is sized from `end - start` before the span is checked). Skipped so that the run
-/// can go on looking for other failures.
-private func trapsInBucketDecoding(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+/// Whether a stream line is a `bucket` whose `end - start` overflows an `Int64`, which traps
+/// `BucketRecord.init(json:)` (known issue). Skipped so that the run can look for other failures.
+private func overflowsBucketSpan(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let json = try? JSONParser.parse(line), json["type"]?.stringValue == "bucket",
         let start = json["start"]?.integerValue, let end = json["end"]?.integerValue
     else { return false }
-    let (span, overflow) = end.subtractingReportingOverflow(start)
-    return overflow || span < 0 || span > 86_400
+    return end.subtractingReportingOverflow(start).overflow
 }
 
 /// Decodes a stream line every way and checks that an accepted record survives re-encoding.
 private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
-    if trapsInBucketDecoding(line) { return }
+    if overflowsBucketSpan(line) { return }
     _ = try? JSONObjectScanner.scan(line) { member in
         _ = member.integer
         _ = member.decodedString
