@@ -243,8 +243,11 @@ public struct BucketAggregator: Sendable {
 
     /// Changes the open bucket starting at `start`, opening it first if needed.
     private mutating func updateBucket(_ start: Int64, _ change: (inout BucketAccumulator) -> Void) {
-        if open[start] == nil { open[start] = newAccumulator(start) }
-        change(&open[start]!)
+        // Through the `default:` subscript, whose modify accessor changes the stored value in place;
+        // `open[start]!` copied the whole accumulator (its tables included) on every request.
+        let interval = configuration.interval
+        let trackedKeys = configuration.trackedKeys
+        change(&open[start, default: BucketAccumulator(start: start, interval: interval, trackedKeys: trackedKeys)])
     }
 
     private func newAccumulator(_ start: Int64) -> BucketAccumulator {
