@@ -186,7 +186,10 @@ public struct BucketRecord: Sendable, Equatable {
         let start = try fields.integer("start")
         let end = try fields.integer("end")
         // Checked before anything is sized from the span: a hostile record must not allocate or trap.
-        guard end > start, end - start <= 86_400 else { throw .missingField(type: "bucket", field: "end") }
+        let span = end.subtractingReportingOverflow(start)
+        guard end > start, !span.overflow, span.partialValue <= 86_400 else {
+            throw .missingField(type: "bucket", field: "end")
+        }
         self.init(start: start, end: end)
         hits = try fields.int("hits")
         let seconds = try fields.array("per_second")

@@ -135,6 +135,7 @@ struct HostileBucketTests {
             #"{"type":"bucket","v":1,"start":10,"end":0,"hits":0,"per_second":[],"sections":[],"clients":[]}"#,
             #"{"type":"bucket","v":1,"start":0,"end":4000000000000000000,"hits":0,"per_second":[],"sections":[],"clients":[]}"#,
             #"{"type":"bucket","v":1,"start":0,"end":10,"hits":0,"per_second":[1,2],"sections":[],"clients":[]}"#,
+            #"{"type":"bucket","v":1,"start":-9223372036854775808,"end":9223372036854775807,"hits":0,"per_second":[],"sections":[],"clients":[]}"#,
         ])
     func anImpossibleSpanOrSecondCountIsRejectedNotFatal(line: String) {
         #expect(throws: RecordDecodingError.self) { try WireRecord.decode(Array(line.utf8)) }
