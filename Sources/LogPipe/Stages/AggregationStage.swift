@@ -44,8 +44,9 @@ public struct AggregationStage: Sendable {
             aggregator.advance(to: heartbeat.time, emit: emit, notice: notice)
         case .other(.invalid(let invalid)):
             aggregator.observeInvalid(time: invalid.time)
-        case .other(.request):
-            break  // The fast path always takes requests.
+        case .other(.request(let record)):
+            // A request the fast path passed to the full decoder (a repeated key, a number as 1e9).
+            aggregator.observe(RequestObservation(record), emit: emit, notice: notice)
         case .other:
             // Not logagg's to consume: pass it on untouched, so new record types never break a stage.
             output.raw(line)

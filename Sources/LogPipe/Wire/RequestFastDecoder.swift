@@ -20,25 +20,47 @@ public enum RequestFastDecoder {
         var bytes: Int64 = 0
         var section: String?
         var client = ""
+        // Anything the fast path would read differently from `WireRecord.decode` (a repeated key, where
+        // the full decoder keeps the first; an integer written as 1e9 or 1.0) sends the line there.
         var unusable = false
+        var seen: UInt8 = 0
+        func firstTime(_ bit: UInt8) -> Bool {
+            defer { seen |= bit }
+            guard seen & bit == 0 else {
+                unusable = true
+                return false
+            }
+            return true
+        }
+        func integer(_ member: JSONObjectScanner.Member) -> Int64? {
+            let value = member.integer
+            if value == nil && member.kind == .number { unusable = true }
+            return value
+        }
         do {
             try JSONObjectScanner.scan(line) { member in
                 switch member.key.count {
                 case 1 where member.keyIs("v"):
-                    version = member.integer
+                    if firstTime(1) { version = integer(member) }
                 case 4 where member.keyIs("type"):
-                    isRequest = member.kind == .string && member.value.count == 7 && member.keyIsRequestValue
+                    if firstTime(2) {
+                        isRequest = member.kind == .string && member.value.count == 7 && member.keyIsRequestValue
+                    }
                 case 4 where member.keyIs("time"):
-                    time = member.integer
+                    if firstTime(4) { time = integer(member) }
                 case 5 where member.keyIs("bytes"):
-                    bytes = member.integer ?? 0
+                    if firstTime(8) { bytes = integer(member) ?? 0 }
                 case 6 where member.keyIs("status"):
-                    status = member.integer
+                    if firstTime(16) { status = integer(member) }
                 case 6 where member.keyIs("client"):
-                    if let text = member.decodedString { client = text } else { unusable = true }
+                    if firstTime(32) {
+                        if let text = member.decodedString { client = text } else { unusable = true }
+                    }
                 case 7 where member.keyIs("section"):
-                    section = member.decodedString
-                    if section == nil { unusable = true }
+                    if firstTime(64) {
+                        section = member.decodedString
+                        if section == nil { unusable = true }
+                    }
                 default:
                     break
                 }
@@ -46,8 +68,9 @@ public enum RequestFastDecoder {
         } catch {
             throw .invalidJSON(error)
         }
+        if unusable { return .other(try WireRecord.decode(line)) }
         if let version, version > Int64(WireProtocol.version) { throw .unsupportedVersion(version) }
-        guard isRequest, !unusable else { return .other(try WireRecord.decode(line)) }
+        guard isRequest else { return .other(try WireRecord.decode(line)) }
         guard let time else { throw .missingField(type: "request", field: "time") }
         guard let status else { throw .missingField(type: "request", field: "status") }
         guard let section else { throw .missingField(type: "request", field: "section") }
