@@ -14,18 +14,9 @@
 /// The formats the parser is driven with, picked by the input's first byte.
 private let fuzzFormats: [LogFormat] = [.auto, .common, .combined, .vhost, .w3c]
 
-/// Whether a stream line is a `bucket` whose `end - start` overflows an `Int64`, which traps
-/// `BucketRecord.init(json:)` (known issue). Skipped so that the run can look for other failures.
-private func overflowsBucketSpan(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let json = try? JSONParser.parse(line), json["type"]?.stringValue == "bucket",
-        let start = json["start"]?.integerValue, let end = json["end"]?.integerValue
-    else { return false }
-    return end.subtractingReportingOverflow(start).overflow
-}
 
 /// Decodes a stream line every way and checks that an accepted record survives re-encoding.
 private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
-    if overflowsBucketSpan(line) { return }
     _ = try? JSONObjectScanner.scan(line) { member in
         _ = member.integer
         _ = member.decodedString

@@ -8,7 +8,7 @@ enum LogAggCommand {
     static let spec = CommandSpec(
         name: "logagg",
         overview: "Count logtail's records into fixed intervals of event time: one bucket record per interval.",
-        usage: "logagg [--interval <seconds>] [--top <n>] [--top-clients <n>] [--lateness <seconds>]",
+        usage: "logagg [--interval <seconds>] [--top <n>] [--top-clients <n>] [--lateness <seconds>] [--late-horizon <seconds>]",
         options: [
             .value("interval", "seconds", help: "Bucket length; buckets are aligned to multiples of it.", default: "10"),
             .value("top", "n", help: "Sections listed per bucket, most hits first.", default: "10"),

@@ -37,19 +37,9 @@ private let tokens: [[UInt8]] = [
     "\\u0000", "\\ud800", "\\u00", "\"type\":\"request\"", "\"v\":2", "\"time\":", "\"section\":", " ",
 ].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x80], [0x0A], [0x1B], [0x7F]]
 
-/// Whether `line` is a `bucket` whose `end - start` overflows an `Int64`: `BucketRecord.init(json:)`
-/// computes that difference unchecked and traps (a known issue, reported by the process test
-/// `aBucketWithAnImpossibleSpanIsReportedNotFatal`). The fuzz steps around it to look for others.
-func overflowsBucketSpan(_ line: [UInt8]) -> Bool {
-    guard let json = try? JSONParser.parse(line), json["type"]?.stringValue == "bucket",
-        let start = json["start"]?.integerValue, let end = json["end"]?.integerValue
-    else { return false }
-    return end.subtractingReportingOverflow(start).overflow
-}
 
 /// Every way a decoder may answer; the fuzz only needs the answers to be values, never a crash.
 private func decodeEveryWay(_ line: [UInt8]) -> (wire: WireRecord?, fast: RequestFastDecoder.Decoded?) {
-    if overflowsBucketSpan(line) { return (nil, nil) }
     return line.withUnsafeBufferPointer { buffer in
         var members = 0
         _ = try? JSONObjectScanner.scan(buffer) { member in
@@ -180,9 +170,9 @@ struct DecoderFuzzTests {
                 Issue.record("a huge but valid request is not decoded by the fast path")
             }
         }
-        // 300 ns a byte leaves room for a debug build on a busy machine; a quadratic scan of 8 MiB
-        // would take minutes.
-        #expect(elapsed < .seconds(Double(size) * 300e-9 + 1))
+        // Not a speed check (bench/run measures speed): 3 µs a byte leaves room for a debug build on a
+        // loaded machine, while a quadratic scan of 8 MiB would take hours.
+        #expect(elapsed < .seconds(Double(size) * 3e-6 + 10))
         // A huge unterminated string or number: the error names an offset, never the bytes themselves.
         for broken in [
             #"{"type":"request","section":"\#(huge)"#, #"{"type":"request","time":1\#(String(repeating: "9", count: size))"#,
