@@ -2,51 +2,6 @@ import Foundation
 import LogPipe
 import Testing
 
-/// The alert transitions the rule gives for `hitsPerSecond` (second → hits), computed directly:
-/// at each boundary t from the first second to `through`, sum the hits of [t - window, t).
-private func expectedTransitions(
-    _ hitsPerSecond: [Int64: Int], threshold: Double, window: Int64, through last: Int64
-) -> [(kind: String, at: Int64, hits: Int)] {
-    guard let first = hitsPerSecond.keys.min() else { return [] }
-    var alerting = false
-    var result: [(String, Int64, Int)] = []
-    var boundary = first + 1
-    while boundary <= last {
-        var hits = 0
-        var second = boundary - window
-        while second < boundary {
-            hits += hitsPerSecond[second, default: 0]
-            second += 1
-        }
-        let average = Double(hits) / Double(window)
-        if !alerting && average > threshold {
-            alerting = true
-            result.append(("alert", boundary, hits))
-        } else if alerting && average < threshold {
-            alerting = false
-            result.append(("recovery", boundary, hits))
-        }
-        boundary += 1
-    }
-    return result
-}
-
-/// Reads the timestamps of a Common/Combined log with Foundation's date parser: deliberately not the
-/// project's parser, so the expectation is computed independently.
-private func hitsPerSecond(ofLog text: String) -> [Int64: Int] {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
-    var counts: [Int64: Int] = [:]
-    for line in text.split(separator: "\n") {
-        guard let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]") else { continue }
-        let stamp = String(line[line.index(after: open)..<close])
-        guard let date = formatter.date(from: stamp) else { continue }
-        counts[Int64(date.timeIntervalSince1970), default: 0] += 1
-    }
-    return counts
-}
-
 private func records(_ output: String) throws -> [JSONValue] {
     try output.split(separator: "\n").map { try JSONParser.parse(String($0)) }
 }
@@ -63,7 +18,7 @@ struct PipelineEndToEndTests {
             in: directory)
         #expect(generate.status == 0, "\(generate.standardError)")
         let log = try String(contentsOfFile: "\(directory)/access.log", encoding: .utf8)
-        let perSecond = hitsPerSecond(ofLog: log)
+        let perSecond = ReferenceReading.hitsPerSecond(ofLog: log)
         let lineCount = log.split(separator: "\n").count
         #expect(perSecond.values.reduce(0, +) == lineCount)
 
@@ -90,7 +45,9 @@ struct PipelineEndToEndTests {
         let transitions = stream.filter { ["alert", "recovery"].contains($0["type"]?.stringValue) }
         let actual = transitions.map { ($0["type"]!.stringValue!, $0["at"]!.integerValue!, Int($0["hits"]!.integerValue!)) }
         let lastSecond = (buckets.last?["end"]?.integerValue) ?? 0
-        let expected = expectedTransitions(perSecond, threshold: 10, window: 120, through: lastSecond)
+        let firstSecond = try #require(perSecond.keys.min())
+        let expected = ReferenceReading.transitions(
+            perSecond, window: 120, threshold: 10, boundaries: (firstSecond + 1)...lastSecond)
         #expect(expected.map(\.kind) == ["alert", "recovery"], "the profile is built to cross the threshold once")
         #expect(actual.map(\.0) == expected.map(\.kind))
         #expect(actual.map(\.1) == expected.map(\.at))

@@ -10,41 +10,12 @@ private struct Transition: Equatable, CustomStringConvertible {
     var description: String { "\(kind) at \(at) hits \(hits)" }
 }
 
-/// The transitions of the rule over `perSecond` (second → hits) at every boundary in `boundaries`,
-/// computed by brute force: sum the hits of [t - window, t) at each t.
+/// The reference transitions (`ReferenceReading`), as this file compares them.
 private func ruleTransitions(
     _ perSecond: [Int64: Int], window: Int64, threshold: Double, boundaries: ClosedRange<Int64>
 ) -> [Transition] {
-    var alerting = false
-    var result: [Transition] = []
-    for boundary in boundaries {
-        var hits = 0
-        for second in (boundary - window)..<boundary { hits += perSecond[second, default: 0] }
-        let average = Double(hits) / Double(window)
-        if !alerting && average > threshold {
-            alerting = true
-            result.append(Transition(kind: "alert", at: boundary, hits: hits))
-        } else if alerting && average < threshold {
-            alerting = false
-            result.append(Transition(kind: "recovery", at: boundary, hits: hits))
-        }
-    }
-    return result
-}
-
-/// Hits per second of a Common/Combined log, read with Foundation's date parser (not the project's).
-private func hitsPerSecond(ofLog text: String) -> [Int64: Int] {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
-    var counts: [Int64: Int] = [:]
-    for line in text.split(separator: "\n") {
-        guard let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]"),
-            let date = formatter.date(from: String(line[line.index(after: open)..<close]))
-        else { continue }
-        counts[Int64(date.timeIntervalSince1970), default: 0] += 1
-    }
-    return counts
+    ReferenceReading.transitions(perSecond, window: window, threshold: threshold, boundaries: boundaries)
+        .map { Transition(kind: $0.kind, at: $0.at, hits: $0.hits) }
 }
 
 /// The records of an NDJSON output, each with the wall-clock arrival time when the line starts with
@@ -100,7 +71,7 @@ struct TimeEndToEndTests {
             """, environment: ["TZ": "UTC"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         let log = try String(contentsOfFile: "\(directory)/access.log", encoding: .utf8)
-        let perSecond = hitsPerSecond(ofLog: log)
+        let perSecond = ReferenceReading.hitsPerSecond(ofLog: log)
         let stream = try records(String(contentsOfFile: "\(directory)/final.ndjson", encoding: .utf8)).map(\.record)
         let emitted = buckets(stream)
         #expect(continuous(emitted, interval: 10))
@@ -131,7 +102,7 @@ struct TimeEndToEndTests {
             """, environment: ["TZ": "UTC"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         let since: Int64 = 1_700_001_200
-        let all = hitsPerSecond(ofLog: try String(contentsOfFile: "\(directory)/access.log", encoding: .utf8))
+        let all = ReferenceReading.hitsPerSecond(ofLog: try String(contentsOfFile: "\(directory)/access.log", encoding: .utf8))
         let kept = all.filter { $0.key >= since }
         let skipped = all.filter { $0.key < since }.values.reduce(0, +)
         let stream = try records(String(contentsOfFile: "\(directory)/final.ndjson", encoding: .utf8)).map(\.record)
@@ -166,7 +137,7 @@ struct TimeEndToEndTests {
             wait
             """, in: directory)
         #expect(run.status == 0, "\(run.standardError)")
-        let perSecond = hitsPerSecond(ofLog: try String(contentsOfFile: "\(directory)/live.log", encoding: .utf8))
+        let perSecond = ReferenceReading.hitsPerSecond(ofLog: try String(contentsOfFile: "\(directory)/live.log", encoding: .utf8))
         let start = try #require(perSecond.keys.min())
         let stamped = try records(String(contentsOfFile: "\(directory)/final.txt", encoding: .utf8))
         let stream = stamped.map(\.record)
@@ -243,7 +214,7 @@ struct TimeEndToEndTests {
             """, in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         let log = try String(contentsOfFile: "\(directory)/growing.log", encoding: .utf8)
-        let perSecond = hitsPerSecond(ofLog: log)
+        let perSecond = ReferenceReading.hitsPerSecond(ofLog: log)
         let stream = try records(String(contentsOfFile: "\(directory)/final.ndjson", encoding: .utf8)).map(\.record)
         let emitted = buckets(stream)
         #expect(continuous(emitted, interval: 1))
