@@ -97,18 +97,9 @@ enum LauncherHarness {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let clean = CleanSpawnAttributes()
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let result = posix_spawn(&pid, executable, &actions, &clean.attributes, argv, envp)
         guard result == 0 else {
             throw CocoaError(
                 .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable): \(result)"])
@@ -178,6 +169,13 @@ final class LauncherSandbox {
                 #!/bin/sh
                 echo "pid \(stage) $$" >> "$LOGPIPE_TEST_REPORT"
                 if [ "${STANDIN_FAIL-}" = \(stage) ]; then
+                    # Fail only once logtail has started (at most 5 s), so a test sees the launcher stop
+                    # a stage that was running rather than racing its start.
+                    tries=0
+                    while ! grep -q '^pid logtail ' "$LOGPIPE_TEST_REPORT" 2>/dev/null && [ $tries -lt 50 ]; do
+                        sleep 0.1
+                        tries=$((tries + 1))
+                    done
                     echo "\(stage): warning: about to fail" >&2
                     echo "\(stage): error: cannot count: disk on fire" >&2
                     exit 3
