@@ -141,6 +141,10 @@ struct LogTailTests {
         let tail = try LogTailProcess(["--from-start", path], directory: directory)
         TailTestLog.append(TailTestLine.combined(1), to: path)
         #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 1 })
+        // Signal a logtail that has been running a while: a dispatch signal source installs its
+        // handler asynchronously, so a signal in the first moments after start can be lost (noted
+        // on issue 7 as a known limit of SignalWatcher).
+        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) >= 1 })
         kill(tail.process.processIdentifier, SIGHUP)
         usleep(300_000)
         TailTestLog.append(TailTestLine.combined(2), to: path)
