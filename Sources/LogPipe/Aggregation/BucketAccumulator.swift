@@ -6,8 +6,6 @@ struct BucketAccumulator {
     var hits = 0
     var sections: SpaceSavingCounter
     var clients: SpaceSavingCounter
-    var distinctSections = DistinctCounter()
-    var distinctClients = DistinctCounter()
     var statusClasses = StatusClassCounts()
     var bytes: Int64 = 0
     var invalid = 0
@@ -28,8 +26,6 @@ struct BucketAccumulator {
         perSecond[Int(request.time - start)] += 1
         sections.add(request.section)
         clients.add(request.client)
-        distinctSections.insert(request.section)
-        distinctClients.insert(request.client)
         statusClasses.count(status: request.status)
         bytes += request.bytes
     }
@@ -46,8 +42,8 @@ struct BucketAccumulator {
         record.sections = sections.top(topSections).map { RankedCount(name: $0.key, hits: $0.count) }
         record.clients = clients.top(topClients).map { RankedCount(name: $0.key, hits: $0.count) }
         // Exact while the tables never overflowed; the HyperLogLog estimate after that.
-        record.distinctSections = sections.hasEvicted ? distinctSections.estimate : sections.count
-        record.distinctClients = clients.hasEvicted ? distinctClients.estimate : clients.count
+        record.distinctSections = sections.distinctCount
+        record.distinctClients = clients.distinctCount
         record.statusClasses = statusClasses
         record.bytes = bytes
         record.invalid = invalid

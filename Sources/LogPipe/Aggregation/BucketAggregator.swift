@@ -58,8 +58,12 @@ public struct BucketAggregator: Sendable {
     public private(set) var watermark: Int64?
     /// The start of the oldest bucket not yet emitted.
     private var nextStart: Int64?
-    /// Open buckets by start time, from `nextStart` up to the bucket holding the watermark.
+    /// Open buckets by start time, from `nextStart` up to the bucket holding the watermark, except
+    /// `current`.
     private var open: [Int64: BucketAccumulator] = [:]
+    /// The open bucket changed last, kept out of `open`: nearly every request lands in the bucket of
+    /// the one before, which then needs no dictionary lookup, and the accumulator is changed in place.
+    private var current: BucketAccumulator?
     /// A request far ahead of the watermark, waiting for confirmation.
     private var pendingJump: RequestObservation?
     /// Invalid lines seen before the first bucket existed.
@@ -176,8 +180,9 @@ public struct BucketAggregator: Sendable {
         guard let first = tentativeStart else { return false }
         tentativeStart = nil
         guard time - first > Int64(configuration.maximumLoneGap) else { return false }
-        invalidBeforeStart += open.values.reduce(0) { $0 + $1.invalid }
+        invalidBeforeStart += open.values.reduce(current?.invalid ?? 0) { $0 + $1.invalid }
         open = [:]
+        current = nil
         start(at: time)
         let interval = Int64(configuration.interval)
         updateBucket(floorDivide(time, interval) * interval) { $0.dropped += 1 }
@@ -193,7 +198,11 @@ public struct BucketAggregator: Sendable {
         var first = newAccumulator(start)
         first.invalid += invalidBeforeStart
         invalidBeforeStart = 0
-        open[start] = first
+        if current?.start == start {
+            current = first
+        } else {
+            open[start] = first
+        }
     }
 
     private mutating func advanceClock(to time: Int64, emit: (BucketRecord) -> Void) {
@@ -209,7 +218,12 @@ public struct BucketAggregator: Sendable {
     }
 
     private mutating func emitBucket(_ start: Int64, emit: (BucketRecord) -> Void) {
-        let bucket = open.removeValue(forKey: start) ?? newAccumulator(start)
+        let bucket: BucketAccumulator
+        if current?.start == start, let held = current.take() {
+            bucket = held
+        } else {
+            bucket = open.removeValue(forKey: start) ?? newAccumulator(start)
+        }
         emit(bucket.record(topSections: configuration.topSections, topClients: configuration.topClients))
     }
 
@@ -220,7 +234,8 @@ public struct BucketAggregator: Sendable {
         let interval = Int64(configuration.interval)
         if request.time >= nextStart {
             let start = floorDivide(request.time, interval) * interval
-            updateBucket(start) { $0.add(request) }
+            makeCurrent(start)
+            current!.add(request)
             return
         }
         let newest = floorDivide(watermark, interval) * interval
@@ -243,11 +258,20 @@ public struct BucketAggregator: Sendable {
 
     /// Changes the open bucket starting at `start`, opening it first if needed.
     private mutating func updateBucket(_ start: Int64, _ change: (inout BucketAccumulator) -> Void) {
-        // Through the `default:` subscript, whose modify accessor changes the stored value in place;
-        // `open[start]!` copied the whole accumulator (its tables included) on every request.
-        let interval = configuration.interval
-        let trackedKeys = configuration.trackedKeys
-        change(&open[start, default: BucketAccumulator(start: start, interval: interval, trackedKeys: trackedKeys)])
+        makeCurrent(start)
+        change(&current!)
+    }
+
+    /// Makes the open bucket starting at `start` the `current` one, opening it first if needed.
+    @inline(__always)
+    private mutating func makeCurrent(_ start: Int64) {
+        if let heldStart = current?.start {
+            if heldStart == start { return }
+            // Moved, not copied: the dictionary then holds the only reference to the accumulator's
+            // arrays, and the one taken out below is held by `current` alone.
+            open[heldStart] = current.take()
+        }
+        current = open.removeValue(forKey: start) ?? newAccumulator(start)
     }
 
     private func newAccumulator(_ start: Int64) -> BucketAccumulator {

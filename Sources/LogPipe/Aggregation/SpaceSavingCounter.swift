@@ -25,9 +25,12 @@ public struct SpaceSavingCounter: Sendable {
     private var heap: [Int] = []
     /// Where each slot sits in `heap`.
     private var heapIndex: [Int] = []
-    /// The slot of each tracked key. Heap moves only touch the integer arrays, so a key is hashed once
-    /// per `add` (callgrind showed the former key-keyed heap hashing two keys per swap).
-    private var slots: [String: Int] = [:]
+    /// The slot of each tracked key, found by `KeyHash`: one fixed, cheap hash per `add` (callgrind
+    /// showed `Hasher`'s SipHash, run for the lookup and again for each insert and removal, as most
+    /// of the cost of `add`).
+    private var index: KeySlotTable
+    /// Every key seen, from the first eviction on; until then the table itself holds every key.
+    private var distinct: DistinctCounter?
     /// Whether any key was ever evicted (counts may then be approximate).
     public private(set) var hasEvicted = false
     /// All increments so far.
@@ -36,7 +39,8 @@ public struct SpaceSavingCounter: Sendable {
     /// Creates an empty counter tracking at most `capacity` keys.
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
-        let reserved = min(self.capacity, 1024)
+        index = KeySlotTable(maximumSlots: self.capacity)
+        let reserved = min(self.capacity, 64)
         entries.reserveCapacity(reserved)
         heap.reserveCapacity(reserved)
         heapIndex.reserveCapacity(reserved)
@@ -45,25 +49,18 @@ public struct SpaceSavingCounter: Sendable {
     /// The number of keys currently tracked.
     public var count: Int { entries.count }
 
-    /// Up to this many keys are found by comparing them in turn, with no hashing: a bucket mostly sees
-    /// a handful of sections, and hashing (twice for a new key) was most of the cost of `add`.
-    private static let linearLimit = 8
-
-    /// The slot of `key`, if it is tracked.
-    @inline(__always)
-    private func slot(of key: String) -> Int? {
-        if entries.count <= Self.linearLimit {
-            for index in entries.indices where entries[index].key == key { return index }
-            return nil
-        }
-        return slots[key]
-    }
+    /// The number of distinct keys ever added: exact while no key was evicted, else the HyperLogLog
+    /// estimate of `DistinctCounter` (about 3 % standard error).
+    public var distinctCount: Int { distinct?.estimate ?? entries.count }
 
     /// Adds `amount` to `key`.
     public mutating func add(_ key: String, amount: Int = 1) {
         total += amount
-        if let slot = slot(of: key) {
+        let hash = KeyHash.hash(key)
+        if let slot = index.slot(for: hash, where: { entries[$0].key == key }) {
             entries[slot].count += amount
+            // No estimator insert: a tracked key was inserted when it entered the table or when the
+            // estimator started.
             siftDown(from: heapIndex[slot])
             return
         }
@@ -72,34 +69,53 @@ public struct SpaceSavingCounter: Sendable {
             entries.append(Entry(key: key, count: amount, overestimate: 0))
             heap.append(slot)
             heapIndex.append(slot)
-            if entries.count > Self.linearLimit {
-                if entries.count == Self.linearLimit + 1 {
-                    // Leaving the linear range: index every key tracked so far, with room for a
-                    // bucket's usual clients so the table is not regrown key by key.
-                    slots.reserveCapacity(min(capacity, 64))
-                    for index in 0..<slot { slots[entries[index].key] = index }
-                }
-                slots[key] = slot
-            }
+            index.insert(slot: slot, hash: hash)
             siftUp(from: slot)
             return
         }
-        hasEvicted = true
+        if !hasEvicted {
+            // HyperLogLog registers depend only on the set of keys inserted, so the estimator can
+            // start now from the keys tracked so far (every key seen, as none was evicted yet) and
+            // give exactly the estimate it would have given had it seen every add.
+            hasEvicted = true
+            var counter = DistinctCounter()
+            for entry in entries { counter.insert(entry.key) }
+            distinct = counter
+        }
+        distinct?.insert(key)
         let slot = heap[0]
         let evicted = entries[slot]
         entries[slot] = Entry(key: key, count: evicted.count + amount, overestimate: evicted.count)
-        if entries.count > Self.linearLimit {
-            slots[evicted.key] = nil
-            slots[key] = slot
-        }
+        index.remove(slot: slot)
+        index.insert(slot: slot, hash: hash)
         siftDown(from: 0)
     }
 
     /// The `limit` keys with the highest counts, highest first, ties broken by key.
     public func top(_ limit: Int) -> [Entry] {
         guard limit > 0 else { return [] }
-        let sorted = entries.sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
-        return Array(sorted.prefix(limit))
+        guard limit < entries.count else { return entries.sorted(by: Self.ranksBefore) }
+        // Selection instead of sorting every tracked key: a bucket lists ten of up to thousands, and
+        // most entries lose to the current tenth on one integer comparison. Keys are distinct, so the
+        // order is total and the result is the one a full sort gives.
+        var best: [Entry] = []
+        best.reserveCapacity(limit)
+        for position in entries.indices {
+            if best.count == limit {
+                guard Self.ranksBefore(entries[position], best[limit - 1]) else { continue }
+                best.removeLast()
+            }
+            let entry = entries[position]
+            var insertion = best.count
+            while insertion > 0 && Self.ranksBefore(entry, best[insertion - 1]) { insertion -= 1 }
+            best.insert(entry, at: insertion)
+        }
+        return best
+    }
+
+    @inline(__always)
+    private static func ranksBefore(_ a: Entry, _ b: Entry) -> Bool {
+        a.count != b.count ? a.count > b.count : a.key < b.key
     }
 
     /// Forgets every key, keeping the allocated storage.
@@ -107,7 +123,8 @@ public struct SpaceSavingCounter: Sendable {
         entries.removeAll(keepingCapacity: true)
         heap.removeAll(keepingCapacity: true)
         heapIndex.removeAll(keepingCapacity: true)
-        slots.removeAll(keepingCapacity: true)
+        index.removeAll()
+        distinct = nil
         hasEvicted = false
         total = 0
     }

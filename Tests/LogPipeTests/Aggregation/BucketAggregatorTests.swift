@@ -205,3 +205,41 @@ struct BucketAggregatorTests {
         #expect(abs(bucket.distinctSections - 10_001) < 700)
     }
 }
+
+@Suite("Bucket aggregator: requests that alternate between open buckets")
+struct BucketAggregatorInterleavingTests {
+    @Test func countsEachRequestInItsOwnBucketWhenBucketsAlternate() {
+        var harness = Harness()
+        // 109 and 111 alternate: 109's bucket stays open until the clock reaches 112.
+        var expected: [Int64: (hits: Int, sections: [String: Int])] = [100: (0, [:]), 110: (0, [:])]
+        for index in 0..<40 {
+            let time: Int64 = index % 2 == 0 ? 109 : 111
+            let section = "/s\(index % 3)"
+            harness.observe(request(time, section: section))
+            let start: Int64 = time < 110 ? 100 : 110
+            expected[start]!.hits += 1
+            expected[start]!.sections[section, default: 0] += 1
+        }
+        harness.aggregator.observeInvalid(time: 105)
+        harness.observe(request(108, section: "/open"))
+        // Then the clock moves on: 100 and 110 are emitted, 105 is late, counted in 120.
+        harness.observe(request(125))
+        harness.observe(request(105))
+        harness.aggregator.observeInvalid(time: 121)
+        harness.finish()
+        #expect(harness.buckets.map(\.start) == [100, 110, 120])
+        for bucket in harness.buckets.prefix(2) {
+            let want = expected[bucket.start]!
+            let extra = bucket.start == 100 ? 1 : 0
+            #expect(bucket.hits == want.hits + extra)
+            #expect(bucket.distinctSections == want.sections.count + extra)
+            #expect(bucket.late == 0)
+        }
+        #expect(harness.buckets.map(\.invalid) == [1, 0, 1])
+        #expect(harness.buckets[0].perSecond[9] == 20)
+        #expect(harness.buckets[0].perSecond[8] == 1)
+        #expect(harness.buckets[1].perSecond[1] == 20)
+        #expect(harness.buckets[2].hits == 1)
+        #expect(harness.buckets[2].lateSeconds == [SecondCount(at: 105, hits: 1)])
+    }
+}

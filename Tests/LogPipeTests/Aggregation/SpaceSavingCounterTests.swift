@@ -33,3 +33,67 @@ struct SpaceSavingCounterTests {
         }
     }
 }
+
+@Suite("Space-Saving counter against exact counts")
+struct SpaceSavingCounterExactnessTests {
+    @Test(arguments: [1, 7, 23])
+    func matchesAnExactCountWhileUnderCapacity(seed: UInt64) {
+        var counter = SpaceSavingCounter(capacity: 600)
+        var truth: [String: Int] = [:]
+        var generator = SeededGenerator(seed: seed)
+        for _ in 0..<20_000 {
+            // Skewed over up to 600 keys, short and long, so small and heap-allocated strings mix.
+            let rank = Int.random(in: 0..<600, using: &generator) % Int.random(in: 1...600, using: &generator)
+            let key = rank % 3 == 0 ? "/section-with-a-longer-name/\(rank)" : "10.0.\(rank / 256).\(rank % 256)"
+            let amount = Int.random(in: 1...3, using: &generator)
+            counter.add(key, amount: amount)
+            truth[key, default: 0] += amount
+        }
+        #expect(!counter.hasEvicted)
+        #expect(counter.count == truth.count)
+        #expect(counter.distinctCount == truth.count)
+        #expect(counter.total == truth.values.reduce(0, +))
+        let exact = truth.map { SpaceSavingCounter.Entry(key: $0.key, count: $0.value, overestimate: 0) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
+        #expect(counter.top(truth.count) == exact)
+        for limit in [1, 5, 10, 100] {
+            #expect(counter.top(limit) == Array(exact.prefix(limit)))
+        }
+    }
+
+    @Test func ranksTiesByKeyWhenChoosingTheTopFew() {
+        var counter = SpaceSavingCounter(capacity: 100)
+        for key in ["/e", "/d", "/c", "/b", "/a", "/z"] { counter.add(key) }
+        counter.add("/z")
+        #expect(counter.top(3).map(\.key) == ["/z", "/a", "/b"])
+        #expect(counter.top(0).isEmpty)
+    }
+
+    @Test func estimatesDistinctKeysAsIfEveryKeyHadBeenInsertedAfterEviction() {
+        // The estimator starts at the first eviction from the keys then tracked; its estimate must be
+        // the one of an estimator that saw every key from the start.
+        var counter = SpaceSavingCounter(capacity: 64)
+        var reference = DistinctCounter()
+        var generator = SeededGenerator(seed: 5)
+        for index in 0..<5_000 {
+            let key = index % 4 == 0 ? "/hot\(index % 8)" : "/k\(UInt32.random(in: 0..<3_000, using: &generator))"
+            counter.add(key)
+            reference.insert(key)
+        }
+        #expect(counter.hasEvicted)
+        #expect(counter.count == 64)
+        #expect(counter.distinctCount == reference.estimate)
+    }
+
+    @Test func removeAllStartsAfresh() {
+        var counter = SpaceSavingCounter(capacity: 4)
+        for index in 0..<50 { counter.add("k\(index)") }
+        counter.removeAll()
+        #expect(!counter.hasEvicted)
+        #expect(counter.count == 0)
+        for key in ["a", "b", "a"] { counter.add(key) }
+        #expect(counter.top(5).map(\.key) == ["a", "b"])
+        #expect(counter.top(5).map(\.count) == [2, 1])
+        #expect(counter.distinctCount == 2)
+    }
+}

@@ -1,0 +1,122 @@
+/// Finds the slot of a key from its 64-bit hash: an open-addressing index over slots `0..<maximumSlots`
+/// that live in an array the caller owns.
+///
+/// The caller keeps the keys; the table keeps each slot's hash and, in a power-of-two array of
+/// positions, linear-probing chains of slot numbers. A lookup walks the chain from the hash's home
+/// position and asks the caller to compare keys only where the full hashes agree. Removal shifts the
+/// rest of the chain back (no tombstones), so probe lengths never degrade with churn.
+///
+/// Memory is bounded by `maximumSlots` whatever the keys: the position array grows by doubling until
+/// it holds at most half load, and never beyond the first power of two at or above
+/// `2 × maximumSlots`. Keys whose hashes all collide stay correct; each lookup then costs up to
+/// `maximumSlots` comparisons.
+struct KeySlotTable {
+    /// The most slots the table indexes.
+    let maximumSlots: Int
+    /// Slot + 1 at each position, 0 where empty.
+    private var positions: [Int32]
+    /// The hash of each indexed slot, by slot.
+    private var slotHashes: [UInt64]
+    /// `positions.count - 1`.
+    private var mask: Int
+    /// How many slots are indexed.
+    private(set) var count = 0
+    /// The size of the position array, for checking the memory bound.
+    var positionCount: Int { positions.count }
+
+    private static let initialPositions = 16
+
+    /// Creates an empty table for slots `0..<maximumSlots`.
+    init(maximumSlots: Int) {
+        precondition(maximumSlots >= 1 && maximumSlots < Int(Int32.max) / 4, "slot count out of range")
+        self.maximumSlots = maximumSlots
+        let size = min(Self.initialPositions, Self.positionLimit(for: maximumSlots))
+        positions = Array(repeating: 0, count: size)
+        mask = size - 1
+        slotHashes = []
+    }
+
+    /// The first power of two at or above `2 × slots`: at most half full when every slot is indexed.
+    private static func positionLimit(for slots: Int) -> Int {
+        var size = 2
+        while size < 2 * slots { size *= 2 }
+        return size
+    }
+
+    /// The slot whose hash is `hash` and for which `matches` holds, if any.
+    @inline(__always)
+    func slot(for hash: UInt64, where matches: (Int) -> Bool) -> Int? {
+        var position = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let stored = Int(positions[position])
+            if stored == 0 { return nil }
+            let slot = stored - 1
+            if slotHashes[slot] == hash && matches(slot) { return slot }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Indexes `slot` under `hash`. The slot must not be indexed already.
+    mutating func insert(slot: Int, hash: UInt64) {
+        precondition(slot >= 0 && slot < maximumSlots, "slot out of range")
+        if slot < slotHashes.count {
+            slotHashes[slot] = hash
+        } else {
+            // Slots are usually handed out in order; a gap is filled with hashes no lookup reaches.
+            while slotHashes.count < slot { slotHashes.append(0) }
+            slotHashes.append(hash)
+        }
+        if 2 * (count + 1) > positions.count { grow() }
+        place(slot)
+        count += 1
+    }
+
+    /// Stops indexing `slot`, which must be indexed.
+    mutating func remove(slot: Int) {
+        let marker = Int32(slot + 1)
+        var hole = Int(truncatingIfNeeded: slotHashes[slot]) & mask
+        while positions[hole] != marker {
+            precondition(positions[hole] != 0, "removing a slot that is not indexed")
+            hole = (hole + 1) & mask
+        }
+        // Backward shift: move later members of the chain into the hole when their home position
+        // allows it, so every remaining slot stays reachable from its home without tombstones.
+        var next = hole
+        while true {
+            next = (next + 1) & mask
+            let stored = Int(positions[next])
+            if stored == 0 { break }
+            let home = Int(truncatingIfNeeded: slotHashes[stored - 1]) & mask
+            // Movable when the home is not cyclically within (hole, next].
+            let distanceToNext = (next - home) & mask
+            let distanceToHole = (next - hole) & mask
+            if distanceToNext >= distanceToHole {
+                positions[hole] = positions[next]
+                hole = next
+            }
+        }
+        positions[hole] = 0
+        count -= 1
+    }
+
+    /// Forgets every slot, keeping the allocated storage.
+    mutating func removeAll() {
+        for position in positions.indices { positions[position] = 0 }
+        count = 0
+    }
+
+    private mutating func place(_ slot: Int) {
+        var position = Int(truncatingIfNeeded: slotHashes[slot]) & mask
+        while positions[position] != 0 { position = (position + 1) & mask }
+        positions[position] = Int32(slot + 1)
+    }
+
+    private mutating func grow() {
+        let size = positions.count * 2
+        guard size <= Self.positionLimit(for: maximumSlots) else { return }
+        let old = positions
+        positions = Array(repeating: 0, count: size)
+        mask = size - 1
+        for stored in old where stored != 0 { place(Int(stored) - 1) }
+    }
+}
