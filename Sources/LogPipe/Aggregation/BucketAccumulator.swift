@@ -1,6 +1,6 @@
 /// The running counts of one interval while it is open.
 struct BucketAccumulator {
-    let start: Int64
+    private(set) var start: Int64
     let interval: Int
     var perSecond: [Int]
     var hits = 0
@@ -19,6 +19,22 @@ struct BucketAccumulator {
         perSecond = Array(repeating: 0, count: interval)
         sections = SpaceSavingCounter(capacity: trackedKeys)
         clients = SpaceSavingCounter(capacity: trackedKeys)
+    }
+
+    /// Empties the accumulator for the interval starting at `start`, keeping its allocated storage:
+    /// the next bucket then needs no allocation and its tables no regrowth.
+    mutating func reset(start: Int64) {
+        self.start = start
+        for second in perSecond.indices { perSecond[second] = 0 }
+        hits = 0
+        sections.removeAll()
+        clients.removeAll()
+        statusClasses = StatusClassCounts()
+        bytes = 0
+        invalid = 0
+        late = 0
+        lateSeconds.removeAll(keepingCapacity: true)
+        dropped = 0
     }
 
     mutating func add(_ request: RequestObservation) {

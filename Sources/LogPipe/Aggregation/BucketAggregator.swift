@@ -64,6 +64,8 @@ public struct BucketAggregator: Sendable {
     /// The open bucket changed last, kept out of `open`: nearly every request lands in the bucket of
     /// the one before, which then needs no dictionary lookup, and the accumulator is changed in place.
     private var current: BucketAccumulator?
+    /// The last emitted bucket, emptied and reused for the next one opened.
+    private var spare: BucketAccumulator?
     /// A request far ahead of the watermark, waiting for confirmation.
     private var pendingJump: RequestObservation?
     /// Invalid lines seen before the first bucket existed.
@@ -225,6 +227,7 @@ public struct BucketAggregator: Sendable {
             bucket = open.removeValue(forKey: start) ?? newAccumulator(start)
         }
         emit(bucket.record(topSections: configuration.topSections, topClients: configuration.topClients))
+        spare = bucket
     }
 
     // MARK: - Placing requests
@@ -274,8 +277,12 @@ public struct BucketAggregator: Sendable {
         current = open.removeValue(forKey: start) ?? newAccumulator(start)
     }
 
-    private func newAccumulator(_ start: Int64) -> BucketAccumulator {
-        BucketAccumulator(start: start, interval: configuration.interval, trackedKeys: configuration.trackedKeys)
+    private mutating func newAccumulator(_ start: Int64) -> BucketAccumulator {
+        if var recycled = spare.take() {
+            recycled.reset(start: start)
+            return recycled
+        }
+        return BucketAccumulator(start: start, interval: configuration.interval, trackedKeys: configuration.trackedKeys)
     }
 
     private func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {

@@ -116,6 +116,7 @@ struct KeySlotTable {
         guard size <= Self.positionLimit(for: maximumSlots) else { return }
         let old = positions
         positions = Array(repeating: 0, count: size)
+        slotHashes.reserveCapacity(min(size / 2, maximumSlots))
         mask = size - 1
         for stored in old where stored != 0 { place(Int(stored) - 1) }
     }
