@@ -9,7 +9,7 @@ enum LogTailCommand {
         name: "logtail",
         overview: "Follow HTTP access logs and write one JSON record per line.",
         usage:
-            "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--headers] [<file> ...]",
+            "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--fields <list>] [<file> ...]",
         arguments: [
             (
                 "file",
@@ -28,7 +28,12 @@ enum LogTailCommand {
                 "format", "name", help: "Log format: auto, common, combined, vhost or w3c; auto detects it per line.",
                 default: "auto"),
             .value("max-line", "bytes", help: "Longer lines become 'line too long' invalid records.", default: "65536"),
-            .flag("headers", help: "Include the referer and user agent in request records."),
+            .value(
+                "fields", "list",
+                help:
+                    "Optional request members to write, comma-separated: source, user, method, path, protocol, referer, agent, or all. Downstream stages need none of them.",
+                default: "none"),
+            .flag("headers", help: "Same as adding referer,agent to --fields."),
         ],
         discussion: """
             Following works like 'tail -F': a file rotated by rename is read to its end and the new file
@@ -40,8 +45,8 @@ enum LogTailCommand {
             by rename.
 
             RECORDS WRITTEN (one JSON object per line on stdout, see docs/PROTOCOL.md):
-              request     one per log line: time, source, client, user, method, path, protocol,
-                          status, bytes, section (+ referer, agent with --headers)
+              request     one per log line: time, client, status, bytes, section (+ with --fields:
+                          source, user, method, path, protocol, referer, agent)
               invalid     a line that is not a request: source, line, reason, excerpt, time if known
               heartbeat   about once a second while the inputs are idle (not with --once): time,
                           the wall clock minus the lag seen on fresh lines (a log whose timestamps
@@ -60,6 +65,7 @@ enum LogTailCommand {
             EXAMPLES:
               logtail /var/log/nginx/access.log | logagg | logalert | logview
               logtail --once --format combined old.log | head
+              logtail --once --fields path,agent old.log | jq -r .path
             """
     )
 
@@ -68,11 +74,18 @@ enum LogTailCommand {
         let diagnostics = Diagnostics(tool: spec.name)
         let format: LogFormat
         let maximumLineLength: Int
+        let fields: RequestFields
         do throws(UsageError) {
             format = LogFormat(
                 rawValue: try arguments.choice(
                     "format", of: LogFormat.allCases.map(\.rawValue), default: LogFormat.auto.rawValue))!
             maximumLineLength = try arguments.integer("max-line", in: 256...(64 << 20), default: 64 * 1024)
+            let list = arguments.string("fields") ?? "none"
+            guard let chosen = RequestFields(list: list) else {
+                let names = RequestFields.names.map(\.name).joined(separator: ", ")
+                throw UsageError("--fields '\(list)': expected a comma-separated list of \(names), all or none")
+            }
+            fields = arguments.has("headers") ? chosen.union([.referer, .agent]) : chosen
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
@@ -118,7 +131,7 @@ enum LogTailCommand {
         if unreadable > 0 { exit(ExitStatus.noInput.rawValue) }
         let recorders = inputs.map {
             SourceRecorder(
-                source: $0.name, format: format, includeHeaders: arguments.has("headers"), diagnostics: diagnostics)
+                source: $0.name, format: format, fields: fields, diagnostics: diagnostics)
         }
         let loop = TailLoop(
             inputs: inputs, recorders: recorders, output: OutputChannel(), signals: signals, diagnostics: diagnostics,

@@ -21,12 +21,16 @@ final class LogTailProcess {
         return "\(directory)/\(name)"
     }
 
-    /// Starts `logtail arguments`, with standard input from `input` (a path) or /dev/null.
-    init(_ arguments: [String], input: String? = nil, directory: TailTestDirectory) throws {
+    /// Starts `logtail arguments`, with standard input from `input` (a path) or /dev/null. The tests
+    /// follow lines by their `path` and `source`, which logtail writes only when asked, so `fields`
+    /// (nil for none) is passed as `--fields`.
+    init(
+        _ arguments: [String], input: String? = nil, fields: String? = "source,path", directory: TailTestDirectory
+    ) throws {
         errorFile = directory.file("logtail-stderr-\(UInt32.random(in: 0...UInt32.max)).txt")
         _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.executable("logtail"))
-        process.arguments = arguments
+        process.arguments = (fields.map { ["--fields", $0] } ?? []) + arguments
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: errorFile)
         process.standardInput = FileHandle(forReadingAtPath: input ?? "/dev/null")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LogPipe
 
 /// The five tools as good Unix citizens (issue 7, "Every tool"): help, version, sysexits codes,
 /// diagnostics, bad input, a closed stdout, and signals. Each test runs the built executables.
@@ -42,7 +43,7 @@ struct ReliabilityTests {
             let version = try ReliabilityShell.run("\(tool) --version", in: directory)
             #expect(version.status == 0)
             #expect(version.standardOutput.hasPrefix("\(tool) "))
-            #expect(version.standardOutput.contains("protocol v1"))
+            #expect(version.standardOutput.contains("protocol v\(WireProtocol.version)"))
         }
     }
 
@@ -115,7 +116,7 @@ struct ReliabilityTests {
     /// version, a JSON array, a bucket without its fields, a later heartbeat.
     static let hostileStream = [
         #"{"type":"heartbeat","v":1,"time":1700000000}"#, "not json", #"{"type":"from_the_future","v":1,"x":[1]}"#,
-        #"{"type":"request","v":2,"time":1700000001}"#, "[1,2]", #"{"type":"bucket","v":1}"#,
+        #"{"type":"request","v":\#(WireProtocol.version + 1),"time":1700000001}"#, "[1,2]", #"{"type":"bucket","v":1}"#,
         #"{"type":"heartbeat","v":1,"time":1700000030}"#,
     ].joined(separator: "\n")
 
@@ -158,7 +159,7 @@ struct ReliabilityTests {
                 "{ head -3 sample.log; echo 'garbage line'; sed -n 4,9p sample.log; } > mixed.log; logtail --once mixed.log",
                 in: directory)
             #expect(outcome.status == 0)
-            #expect(outcome.standardOutput.contains(#""type":"invalid","v":1,"source":"mixed.log","line":4"#))
+            #expect(outcome.standardOutput.contains(#""type":"invalid","v":\#(WireProtocol.version),"source":"mixed.log","line":4"#))
             #expect(outcome.standardOutput.split(separator: "\n").count == 10)
             #expect(outcome.standardError.contains("logtail: warning: mixed.log:4: "))
         }

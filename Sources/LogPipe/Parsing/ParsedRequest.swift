@@ -3,7 +3,7 @@
 /// The byte fields point into the line given to `AccessLogParser.parse` and into the parser's
 /// scratch buffer (for fields whose escapes had to be decoded), so a `ParsedRequest` is valid only
 /// while that line's bytes are and until the parser (or a copy of it) parses the next line. Use
-/// `record(source:includeHeaders:)` for a value that owns its fields.
+/// `record(source:fields:)` for a value that owns its fields.
 ///
 /// Byte fields hold the client's bytes after escape decoding; they may be invalid UTF-8, which the
 /// JSON writer (and `record`) replace with U+FFFD, one per invalid byte.
@@ -56,19 +56,25 @@ public struct ParsedRequest {
     }
 
     /// Appends the `request` record for this request as one NDJSON line, byte for byte what
-    /// `RequestRecord.encode(into:)` writes for the same fields, without building any `String`.
+    /// `RequestRecord.encode(into:)` writes for `record(source:fields:)`, without building any `String`.
     /// - Parameters:
-    ///   - source: the file the line came from, written as `source` when not nil.
-    ///   - includeHeaders: whether to write `referer` and `agent` (each only when the line has it).
-    public func encode(into writer: inout JSONWriter, source: String?, includeHeaders: Bool) {
+    ///   - source: the file the line came from, written as `source` when `fields` has it.
+    ///   - fields: the optional members to write; `user`, `referer` and `agent` only when the line
+    ///     has them.
+    public func encode(into writer: inout JSONWriter, source: String?, fields: RequestFields) {
         // The bytes of RequestRecord.encode(into:) (a test compares the two on every corpus line, and
         // another with a reference encoder), with each run of punctuation and key written in one
         // piece, and room for the whole record reserved once: each field escapes to at most 6 bytes
         // per byte, and keys, punctuation and numbers take under 512 (about 300 at most).
-        var fieldBytes = client.count + method.count + path.count + self.protocol.count + section.count
-        fieldBytes += user?.count ?? 0
-        if includeHeaders { fieldBytes += (referer?.count ?? 0) + (userAgent?.count ?? 0) }
-        var source = source
+        let user = fields.contains(.user) ? user : nil
+        let referer = fields.contains(.referer) ? referer : nil
+        let userAgent = fields.contains(.agent) ? userAgent : nil
+        var source = fields.contains(.source) ? source : nil
+        var fieldBytes = client.count + section.count + (user?.count ?? 0)
+        if fields.contains(.method) { fieldBytes += method.count }
+        if fields.contains(.path) { fieldBytes += path.count }
+        if fields.contains(.protocol) { fieldBytes += self.protocol.count }
+        fieldBytes += (referer?.count ?? 0) + (userAgent?.count ?? 0)
         fieldBytes += source?.utf8.count ?? 0
         writer.reserveForUncheckedAppends(512 + 6 * fieldBytes)
         writer.uncheckedRaw("{\"type\":\"request\",\"v\":")
@@ -86,15 +92,19 @@ public struct ParsedRequest {
         if let user {
             writer.uncheckedRaw("\",\"user\":\"")
             writer.uncheckedEscaped(user)
-            writer.uncheckedRaw("\",\"method\":\"")
-        } else {
-            writer.uncheckedRaw("\",\"user\":null,\"method\":\"")
         }
-        writer.uncheckedEscaped(method)
-        writer.uncheckedRaw("\",\"path\":\"")
-        writer.uncheckedEscaped(path)
-        writer.uncheckedRaw("\",\"protocol\":\"")
-        writer.uncheckedEscaped(self.protocol)
+        if fields.contains(.method) {
+            writer.uncheckedRaw("\",\"method\":\"")
+            writer.uncheckedEscaped(method)
+        }
+        if fields.contains(.path) {
+            writer.uncheckedRaw("\",\"path\":\"")
+            writer.uncheckedEscaped(path)
+        }
+        if fields.contains(.protocol) {
+            writer.uncheckedRaw("\",\"protocol\":\"")
+            writer.uncheckedEscaped(self.protocol)
+        }
         writer.uncheckedRaw("\",\"status\":")
         Self.appendInteger(Int64(status), to: &writer)
         writer.uncheckedRaw(",\"bytes\":")
@@ -103,17 +113,15 @@ public struct ParsedRequest {
         writer.uncheckedEscaped(section)
         writer.uncheckedRaw(UInt8(ascii: "\""))
         if malformedRequest { writer.uncheckedRaw(",\"malformed\":true") }
-        if includeHeaders {
-            if let referer {
-                writer.uncheckedRaw(",\"referer\":\"")
-                writer.uncheckedEscaped(referer)
-                writer.uncheckedRaw(UInt8(ascii: "\""))
-            }
-            if let userAgent {
-                writer.uncheckedRaw(",\"agent\":\"")
-                writer.uncheckedEscaped(userAgent)
-                writer.uncheckedRaw(UInt8(ascii: "\""))
-            }
+        if let referer {
+            writer.uncheckedRaw(",\"referer\":\"")
+            writer.uncheckedEscaped(referer)
+            writer.uncheckedRaw(UInt8(ascii: "\""))
+        }
+        if let userAgent {
+            writer.uncheckedRaw(",\"agent\":\"")
+            writer.uncheckedEscaped(userAgent)
+            writer.uncheckedRaw(UInt8(ascii: "\""))
         }
         writer.uncheckedRaw("}\n")
     }
@@ -141,13 +149,16 @@ public struct ParsedRequest {
     /// The same request as a `RequestRecord` that owns its fields (allocates; for tests and slow
     /// paths). Invalid UTF-8 becomes U+FFFD exactly as the JSON writer does it, so that
     /// `record(…).encode(into:)` and `encode(into:…)` write the same bytes.
-    public func record(source: String?, includeHeaders: Bool) -> RequestRecord {
+    public func record(source: String?, fields: RequestFields) -> RequestRecord {
         RequestRecord(
-            time: time, source: source, client: Self.string(client), user: user.map(Self.string),
-            method: Self.string(method), path: Self.string(path), protocol: Self.string(self.protocol),
+            time: time, source: fields.contains(.source) ? source : nil, client: Self.string(client),
+            user: fields.contains(.user) ? user.map(Self.string) : nil,
+            method: fields.contains(.method) ? Self.string(method) : nil,
+            path: fields.contains(.path) ? Self.string(path) : nil,
+            protocol: fields.contains(.protocol) ? Self.string(self.protocol) : nil,
             status: status, bytes: bytes, section: Self.string(section), malformedRequest: malformedRequest,
-            referer: includeHeaders ? referer.map(Self.string) : nil,
-            userAgent: includeHeaders ? userAgent.map(Self.string) : nil)
+            referer: fields.contains(.referer) ? referer.map(Self.string) : nil,
+            userAgent: fields.contains(.agent) ? userAgent.map(Self.string) : nil)
     }
 
     /// The bytes as a `String`, each byte that does not start a well-formed UTF-8 sequence replaced by

@@ -1,19 +1,22 @@
 /// One HTTP request read from an access log: the `request` record written by logtail.
+///
+/// The optional members (`RequestFields`) are nil when the record does not carry them; logtail
+/// writes them only when asked (`--fields`).
 public struct RequestRecord: Sendable, Equatable {
     /// Event time: the line's timestamp with its UTC offset applied, in whole seconds since the epoch.
     public var time: Int64
-    /// The log file the line came from (as named on logtail's command line), or nil when unknown.
+    /// The log file the line came from (as named on logtail's command line), when carried.
     public var source: String?
     /// The client field: an IP address or a host name.
     public var client: String
-    /// The authenticated user, or nil when the log has `-`.
+    /// The authenticated user, when carried and the log has one (not `-`).
     public var user: String?
-    /// The request method (`GET`), or empty when the request line was unusable.
-    public var method: String
-    /// The request target as logged, escapes decoded (`/pages/create?x=1`).
-    public var path: String
-    /// The protocol (`HTTP/1.1`), or empty when the request line had none.
-    public var `protocol`: String
+    /// The request method (`GET`), when carried; empty when the request line was unusable.
+    public var method: String?
+    /// The request target as logged, escapes decoded (`/pages/create?x=1`), when carried.
+    public var path: String?
+    /// The protocol (`HTTP/1.1`), when carried; empty when the request line had none.
+    public var `protocol`: String?
     /// The HTTP status code.
     public var status: Int
     /// Response size in bytes; 0 when the log has `-`.
@@ -23,15 +26,15 @@ public struct RequestRecord: Sendable, Equatable {
     /// True when the line had a valid timestamp and status but a request line that is not HTTP
     /// (`""`, `"-"`, TLS handshake bytes): a real hit, counted under the section `(invalid)`.
     public var malformedRequest: Bool
-    /// The `Referer` header, when the line had one and logtail was asked to pass it on.
+    /// The `Referer` header, when carried and the line had one.
     public var referer: String?
-    /// The `User-Agent` header, when the line had one and logtail was asked to pass it on.
+    /// The `User-Agent` header, when carried and the line had one.
     public var userAgent: String?
 
     /// Creates a request record.
     public init(
-        time: Int64, source: String? = nil, client: String, user: String? = nil, method: String, path: String,
-        protocol: String, status: Int, bytes: Int64, section: String, malformedRequest: Bool = false,
+        time: Int64, source: String? = nil, client: String, user: String? = nil, method: String? = nil,
+        path: String? = nil, protocol: String? = nil, status: Int, bytes: Int64, section: String, malformedRequest: Bool = false,
         referer: String? = nil, userAgent: String? = nil
     ) {
         self.time = time
@@ -49,25 +52,18 @@ public struct RequestRecord: Sendable, Equatable {
         self.userAgent = userAgent
     }
 
-    /// Appends this record as one NDJSON line.
+    /// Appends this record as one NDJSON line, with the optional members it carries.
     public func encode(into writer: inout JSONWriter) {
         writer.beginRecord(type: "request")
         writer.key("time")
         writer.integer(time)
-        if let source {
-            writer.key("source")
-            writer.string(source)
-        }
+        optional("source", source, into: &writer)
         writer.key("client")
         writer.string(client)
-        writer.key("user")
-        if let user { writer.string(user) } else { writer.raw("null") }
-        writer.key("method")
-        writer.string(method)
-        writer.key("path")
-        writer.string(path)
-        writer.key("protocol")
-        writer.string(self.protocol)
+        optional("user", user, into: &writer)
+        optional("method", method, into: &writer)
+        optional("path", path, into: &writer)
+        optional("protocol", self.protocol, into: &writer)
         writer.key("status")
         writer.integer(status)
         writer.key("bytes")
@@ -78,15 +74,15 @@ public struct RequestRecord: Sendable, Equatable {
             writer.key("malformed")
             writer.boolean(true)
         }
-        if let referer {
-            writer.key("referer")
-            writer.string(referer)
-        }
-        if let userAgent {
-            writer.key("agent")
-            writer.string(userAgent)
-        }
+        optional("referer", referer, into: &writer)
+        optional("agent", userAgent, into: &writer)
         writer.endRecord()
+    }
+
+    private func optional(_ key: StaticString, _ value: String?, into writer: inout JSONWriter) {
+        guard let value else { return }
+        writer.key(key)
+        writer.string(value)
     }
 
     /// Decodes a `request` record from its parsed JSON object.
@@ -97,9 +93,9 @@ public struct RequestRecord: Sendable, Equatable {
             source: fields.optionalString("source"),
             client: fields.optionalString("client") ?? "",
             user: fields.optionalString("user"),
-            method: fields.optionalString("method") ?? "",
-            path: fields.optionalString("path") ?? "",
-            protocol: fields.optionalString("protocol") ?? "",
+            method: fields.optionalString("method"),
+            path: fields.optionalString("path"),
+            protocol: fields.optionalString("protocol"),
             status: try fields.int("status"),
             bytes: json["bytes"]?.integerValue ?? 0,
             section: try fields.string("section"),

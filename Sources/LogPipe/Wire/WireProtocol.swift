@@ -2,9 +2,12 @@
 public enum WireProtocol {
     /// The protocol version written in every record's `v` field. Raised when a field changes meaning
     /// or is removed; adding a field or a record type keeps the version.
-    public static let version = 1
+    ///
+    /// Version 2 made the `request` members `source`, `user`, `method`, `path` and `protocol`
+    /// optional (`RequestFields`); version 1 records are still read.
+    public static let version = 2
 
-    /// The record types of version 1.
+    /// The record types of version 2 (the same as version 1's).
     public enum RecordType: String, Sendable, CaseIterable {
         case request, invalid, heartbeat, bucket, window, alert, recovery
     }

@@ -12,7 +12,7 @@ enum ParsedLine: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .request(let record):
             return
-                "request(\(record.method) \(record.path) \(record.protocol) \(record.status) section \(record.section))"
+                "request(\(record.method ?? "-") \(record.path ?? "-") \(record.protocol ?? "-") \(record.status) section \(record.section))"
         case .skipped(let reason): return "skipped(\(reason))"
         case .invalid(let reason, let time): return "invalid(\(reason), time: \(time.map(String.init) ?? "nil"))"
         }
@@ -24,11 +24,11 @@ enum ParsedLine: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Parses one line given as bytes with `parser`, keeping headers.
-func parseOne(_ bytes: [UInt8], with parser: inout AccessLogParser, includeHeaders: Bool = true) -> ParsedLine {
+/// Parses one line given as bytes with `parser`, keeping every optional member.
+func parseOne(_ bytes: [UInt8], with parser: inout AccessLogParser, fields: RequestFields = .all) -> ParsedLine {
     bytes.withUnsafeBufferPointer { line in
         switch parser.parse(line) {
-        case .request(let request): return .request(request.record(source: nil, includeHeaders: includeHeaders))
+        case .request(let request): return .request(request.record(source: nil, fields: fields))
         case .skipped(let reason): return .skipped(reason)
         case .invalid(let reason, let time): return .invalid(reason, time: time)
         }
@@ -49,13 +49,13 @@ func parse(_ line: String, format: LogFormat = .auto) -> ParsedLine {
 /// Encodes the request `line` gives both ways: with `ParsedRequest.encode` and with
 /// `record(...).encode`. nil when the line is not a request.
 func encodeBothWays(
-    _ line: UnsafeBufferPointer<UInt8>, with parser: inout AccessLogParser, source: String?, includeHeaders: Bool
+    _ line: UnsafeBufferPointer<UInt8>, with parser: inout AccessLogParser, source: String?, fields: RequestFields
 ) -> (direct: [UInt8], viaRecord: [UInt8])? {
     guard case .request(let request) = parser.parse(line) else { return nil }
     var direct = JSONWriter()
-    request.encode(into: &direct, source: source, includeHeaders: includeHeaders)
+    request.encode(into: &direct, source: source, fields: fields)
     var viaRecord = JSONWriter()
-    request.record(source: source, includeHeaders: includeHeaders).encode(into: &viaRecord)
+    request.record(source: source, fields: fields).encode(into: &viaRecord)
     return (direct.bytes, viaRecord.bytes)
 }
 

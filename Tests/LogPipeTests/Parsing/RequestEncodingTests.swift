@@ -65,12 +65,12 @@ private let iisFields = Array(
 struct RequestEncodingTests {
     @Test("hostile lines give one valid JSON record, identical both ways", arguments: hostileLines)
     func hostileLinesGiveOneValidRecord(_ example: HostileLine) throws {
-        for includeHeaders in [false, true] {
+        for fields in [RequestFields(), .all, [.path, .agent]] as [RequestFields] {
             for source in [nil, "/var/log/\"odd\"\nname\u{1B}.log"] as [String?] {
                 var parser = AccessLogParser()
                 if example.isW3C { iisFields.withUnsafeBufferPointer { _ = parser.parse($0) } }
                 let encoded = example.line.withUnsafeBufferPointer {
-                    encodeBothWays($0, with: &parser, source: source, includeHeaders: includeHeaders)
+                    encodeBothWays($0, with: &parser, source: source, fields: fields)
                 }
                 let both = try #require(encoded)
                 #expect(both.direct == both.viaRecord)
@@ -81,7 +81,7 @@ struct RequestEncodingTests {
                 if example.isW3C { iisFields.withUnsafeBufferPointer { _ = reparser.parse($0) } }
                 let expected = example.line.withUnsafeBufferPointer { line -> RequestRecord? in
                     guard case .request(let request) = reparser.parse(line) else { return nil }
-                    return request.record(source: source, includeHeaders: includeHeaders)
+                    return request.record(source: source, fields: fields)
                 }
                 #expect(decoded == .request(try #require(expected)))
             }
@@ -94,7 +94,7 @@ struct RequestEncodingTests {
             [UInt8].text("192.0.2.7 - - \(stamp) \"GET /") + [0xFF, 0x41, 0xE2, 0x80] + .text("/z HTTP/1.1\" 200 1")
         let encoded = try #require(
             line.withUnsafeBufferPointer {
-                encodeBothWays($0, with: &parser, source: nil, includeHeaders: false)
+                encodeBothWays($0, with: &parser, source: nil, fields: .all)
             })
         guard case .request(let record) = try WireRecord.decode(Array(encoded.direct.dropLast())) else {
             Issue.record("not a request")
@@ -109,24 +109,52 @@ struct RequestEncodingTests {
         var parser = AccessLogParser()
         let line = Array(#"192.0.2.7 - bob \#(stamp) "GET /a/b HTTP/1.1" 200 1 "http://r/" "ua""#.utf8)
         let encoded = line.withUnsafeBufferPointer {
-            encodeBothWays($0, with: &parser, source: "a.log", includeHeaders: true)
+            encodeBothWays($0, with: &parser, source: "a.log", fields: .all)
         }
         let text = encoded.map { String(decoding: $0.direct, as: UTF8.self) }
         #expect(
             text
-                == #"{"type":"request","v":1,"time":971211336,"source":"a.log","client":"192.0.2.7","user":"bob","method":"GET","path":"/a/b","protocol":"HTTP/1.1","status":200,"bytes":1,"section":"/a","referer":"http://r/","agent":"ua"}"#
+                == #"{"type":"request","v":2,"time":971211336,"source":"a.log","client":"192.0.2.7","user":"bob","method":"GET","path":"/a/b","protocol":"HTTP/1.1","status":200,"bytes":1,"section":"/a","referer":"http://r/","agent":"ua"}"#
                 + "\n")
+    }
+
+    @Test func writesOnlyWhatBucketingNeedsByDefault() {
+        var parser = AccessLogParser()
+        let line = Array(#"192.0.2.7 - bob \#(stamp) "GET /a/b HTTP/1.1" 200 1 "http://r/" "ua""#.utf8)
+        let encoded = line.withUnsafeBufferPointer {
+            encodeBothWays($0, with: &parser, source: "a.log", fields: [])
+        }
+        let text = encoded.map { String(decoding: $0.direct, as: UTF8.self) }
+        #expect(
+            text
+                == #"{"type":"request","v":2,"time":971211336,"client":"192.0.2.7","status":200,"bytes":1,"section":"/a"}"#
+                + "\n")
+    }
+
+    @Test("each optional member is written exactly when asked for", arguments: RequestFields.names)
+    func writesEachOptionalMemberWhenAsked(_ name: String, _ field: RequestFields) throws {
+        var parser = AccessLogParser()
+        let line = Array(#"192.0.2.7 - bob \#(stamp) "GET /a/b HTTP/1.1" 200 1 "http://r/" "ua""#.utf8)
+        let encoded = try #require(
+            line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: "a.log", fields: field) })
+        #expect(encoded.direct == encoded.viaRecord)
+        guard case .object(let object) = try JSONParser.parse(Array(encoded.direct.dropLast())) else {
+            Issue.record("not an object")
+            return
+        }
+        let members = Set(object.map(\.key))
+        #expect(members == ["type", "v", "time", "client", "status", "bytes", "section", name])
     }
 
     @Test func leavesHeadersOutUnlessAskedAndWhenAbsent() {
         var parser = AccessLogParser()
         let withHeaders = Array(#"192.0.2.7 - - \#(stamp) "GET / HTTP/1.1" 200 1 "-" "ua""#.utf8)
         let without = withHeaders.withUnsafeBufferPointer {
-            encodeBothWays($0, with: &parser, source: nil, includeHeaders: false)
+            encodeBothWays($0, with: &parser, source: nil, fields: [.path, .method, .protocol, .user])
         }
         #expect(without.map { String(decoding: $0.direct, as: UTF8.self).contains("agent") } == false)
         let with = withHeaders.withUnsafeBufferPointer {
-            encodeBothWays($0, with: &parser, source: nil, includeHeaders: true)
+            encodeBothWays($0, with: &parser, source: nil, fields: .all)
         }
         let text = with.map { String(decoding: $0.direct, as: UTF8.self) } ?? ""
         #expect(text.hasSuffix(#""section":"/","agent":"ua"}"# + "\n"))
@@ -136,7 +164,7 @@ struct RequestEncodingTests {
         var parser = AccessLogParser()
         let line = Array(#"192.0.2.7 - - \#(stamp) "-" 408 0"#.utf8)
         let encoded = line.withUnsafeBufferPointer {
-            encodeBothWays($0, with: &parser, source: nil, includeHeaders: false)
+            encodeBothWays($0, with: &parser, source: nil, fields: [.method, .path, .protocol])
         }
         let text = encoded.map { String(decoding: $0.direct, as: UTF8.self) } ?? ""
         #expect(
@@ -149,11 +177,11 @@ struct RequestEncodingTests {
         var parser = AccessLogParser()
         let line = Array(#"192.0.2.7 - - [31/Dec/9999:23:59:59 -2359] "GET / HTTP/1.1" 999 999999999999999999"#.utf8)
         let encoded = try #require(
-            line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) })
+            line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, fields: []) })
         #expect(encoded.direct == encoded.viaRecord)
         let early = Array(#"192.0.2.7 - - [01/Jan/0001:00:00:00 +2359] "GET / HTTP/1.1" 100 0"#.utf8)
         let encodedEarly = try #require(
-            early.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, includeHeaders: false) })
+            early.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, fields: []) })
         #expect(encodedEarly.direct == encodedEarly.viaRecord)
         #expect(String(decoding: encodedEarly.direct, as: UTF8.self).contains(#""time":-"#))
     }

@@ -73,7 +73,7 @@ struct FastPathAgreementTests {
             var writer = JSONWriter()
             let isRequest = line.withUnsafeBufferPointer { bytes -> Bool in
                 guard case .request(let request) = parser.parse(bytes) else { return false }
-                request.encode(into: &writer, source: nil, includeHeaders: random.next() % 2 == 0)
+                request.encode(into: &writer, source: nil, fields: RequestFields(rawValue: UInt8(truncatingIfNeeded: random.next())).intersection(.all))
                 return true
             }
             guard isRequest else { continue }
@@ -197,22 +197,24 @@ enum ReferenceJSON {
     }
 
     /// The request record written member by member as docs/PROTOCOL.md lists them.
-    static func requestRecord(_ request: ParsedRequest, source: String?, includeHeaders: Bool) -> [UInt8] {
+    static func requestRecord(_ request: ParsedRequest, source: String?, fields: RequestFields) -> [UInt8] {
         func string(_ field: UnsafeBufferPointer<UInt8>) -> [UInt8] { [0x22] + escaped(Array(field)) + [0x22] }
         var out = Array("{\"type\":\"request\",\"v\":\(WireProtocol.version),\"time\":\(request.time)".utf8)
-        if let source { out += Array(",\"source\":".utf8) + [0x22] + escaped(Array(source.utf8)) + [0x22] }
+        if let source, fields.contains(.source) {
+            out += Array(",\"source\":".utf8) + [0x22] + escaped(Array(source.utf8)) + [0x22]
+        }
         out += Array(",\"client\":".utf8) + string(request.client)
-        out += Array(",\"user\":".utf8) + (request.user.map(string) ?? Array("null".utf8))
-        out += Array(",\"method\":".utf8) + string(request.method)
-        out += Array(",\"path\":".utf8) + string(request.path)
-        out += Array(",\"protocol\":".utf8) + string(request.protocol)
+        if let user = request.user, fields.contains(.user) { out += Array(",\"user\":".utf8) + string(user) }
+        if fields.contains(.method) { out += Array(",\"method\":".utf8) + string(request.method) }
+        if fields.contains(.path) { out += Array(",\"path\":".utf8) + string(request.path) }
+        if fields.contains(.protocol) { out += Array(",\"protocol\":".utf8) + string(request.protocol) }
         out += Array(",\"status\":\(request.status),\"bytes\":\(request.bytes)".utf8)
         out += Array(",\"section\":".utf8) + string(request.section)
         if request.malformedRequest { out += Array(",\"malformed\":true".utf8) }
-        if includeHeaders {
-            if let referer = request.referer { out += Array(",\"referer\":".utf8) + string(referer) }
-            if let agent = request.userAgent { out += Array(",\"agent\":".utf8) + string(agent) }
+        if let referer = request.referer, fields.contains(.referer) {
+            out += Array(",\"referer\":".utf8) + string(referer)
         }
+        if let agent = request.userAgent, fields.contains(.agent) { out += Array(",\"agent\":".utf8) + string(agent) }
         return out + Array("}\n".utf8)
     }
 }
@@ -222,11 +224,11 @@ enum RequestAgreement {
     /// Returns whether the line was a request (and so was checked).
     static func check(_ line: UnsafeBufferPointer<UInt8>, parser: inout AccessLogParser, source: String) -> Bool {
         guard case .request(let request) = parser.parse(line) else { return false }
-        for (source, headers) in [(Optional(source), true), (nil, false)] {
+        for (source, fields) in [(Optional(source), RequestFields.all), (source, RequestFields()), (nil, [.path, .user])] as [(String?, RequestFields)] {
             var writer = JSONWriter(capacity: 64)
-            request.encode(into: &writer, source: source, includeHeaders: headers)
+            request.encode(into: &writer, source: source, fields: fields)
             let fast = writer.bytes
-            let reference = ReferenceJSON.requestRecord(request, source: source, includeHeaders: headers)
+            let reference = ReferenceJSON.requestRecord(request, source: source, fields: fields)
             #expect(fast == reference, "line \(String(decoding: line, as: UTF8.self))")
             let record = Array(fast.dropLast())
             let full = try? WireRecord.decode(record)
@@ -236,7 +238,7 @@ enum RequestAgreement {
                 continue
             }
             #expect(observation == RequestObservation(decoded))
-            #expect(decoded == request.record(source: source, includeHeaders: headers))
+            #expect(decoded == request.record(source: source, fields: fields))
         }
         return true
     }

@@ -67,7 +67,7 @@ struct RecordCodingTests {
     func carriesTypeAndVersionFirst(record: WireRecord) throws {
         let text = String(decoding: encode(record), as: UTF8.self)
         #expect(text.hasPrefix("{\"type\":\""))
-        #expect(text.contains("\",\"v\":1,"))
+        #expect(text.contains("\",\"v\":\(WireProtocol.version),"))
     }
 
     @Test func theFastDecoderAgreesWithTheFullDecoderOnRequests() throws {
@@ -99,11 +99,29 @@ struct RecordCodingTests {
     }
 
     @Test func newerProtocolVersionsAreRejectedWithAClearReason() {
-        let line = Array(#"{"type":"heartbeat","v":2,"time":1}"#.utf8)
-        #expect(throws: RecordDecodingError.unsupportedVersion(2)) { try WireRecord.decode(line) }
-        #expect(throws: RecordDecodingError.unsupportedVersion(2)) {
-            try line.withUnsafeBufferPointer { try RequestFastDecoder.decode($0) }
+        for type in ["heartbeat", "request"] {
+            let line = Array(#"{"type":"\#(type)","v":3,"time":1,"client":"h","status":200,"bytes":1,"section":"/"}"#.utf8)
+            #expect(throws: RecordDecodingError.unsupportedVersion(3)) { try WireRecord.decode(line) }
+            #expect(throws: RecordDecodingError.unsupportedVersion(3)) {
+                try line.withUnsafeBufferPointer { try RequestFastDecoder.decode($0) }
+            }
         }
+    }
+
+    @Test func version1RequestsWithEveryMemberAreStillRead() throws {
+        let line = Array(
+            #"{"type":"request","v":1,"time":7,"source":"a.log","client":"h","user":null,"method":"GET","path":"/a/b","protocol":"HTTP/1.1","status":200,"bytes":3,"section":"/a"}"#
+                .utf8)
+        let expected = RequestRecord(
+            time: 7, source: "a.log", client: "h", method: "GET", path: "/a/b", protocol: "HTTP/1.1", status: 200,
+            bytes: 3, section: "/a")
+        #expect(try WireRecord.decode(line) == .request(expected))
+        guard case .request(let observation) = try line.withUnsafeBufferPointer({ try RequestFastDecoder.decode($0) })
+        else {
+            Issue.record("not read as a request")
+            return
+        }
+        #expect(observation == RequestObservation(expected))
     }
 
     @Test func missingFieldsAreNamed() {
