@@ -304,7 +304,23 @@ public struct JSONWriter: Sendable {
     /// Copies bytes where room was reserved.
     @inline(__always)
     private mutating func copy(_ source: UnsafePointer<UInt8>, _ length: Int) {
-        (base + count).update(from: source, count: length)
+        let destination = UnsafeMutableRawPointer(base + count)
+        let from = UnsafeRawPointer(source)
+        // Most pieces (member names with their punctuation, numbers, sections, addresses) are 4 to 16
+        // bytes: two overlapping word moves beat a call to memcpy (callgrind: ~200 instructions a record).
+        if length >= 8 && length <= 16 {
+            let head = from.loadUnaligned(as: UInt64.self)
+            let tail = from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
+            destination.storeBytes(of: head, as: UInt64.self)
+            destination.storeBytes(of: tail, toByteOffset: length &- 8, as: UInt64.self)
+        } else if length >= 4 && length < 8 {
+            let head = from.loadUnaligned(as: UInt32.self)
+            let tail = from.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
+            destination.storeBytes(of: head, as: UInt32.self)
+            destination.storeBytes(of: tail, toByteOffset: length &- 4, as: UInt32.self)
+        } else {
+            (base + count).update(from: source, count: length)
+        }
         count &+= length
     }
 
