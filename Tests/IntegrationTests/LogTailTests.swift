@@ -146,7 +146,12 @@ struct LogTailTests {
         // on issue 7 as a known limit of SignalWatcher).
         #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) >= 1 })
         kill(tail.process.processIdentifier, SIGHUP)
-        usleep(300_000)
+        // Wait for the reopen to be reported, so a loaded machine cannot deliver the SIGINT below first.
+        var waited = 0
+        while !tail.standardError.contains("SIGHUP") && waited < 100 {
+            usleep(50_000)
+            waited += 1
+        }
         TailTestLog.append(TailTestLine.combined(2), to: path)
         #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 2 })
         #expect(tail.process.isRunning)
