@@ -208,8 +208,11 @@ public struct JSONObjectScanner {
                     position &+= 8
                     continue
                 }
-                // The lowest flag is always a real match: go straight to it.
-                position &+= flags.trailingZeroBitCount &>> 3
+                // The lowest flag is always a real match: go straight to it, keeping the high bits of
+                // the plain bytes passed over.
+                let plain = flags.trailingZeroBitCount &>> 3
+                highBits |= word & ((UInt64(1) << (UInt64(plain) &* 8)) &- 1)
+                position &+= plain
             }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {

@@ -94,6 +94,21 @@ struct CanonicalRequestReaderTests {
         #expect(accepted > 100, "some damaged lines stay canonical (digits changed, say)")
     }
 
+    /// Values both shorter and longer than the scanners' 8-byte steps, the bad byte anywhere in them.
+    @Test(
+        "both paths reject invalid UTF-8 in any string, read or not, at any offset",
+        arguments: [("GET", 0), ("GET", 2), ("GET", 3), ("PATCH", 4), ("GETPOSTPUTPATCH", 3), ("GETPOSTPUTPATCH", 12)])
+    func invalidUTF8IsRejectedEverywhere(text: String, offset: Int) {
+        let method = Array(text.utf8)
+        var value = method
+        value.insert(0xFF, at: offset)
+        let line =
+            Array(#"{"type":"request","v":2,"time":1,"client":"h","method":""#.utf8) + value
+            + Array(#"","status":200,"bytes":1,"section":"/"}"#.utf8)
+        #expect(throws: RecordDecodingError.self) { try line.withUnsafeBufferPointer { try RequestFastDecoder.decode($0) } }
+        #expect(throws: RecordDecodingError.self) { try WireRecord.decode(line) }
+    }
+
     private func read(_ line: String) -> RequestObservation? {
         Array(line.utf8).withUnsafeBufferPointer { CanonicalRequestReader.read($0) }
     }
