@@ -37,11 +37,11 @@ struct BucketAccumulator {
         dropped = 0
     }
 
-    mutating func add(_ request: RequestObservation) {
+    mutating func add(_ request: BorrowedRequest) {
         hits += 1
         perSecond[Int(request.time - start)] += 1
-        sections.add(request.section)
-        clients.add(request.client)
+        sections.add(utf8: request.section)
+        clients.add(utf8: request.client)
         statusClasses.count(status: request.status)
         bytes += request.bytes
     }

@@ -84,6 +84,13 @@ public struct BucketAggregator: Sendable {
     public mutating func observe(
         _ request: RequestObservation, emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }
     ) {
+        BorrowedRequest.withBorrowed(request) { observe(borrowed: $0, emit: emit, notice: notice) }
+    }
+
+    /// `observe(_:emit:notice:)` for a request whose section and client are borrowed bytes.
+    mutating func observe(
+        borrowed request: BorrowedRequest, emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }
+    ) {
         guard let watermark else {
             start(at: request.time)
             tentativeStart = request.time
@@ -95,15 +102,15 @@ public struct BucketAggregator: Sendable {
                 pendingJump = nil
                 if restartIfTentative(at: pending.time, notice: notice) {
                     place(pending, notice: notice)
-                    observe(request, emit: emit, notice: notice)
+                    observe(borrowed: request, emit: emit, notice: notice)
                     return
                 }
                 advanceClock(to: pending.time, emit: emit)
                 place(pending, notice: notice)
-                observe(request, emit: emit, notice: notice)
+                observe(borrowed: request, emit: emit, notice: notice)
             } else {
                 dropPendingJump(notice: notice)
-                pendingJump = request
+                pendingJump = request.owned
             }
             return
         }
@@ -233,6 +240,10 @@ public struct BucketAggregator: Sendable {
     // MARK: - Placing requests
 
     private mutating func place(_ request: RequestObservation, notice: (Notice) -> Void) {
+        BorrowedRequest.withBorrowed(request) { place($0, notice: notice) }
+    }
+
+    private mutating func place(_ request: BorrowedRequest, notice: (Notice) -> Void) {
         guard let watermark, let nextStart else { return }
         let interval = Int64(configuration.interval)
         if request.time >= nextStart {

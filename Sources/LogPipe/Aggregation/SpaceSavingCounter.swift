@@ -55,9 +55,16 @@ public struct SpaceSavingCounter: Sendable {
 
     /// Adds `amount` to `key`.
     public mutating func add(_ key: String, amount: Int = 1) {
+        var key = key
+        key.withUTF8 { add(utf8: $0, amount: amount) }
+    }
+
+    /// Adds `amount` to the key whose UTF-8 bytes are `utf8`; a `String` is made only when the key
+    /// enters the table. Keys are equal when their bytes are (not by Unicode canonical equivalence).
+    public mutating func add(utf8 key: UnsafeBufferPointer<UInt8>, amount: Int = 1) {
         total += amount
         let hash = KeyHash.hash(key)
-        if let slot = index.slot(for: hash, where: { entries[$0].key == key }) {
+        if let slot = index.slot(for: hash, where: { Self.hasBytes(entries[$0].key, key) }) {
             entries[slot].count += amount
             // No estimator insert: a tracked key was inserted when it entered the table or when the
             // estimator started.
@@ -66,7 +73,7 @@ public struct SpaceSavingCounter: Sendable {
         }
         if entries.count < capacity {
             let slot = entries.count
-            entries.append(Entry(key: key, count: amount, overestimate: 0))
+            entries.append(Entry(key: String(decoding: key, as: UTF8.self), count: amount, overestimate: 0))
             heap.append(slot)
             heapIndex.append(slot)
             index.insert(slot: slot, hash: hash)
@@ -85,10 +92,19 @@ public struct SpaceSavingCounter: Sendable {
         distinct?.insert(key)
         let slot = heap[0]
         let evicted = entries[slot]
-        entries[slot] = Entry(key: key, count: evicted.count + amount, overestimate: evicted.count)
+        entries[slot] = Entry(
+            key: String(decoding: key, as: UTF8.self), count: evicted.count + amount, overestimate: evicted.count)
         index.remove(slot: slot)
         index.insert(slot: slot, hash: hash)
         siftDown(from: 0)
+    }
+
+    /// Whether `key`'s UTF-8 is exactly `bytes`.
+    @inline(__always)
+    private static func hasBytes(_ key: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        key.utf8.withContiguousStorageIfAvailable {
+            $0.count == bytes.count && ($0.isEmpty || memcmpEqual($0.baseAddress!, bytes.baseAddress!, $0.count))
+        } ?? key.utf8.elementsEqual(bytes)
     }
 
     /// The `limit` keys with the highest counts, highest first, ties broken by key.

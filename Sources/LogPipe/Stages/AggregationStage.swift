@@ -20,6 +20,12 @@ public struct AggregationStage: Sendable {
         warn: (String, String) -> Void
     ) {
         if line.isEmpty { return }
+        if let request = CanonicalRequestReader.readBorrowed(line) {
+            aggregator.observe(borrowed: request, emit: { $0.encode(into: &output) }) { notice in
+                Self.warn(about: notice, line: number, warn: warn)
+            }
+            return
+        }
         let decoded: RequestFastDecoder.Decoded
         do {
             decoded = try RequestFastDecoder.decode(line)
@@ -29,14 +35,7 @@ public struct AggregationStage: Sendable {
             return
         }
         let emit: (BucketRecord) -> Void = { $0.encode(into: &output) }
-        let notice: (BucketAggregator.Notice) -> Void = { notice in
-            switch notice {
-            case .droppedFuture(let time, let watermark):
-                warn("clock", "line \(number): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)); not counted")
-            case .droppedPast(let time, let watermark):
-                warn("clock", "line \(number): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped")
-            }
-        }
+        let notice: (BucketAggregator.Notice) -> Void = { Self.warn(about: $0, line: number, warn: warn) }
         switch decoded {
         case .request(let request):
             aggregator.observe(request, emit: emit, notice: notice)
@@ -51,6 +50,15 @@ public struct AggregationStage: Sendable {
             // Not logagg's to consume: pass it on untouched, so new record types never break a stage.
             output.raw(line)
             output.raw(UInt8(ascii: "\n"))
+        }
+    }
+
+    private static func warn(about notice: BucketAggregator.Notice, line number: Int64, warn: (String, String) -> Void) {
+        switch notice {
+        case .droppedFuture(let time, let watermark):
+            warn("clock", "line \(number): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)); not counted")
+        case .droppedPast(let time, let watermark):
+            warn("clock", "line \(number): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped")
         }
     }
 

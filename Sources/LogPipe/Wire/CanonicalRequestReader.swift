@@ -20,11 +20,17 @@ struct CanonicalRequestReader {
 
     /// The observation in `line`, or nil when the line does not have the canonical shape.
     static func read(_ line: UnsafeBufferPointer<UInt8>) -> RequestObservation? {
+        readBorrowed(line)?.owned
+    }
+
+    /// The request in `line`, its section and client pointing into `line`; nil when the line does not
+    /// have the canonical shape.
+    static func readBorrowed(_ line: UnsafeBufferPointer<UInt8>) -> BorrowedRequest? {
         var reader = CanonicalRequestReader(line)
         return reader.readRequest()
     }
 
-    private mutating func readRequest() -> RequestObservation? {
+    private mutating func readRequest() -> BorrowedRequest? {
         guard expect("{\"type\":\"request\",\"v\":"), let version = integer(), version >= 0,
             version <= Int64(WireProtocol.version),
             expect(",\"time\":"), let time = integer(),
@@ -37,9 +43,7 @@ struct CanonicalRequestReader {
             guard expect(",\"malformed\":true}") else { return nil }
         }
         guard position == bytes.count else { return nil }
-        return RequestObservation(
-            time: time, status: Int(clamping: status), bytes: byteCount,
-            section: String(decoding: section, as: UTF8.self), client: String(decoding: client, as: UTF8.self))
+        return BorrowedRequest(time: time, status: Int(clamping: status), bytes: byteCount, section: section, client: client)
     }
 
     /// Consumes `text` if the input continues with it.
