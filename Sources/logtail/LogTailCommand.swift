@@ -106,8 +106,8 @@ enum LogTailCommand {
         }
 
         SignalWatcher.ignoreBrokenPipe()
-        let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP])
         let watchdog = StopWatchdog()
+        let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP], alsoNotify: { watchdog.signalArrived($0) })
         var inputs: [any FollowInput] = []
         var unreadable = 0
         for path in paths {
