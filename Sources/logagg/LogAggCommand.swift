@@ -15,8 +15,9 @@ enum LogAggCommand {
             .value("top-clients", "n", help: "Clients listed per bucket.", default: "5"),
             .value(
                 "lateness", "seconds",
-                help: "How long after its end a bucket waits for out-of-order lines before it is emitted.",
-                default: "2"),
+                help:
+                    "How long after its end a bucket waits for out-of-order lines before it is emitted (2 suits Apache, which logs request start times).",
+                default: "0"),
             .value(
                 "late-horizon", "seconds",
                 help: "Lines later than this behind the newest time are dropped (counted) instead of late.",
@@ -51,7 +52,7 @@ enum LogAggCommand {
             configuration.interval = try arguments.integer("interval", in: 1...3600, default: 10)
             configuration.topSections = try arguments.integer("top", in: 1...1000, default: 10)
             configuration.topClients = try arguments.integer("top-clients", in: 0...1000, default: 5)
-            configuration.allowedLateness = try arguments.integer("lateness", in: 0...3600, default: 2)
+            configuration.allowedLateness = try arguments.integer("lateness", in: 0...3600, default: 0)
             configuration.lateHorizon = try arguments.integer("late-horizon", in: 0...86_400, default: 3600)
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)

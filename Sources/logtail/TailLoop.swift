@@ -72,7 +72,7 @@ final class TailLoop {
     /// Runs until the inputs end, a signal stops it, or output fails.
     func run() -> Ending {
         var active = Array(repeating: true, count: inputs.count)
-        var lastHeartbeat: Int64?
+        var lastHeartbeatTime: Int64?
         while true {
             for signal in signals.pendingSignals() {
                 if signal == SIGHUP {
@@ -111,10 +111,15 @@ final class TailLoop {
                 if !active.contains(true) { return finish(.inputsEnded) }
                 if !moreReady {
                     caughtUp = true
-                    if heartbeats && (lastHeartbeat.map { now - $0 >= 1000 } ?? true) {
+                    // One heartbeat as soon as the log's clock enters a new second (looked at every
+                    // poll, so within `pollInterval` of it): logagg closes a bucket on the heartbeat
+                    // that reaches its end, so a quiet log's last bucket is not held back a second.
+                    if heartbeats {
                         let time = logClock.heartbeatTime(atMilliseconds: Self.wallMilliseconds())
-                        HeartbeatRecord(time: time).encode(into: &output.writer)
-                        lastHeartbeat = now
+                        if lastHeartbeatTime.map({ time > $0 }) ?? true {
+                            HeartbeatRecord(time: time).encode(into: &output.writer)
+                            lastHeartbeatTime = time
+                        }
                     }
                     // Nothing more is ready: whatever is complete goes downstream now.
                     try output.flush()

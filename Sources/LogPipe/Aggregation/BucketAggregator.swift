@@ -28,8 +28,11 @@ public struct BucketAggregator: Sendable {
         public var topSections = 10
         /// How many clients a bucket lists.
         public var topClients = 5
-        /// Seconds the watermark must pass a bucket's end before the bucket is emitted.
-        public var allowedLateness = 2
+        /// Seconds the watermark must pass a bucket's end before the bucket is emitted. 0 by default:
+        /// the first request or heartbeat dated at or after the end closes the bucket, so it is shown
+        /// at once (nginx, IIS and the corpus's logs are in timestamp order at one-second
+        /// resolution); a line that still arrives for it is counted as late, not lost.
+        public var allowedLateness = 0
         /// Late requests further behind the watermark than this are dropped instead of counted.
         public var lateHorizon = 3600
         /// Forward jumps of the clock larger than this need a second request to confirm them.

@@ -5,8 +5,12 @@
 /// slow link) would make every line "late" if heartbeats carried the raw wall clock: a heartbeat would
 /// close buckets the log has not reached yet. So a heartbeat carries `wall clock − lag`, where
 ///
-/// - the lag of one line is `read time − (timestamp + 1 s)`: a line stamped `T` happened before `T + 1`,
-///   so a line read at once has lag 0 and the estimate never runs ahead of the log;
+/// - the lag of one line is `read time − timestamp`: a line stamped `T` read at `T + 0.3` shows that
+///   the log may run up to 0.3 s behind, so a heartbeat at wall time `w` carries `⌊w − 0.3⌋`, the last
+///   second whose lines can all have been written. (Measuring from `T + 1` instead took the most
+///   hopeful reading and ran up to a second ahead of the log, which logagg then had to cover with a
+///   second or two of lateness before closing a bucket.) With lines arriving steadily the smallest lag
+///   is a few milliseconds above the true skew;
 /// - only *fresh* lines count: lines read while following, after logtail first caught up (never a
 ///   backlog), whose timestamp is at most `maximumLead` seconds ahead of the wall clock (a line dated
 ///   in the future never pulls heartbeats forward) and at most `maximumLag` behind it (a line dated in
@@ -55,11 +59,11 @@ public struct LogClockEstimate: Sendable {
     /// - Returns: whether the line was used (false when too far ahead or behind the wall clock).
     @discardableResult
     public mutating func observe(lineTime: Int64, readAtMilliseconds wallMilliseconds: Int64) -> Bool {
-        let lineEnd = (lineTime + 1) * 1000
-        guard lineEnd - 1000 <= wallMilliseconds + configuration.maximumLead * 1000,
-            wallMilliseconds - lineEnd <= configuration.maximumLag * 1000
+        let lineStart = lineTime * 1000
+        guard lineStart <= wallMilliseconds + configuration.maximumLead * 1000,
+            wallMilliseconds - lineStart - 1000 <= configuration.maximumLag * 1000
         else { return false }
-        let lag = max(0, wallMilliseconds - lineEnd)
+        let lag = max(0, wallMilliseconds - lineStart)
         let second = floorDivide(wallMilliseconds, 1000)
         let slot = Int(((second % Int64(bins.count)) + Int64(bins.count)) % Int64(bins.count))
         if let bin = bins[slot], bin.second == second {
@@ -81,7 +85,8 @@ public struct LogClockEstimate: Sendable {
             smallest = min(smallest ?? bin.smallestLag, bin.smallestLag)
             lines += bin.lines
         }
-        if let smallest, smallest <= lagMilliseconds || lines >= 2 {
+        // A lag under a second is a line read within its own second: fresh, never a stray old line.
+        if let smallest, smallest <= lagMilliseconds || lines >= 2 || smallest < 1000 {
             lagMilliseconds = smallest
         }
         return floorDivide(wallMilliseconds - lagMilliseconds, 1000)

@@ -14,8 +14,10 @@ private struct Harness {
     var buckets: [BucketRecord] = []
     var notices: [BucketAggregator.Notice] = []
 
+    /// Lateness 2 s unless `configure` says otherwise: most tests here feed out-of-order lines.
     init(_ configure: (inout BucketAggregator.Configuration) -> Void = { _ in }) {
         var configuration = BucketAggregator.Configuration()
+        configuration.allowedLateness = 2
         configure(&configuration)
         aggregator = BucketAggregator(configuration: configuration)
     }
@@ -64,6 +66,22 @@ struct BucketAggregatorTests {
         #expect(harness.buckets.isEmpty, "110 + 2 s lateness not reached at 111")
         harness.observe(request(112))
         #expect(harness.buckets.map(\.start) == [100])
+    }
+
+    @Test func byDefaultTheFirstLineOrHeartbeatAtABucketsEndClosesIt() {
+        var aggregator = BucketAggregator()
+        var emitted: [BucketRecord] = []
+        aggregator.observe(request(100), emit: { emitted.append($0) })
+        aggregator.observe(request(109), emit: { emitted.append($0) })
+        #expect(emitted.isEmpty)
+        aggregator.observe(request(110), emit: { emitted.append($0) })
+        #expect(emitted.map(\.start) == [100])
+        aggregator.observe(request(109), emit: { emitted.append($0) })
+        aggregator.advance(to: 120) { emitted.append($0) }
+        #expect(emitted.map(\.start) == [100, 110])
+        #expect(emitted.map(\.hits) == [2, 1])
+        #expect(emitted[1].late == 1, "a line for a closed bucket is counted as late, not lost")
+        #expect(emitted[1].lateSeconds == [SecondCount(at: 109, hits: 1)])
     }
 
     @Test func emitsEmptyBucketsAcrossAQuietStretch() {

@@ -34,9 +34,12 @@ private struct Pipeline {
     var producedBy: [Int] = []
     private var eventIndex = 0
 
-    init(interval: Int = 10, window: Int = 20, threshold: Double = 1) {
+    /// Lateness 2 s (`logagg --lateness 2`): these tests feed lines up to a second out of order, as
+    /// Apache writes them, and check where they land.
+    init(interval: Int = 10, window: Int = 20, threshold: Double = 1, lateness: Int = 2) {
         var aggregation = BucketAggregator.Configuration()
         aggregation.interval = interval
+        aggregation.allowedLateness = lateness
         aggregator = BucketAggregator(configuration: aggregation)
         var alerting = AlertRule.Configuration()
         alerting.window = window
