@@ -9,6 +9,8 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    private var memberStack: [(key: String, value: JSONValue)] = []
+    private var elementStack: [JSONValue] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -62,12 +64,15 @@ public struct JSONParser {
         try enter()
         defer { depth -= 1 }
         position += 1
-        var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object([])
         }
+        // Members collect on a stack shared by all objects of the line and are copied out once, at their
+        // final size, instead of growing an array per object.
+        let mark = memberStack.count
+        if mark == 0 { memberStack.reserveCapacity(16) }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -77,12 +82,14 @@ public struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            members.append((key, value))
+            memberStack.append((key, value))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"):
                 position += 1
+                let members = Array(memberStack[mark...])
+                memberStack.removeSubrange(mark...)
                 return .object(members)
             default: throw error("expected ',' or '}'")
             }
@@ -93,20 +100,24 @@ public struct JSONParser {
         try enter()
         defer { depth -= 1 }
         position += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             position += 1
-            return .array(elements)
+            return .array([])
         }
+        // The same one-copy scheme as objects.
+        let mark = elementStack.count
+        if mark == 0 { elementStack.reserveCapacity(16) }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            elementStack.append(try parseValue())
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "]"):
                 position += 1
+                let elements = Array(elementStack[mark...])
+                elementStack.removeSubrange(mark...)
                 return .array(elements)
             default: throw error("expected ',' or ']'")
             }
@@ -151,26 +162,77 @@ public struct JSONParser {
             guard let byte = peek(), isDigit(byte) else { throw error("invalid number") }
             while let byte = peek(), isDigit(byte) { position += 1 }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .integer(value) }
-        guard let value = Double(text) else { throw error("invalid number") }
-        return .double(value)
+        guard let value = Self.numberValue(UnsafeBufferPointer(rebasing: bytes[start..<position]), isInteger: isInteger)
+        else { throw error("invalid number") }
+        return value
     }
+
+    /// The value of `text`, which must match the JSON number grammar: an integer when it has no
+    /// fraction or exponent and fits in 64 bits, otherwise the nearest double; nil when the standard
+    /// library cannot convert it.
+    static func numberValue(_ text: UnsafeBufferPointer<UInt8>, isInteger: Bool) -> JSONValue? {
+        // Most numbers on the wire are short: read their digits directly instead of making a String.
+        // With at most 15 digits the mantissa is exact in a double, and so is 10^k for k <= 22, so one
+        // correctly rounded division gives the same double as a correctly rounded decimal conversion.
+        var index = 0
+        let negative = text[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var digitsBeforePoint: Int? = nil
+        var simple = true
+        while index < text.count {
+            let byte = text[index]
+            if byte == UInt8(ascii: ".") {
+                digitsBeforePoint = digits
+            } else if byte &- UInt8(ascii: "0") < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                digits += 1
+            } else {
+                simple = false
+                break
+            }
+            index += 1
+        }
+        if simple && digits <= 18 {
+            if isInteger {
+                let magnitude = Int64(mantissa)
+                return .integer(negative ? -magnitude : magnitude)
+            }
+            let fractionDigits = digits - (digitsBeforePoint ?? digits)
+            if digits <= 15 && fractionDigits <= 22 {
+                let magnitude = Double(mantissa) / powersOfTen[fractionDigits]
+                return .double(negative ? -magnitude : magnitude)
+            }
+        }
+        let string = String(decoding: text, as: UTF8.self)
+        if isInteger, let value = Int64(string) { return .integer(value) }
+        return Double(string).map { .double($0) }
+    }
+
+    private static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+        1e19, 1e20, 1e21, 1e22,
+    ]
 
     private mutating func parseString() throws(JSONParseError) -> String {
         position += 1
         let start = position
-        // Fast path: no escapes, so the bytes are the string once validated.
+        // Fast path: no escapes, so the bytes are the string once validated; ASCII needs no validation.
+        var highBits: UInt8 = 0
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                guard UTF8Validation.isValid(content) else { throw error("invalid UTF-8 in string") }
+                if highBits >= 0x80 {
+                    guard UTF8Validation.isValid(content) else { throw error("invalid UTF-8 in string") }
+                }
                 position += 1
                 return String(decoding: content, as: UTF8.self)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("unescaped control character in string") }
+            highBits |= byte
             position += 1
         }
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
