@@ -78,9 +78,9 @@ public struct ParsedRequest {
         fieldBytes += source?.utf8.count ?? 0
         writer.reserveForUncheckedAppends(512 + 6 * fieldBytes)
         writer.uncheckedRaw("{\"type\":\"request\",\"v\":")
-        Self.appendInteger(Int64(WireProtocol.version), to: &writer)
+        writer.uncheckedInteger(Int64(WireProtocol.version))
         writer.uncheckedRaw(",\"time\":")
-        Self.appendInteger(time, to: &writer)
+        writer.uncheckedInteger(time)
         if source != nil {
             writer.uncheckedRaw(",\"source\":\"")
             source!.withUTF8 { writer.uncheckedEscaped($0) }
@@ -106,9 +106,9 @@ public struct ParsedRequest {
             writer.uncheckedEscaped(self.protocol)
         }
         writer.uncheckedRaw("\",\"status\":")
-        Self.appendInteger(Int64(status), to: &writer)
+        writer.uncheckedInteger(Int64(status))
         writer.uncheckedRaw(",\"bytes\":")
-        Self.appendInteger(bytes, to: &writer)
+        writer.uncheckedInteger(bytes)
         writer.uncheckedRaw(",\"section\":\"")
         writer.uncheckedEscaped(section)
         writer.uncheckedRaw(UInt8(ascii: "\""))
@@ -124,26 +124,6 @@ public struct ParsedRequest {
             writer.uncheckedRaw(UInt8(ascii: "\""))
         }
         writer.uncheckedRaw("}\n")
-    }
-
-    /// Writes `value` in decimal in one piece, where room was reserved (`JSONWriter.integer` is
-    /// generic and checks room itself).
-    @inline(__always)
-    private static func appendInteger(_ value: Int64, to writer: inout JSONWriter) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = value.magnitude
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "-")
-            }
-            writer.uncheckedRaw(UnsafeBufferPointer(rebasing: digits[start..<20]))
-        }
     }
 
     /// The same request as a `RequestRecord` that owns its fields (allocates; for tests and slow
