@@ -19,7 +19,8 @@ final class SourceRecorder {
     /// Creates the recorder of the input named `source`.
     init(source: String, format: LogFormat, fields: RequestFields, diagnostics: Diagnostics, warningLimit: Int = 5) {
         self.source = source
-        parser = AccessLogParser(format: format)
+        parser = AccessLogParser(
+            format: format, readsRefererAndAgent: !fields.isDisjoint(with: [.referer, .agent]))
         self.fields = fields
         self.diagnostics = diagnostics
         self.warningLimit = warningLimit

@@ -6,6 +6,7 @@ extension AccessLogParser {
     /// The fields before the timestamp are split on spaces. Three fields are Common/Combined; four or
     /// more are read as vhost when the second field is not `-` (in vhost lines it is the client, which
     /// is never `-`) and otherwise as a user name containing spaces. Forced formats skip that guess.
+    @inline(__always)
     mutating func parseCommonLog(_ line: UnsafeBufferPointer<UInt8>, checksUTF8: Bool) -> Outcome {
         let count = line.count
         var fieldCount = 0
@@ -20,7 +21,7 @@ extension AccessLogParser {
             if fieldCount >= 3 && line[position] == UInt8(ascii: "[") { break }
             if fieldCount == 8 { return notAnAccessLogLine(line) }
             let start = position
-            while position < count && line[position] != UInt8(ascii: " ") { position += 1 }
+            position = ByteScan.firstSpace(line, from: position)
             switch fieldCount {
             case 0: field0 = start..<position
             case 1: field1 = start..<position
@@ -109,9 +110,22 @@ extension AccessLogParser {
         guard position < count else { return .invalid(reason: Reason.badByteCount, time: time) }
         position += 1
         let bytesStart = position
-        while position < count && line[position] != UInt8(ascii: " ") { position += 1 }
-        guard let bytes = Self.byteCount(UnsafeBufferPointer(rebasing: line[bytesStart..<position])) else {
-            return .invalid(reason: Reason.badByteCount, time: time)
+        // Digits read as they are found; anything else (`-`, junk, too many digits) takes the
+        // general path over the whole field.
+        var bytes: Int64 = 0
+        while position < count {
+            let digit = line[position] &- 0x30
+            guard digit <= 9 else { break }
+            bytes = bytes &* 10 &+ Int64(digit)
+            position += 1
+        }
+        let digitCount = position - bytesStart
+        if digitCount == 0 || digitCount > 18 || (position < count && line[position] != UInt8(ascii: " ")) {
+            position = ByteScan.firstSpace(line, from: position)
+            guard let parsed = Self.byteCount(UnsafeBufferPointer(rebasing: line[bytesStart..<position])) else {
+                return .invalid(reason: Reason.badByteCount, time: time)
+            }
+            bytes = parsed
         }
 
         // Referer and user agent: the first two quoted fields after the byte count, if any.
@@ -119,7 +133,7 @@ extension AccessLogParser {
         var refererEscaped = false
         var agent: UnsafeBufferPointer<UInt8>? = nil
         var agentEscaped = false
-        if format != .common {
+        if format == .combined || (format != .common && readsRefererAndAgent) {
             while position < count && line[position] == UInt8(ascii: " ") { position += 1 }
             if position < count && line[position] == UInt8(ascii: "\"") {
                 let field = Self.quotedField(line, from: position + 1)

@@ -80,6 +80,11 @@ public struct AccessLogParser: Sendable {
 
     /// The format this parser reads.
     public let format: LogFormat
+    /// Whether Common-style lines are searched for a referer and user agent after the byte count.
+    /// When false, `referer` and `userAgent` are nil for those lines (unless the format is
+    /// `.combined`, which requires them to be there): the search is about a tenth of a Combined
+    /// line's cost, wasted when the records do not carry them.
+    public let readsRefererAndAgent: Bool
     /// The field roles of the latest `#Fields:` directive, if one was read.
     var fieldMap: W3CFieldMap?
     var scratch: ScratchBuffer
@@ -89,9 +94,13 @@ public struct AccessLogParser: Sendable {
     var lastStampTime: Int64 = 0
 
     /// Creates a parser.
-    /// - Parameter format: the format to read; `.auto` (the default) detects it line by line.
-    public init(format: LogFormat = .auto) {
+    /// - Parameters:
+    ///   - format: the format to read; `.auto` (the default) detects it line by line.
+    ///   - readsRefererAndAgent: whether to read the referer and user agent of Common-style lines
+    ///     (default true); pass false when they will not be used.
+    public init(format: LogFormat = .auto, readsRefererAndAgent: Bool = true) {
         self.format = format
+        self.readsRefererAndAgent = readsRefererAndAgent
         fieldMap = nil
         scratch = ScratchBuffer(capacity: 8192)
     }

@@ -1,8 +1,27 @@
-/// Word-at-a-time byte searches for the parser's longest scans (quoted fields), eight bytes per step
-/// without leaving pure Swift.
+/// Word-at-a-time byte searches for the parser's scans (quoted fields, space-separated fields),
+/// eight bytes per step without leaving pure Swift.
 enum ByteScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// The index of the first space in `bytes` at or after `start`, or `bytes.count`.
+    @inline(__always)
+    static func firstSpace(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let count = bytes.count
+        var index = start
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index &+ 8 <= count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let spaces = word ^ 0x2020_2020_2020_2020
+                let found = (spaces &- ones) & ~spaces & highBits
+                if found != 0 { return index &+ found.trailingZeroBitCount &>> 3 }
+                index &+= 8
+            }
+        }
+        while index < count && bytes[index] != UInt8(ascii: " ") { index += 1 }
+        return index
+    }
 
     /// The index of the first `"` or `\` in `bytes` at or after `start`, or `bytes.count`.
     @inline(__always)
