@@ -9,8 +9,6 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
-    private var memberStack: [(key: String, value: JSONValue)] = []
-    private var elementStack: [JSONValue] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -69,10 +67,9 @@ public struct JSONParser {
             position += 1
             return .object([])
         }
-        // Members collect on a stack shared by all objects of the line and are copied out once, at their
-        // final size, instead of growing an array per object.
-        let mark = memberStack.count
-        if mark == 0 { memberStack.reserveCapacity(16) }
+        // Room for the members of most records at once, instead of growing through 1, 2, 4 and 8.
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -82,14 +79,12 @@ public struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            memberStack.append((key, value))
+            members.append((key, value))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"):
                 position += 1
-                let members = Array(memberStack[mark...])
-                memberStack.removeSubrange(mark...)
                 return .object(members)
             default: throw error("expected ',' or '}'")
             }
@@ -105,19 +100,16 @@ public struct JSONParser {
             position += 1
             return .array([])
         }
-        // The same one-copy scheme as objects.
-        let mark = elementStack.count
-        if mark == 0 { elementStack.reserveCapacity(16) }
+        var elements: [JSONValue] = []
+        elements.reserveCapacity(8)
         while true {
             skipWhitespace()
-            elementStack.append(try parseValue())
+            elements.append(try parseValue())
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "]"):
                 position += 1
-                let elements = Array(elementStack[mark...])
-                elementStack.removeSubrange(mark...)
                 return .array(elements)
             default: throw error("expected ',' or ']'")
             }
