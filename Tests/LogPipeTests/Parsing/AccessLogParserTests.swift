@@ -337,6 +337,32 @@ struct AccessLogParserTests {
                 == .invalid("no #Fields directive", time: nil))
     }
 
+    @Test(
+        "a parser told not to read referer and agent reads everything else the same",
+        arguments: [
+            LogFormat.auto, .vhost,
+        ])
+    func skipsRefererAndAgentOnlyWhenTold(_ format: LogFormat) {
+        let line = Array(
+            "www.example.com 192.0.2.7 - - \(stamp) \"GET /a/b HTTP/1.1\" 200 1 \"http://x/\" \"agent\"".utf8)
+        var reading = AccessLogParser(format: format)
+        var skipping = AccessLogParser(format: format, readsRefererAndAgent: false)
+        let read = parseOne(line, with: &reading).record
+        let skipped = parseOne(line, with: &skipping).record
+        #expect(read?.referer == "http://x/" && read?.userAgent == "agent")
+        #expect(skipped?.referer == nil && skipped?.userAgent == nil)
+        var withoutHeaders = read
+        withoutHeaders?.referer = nil
+        withoutHeaders?.userAgent = nil
+        #expect(skipped != nil && skipped == withoutHeaders)
+    }
+
+    @Test func forcedCombinedChecksRefererAndAgentEvenWhenNotReadingThem() {
+        var parser = AccessLogParser(format: .combined, readsRefererAndAgent: false)
+        let line = Array("192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 1".utf8)
+        #expect(parseOne(line, with: &parser) == .invalid("missing referer or agent", time: t))
+    }
+
     @Test func formatNamesAreTheCommandLineNames() {
         #expect(LogFormat.allCases.map(\.rawValue) == ["auto", "common", "combined", "vhost", "w3c"])
         #expect(LogFormat(rawValue: "vhost") == .vhost)

@@ -185,4 +185,20 @@ struct RequestEncodingTests {
         #expect(encodedEarly.direct == encodedEarly.viaRecord)
         #expect(String(decoding: encodedEarly.direct, as: UTF8.self).contains(#""time":-"#))
     }
+
+    @Test(
+        "writes every digit count of a byte count exactly (digits are written two at a time)",
+        arguments: [
+            "0", "7", "10", "99", "100", "909", "1000", "9999", "10000", "100001", "1234567", "98765432",
+            "100000000", "1000000009", "12345678901", "999999999999999999", "000123", "-",
+        ])
+    func writesEveryDigitCountExactly(_ byteCount: String) throws {
+        var parser = AccessLogParser()
+        let line = Array("192.0.2.7 - - \(stamp) \"GET /a/b HTTP/1.1\" 200 \(byteCount)".utf8)
+        let encoded = try #require(
+            line.withUnsafeBufferPointer { encodeBothWays($0, with: &parser, source: nil, fields: []) })
+        #expect(encoded.direct == encoded.viaRecord)
+        let expected = byteCount == "-" ? "0" : String(Int64(byteCount)!)
+        #expect(String(decoding: encoded.direct, as: UTF8.self).contains(",\"bytes\":\(expected),"))
+    }
 }
