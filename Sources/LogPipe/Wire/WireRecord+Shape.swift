@@ -1,0 +1,111 @@
+extension WireRecord {
+    /// Decodes `line` without building a `JSONValue` tree when it is a `bucket` or `window` record
+    /// exactly as this program writes it; nil for any other line, which then takes the general path.
+    static func decodeCanonical(_ line: UnsafeBufferPointer<UInt8>) -> WireRecord? {
+        if let bucket = BucketRecord(canonicalLine: line) { return .bucket(bucket) }
+        if let window = WindowRecord(canonicalLine: line) { return .window(window) }
+        return nil
+    }
+
+    /// Reads a line that should have exactly the byte layout of `JSONWriter`'s output: no white space,
+    /// members in the written order, integers in plain decimal, strings without escapes.
+    ///
+    /// Every read answers nil or false at the first byte that differs from that layout. A cursor never
+    /// decides that a line is invalid, only that it is not the easy case; the caller then hands the line
+    /// to `JSONParser`, which accepts or rejects it by the full rules. What a cursor does accept must
+    /// decode to what the general path gives for the same line.
+    struct ShapeCursor {
+        private let bytes: UnsafeBufferPointer<UInt8>
+        private var position = 0
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+        }
+
+        /// Whether the whole line has been read.
+        var isAtEnd: Bool { position == bytes.count }
+
+        /// Steps over `text` when the line continues with exactly those bytes.
+        mutating func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard bytes.count - position >= count else { return false }
+            let expected = text.utf8Start
+            for offset in 0..<count where bytes[position + offset] != expected[offset] { return false }
+            position += count
+            return true
+        }
+
+        /// Steps over `byte` when it is next.
+        mutating func byte(_ byte: UInt8) -> Bool {
+            guard position < bytes.count, bytes[position] == byte else { return false }
+            position += 1
+            return true
+        }
+
+        /// An integer in plain decimal of at most 18 digits, which cannot overflow. What follows is left
+        /// to the next read: `1.5` or `01` fail there, since no layout continues with `.` or a digit.
+        mutating func integer() -> Int64? {
+            var index = position
+            let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            guard index < bytes.count else { return nil }
+            var value: Int64 = 0
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+            } else {
+                let first = index
+                while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 {
+                    guard index - first < 18 else { return nil }
+                    value = value * 10 + Int64(bytes[index] &- UInt8(ascii: "0"))
+                    index += 1
+                }
+                guard index > first else { return nil }
+            }
+            position = index
+            return negative ? -value : value
+        }
+
+        /// A number with an optional fraction and no exponent, as `JSONParser` would read it.
+        mutating func number() -> JSONValue? {
+            let start = position
+            var index = position
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let first = index
+            while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+            // No leading zeros: `0` alone or a digit from 1 on.
+            guard index > first, bytes[first] != UInt8(ascii: "0") || index == first + 1 else { return nil }
+            var isInteger = true
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                isInteger = false
+                index += 1
+                let fraction = index
+                while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+                guard index > fraction else { return nil }
+            }
+            guard let value = JSONParser.numberValue(UnsafeBufferPointer(rebasing: bytes[start..<index]), isInteger: isInteger)
+            else { return nil }
+            position = index
+            return value
+        }
+
+        /// A string without escapes or control characters, in well-formed UTF-8.
+        mutating func string() -> String? {
+            guard byte(UInt8(ascii: "\"")) else { return nil }
+            let start = position
+            var highBits: UInt8 = 0
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                    if highBits >= 0x80, !UTF8Validation.isValid(content) { return nil }
+                    position += 1
+                    return String(decoding: content, as: UTF8.self)
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+                highBits |= byte
+                position += 1
+            }
+            return nil
+        }
+    }
+}
