@@ -13,7 +13,7 @@ enum LogTailCommand {
         arguments: [
             (
                 "file",
-                "Log files to follow, each record naming its file; '-' reads standard input. (default: /var/log/access.log)"
+                "Log files to follow ('--fields source' names each record's file); '-' reads standard input. (default: /var/log/access.log)"
             )
         ],
         options: [
@@ -48,7 +48,7 @@ enum LogTailCommand {
               request     one per log line: time, client, status, bytes, section (+ with --fields:
                           source, user, method, path, protocol, referer, agent)
               invalid     a line that is not a request: source, line, reason, excerpt, time if known
-              heartbeat   about once a second while the inputs are idle (not with --once): time,
+              heartbeat   once a second of the log's clock while the inputs are idle (not with --once): time,
                           the wall clock minus the lag seen on fresh lines (a log whose timestamps
                           run behind the machine's clock keeps its own clock; never ahead of the
                           wall clock)
