@@ -31,6 +31,10 @@ public struct LogClockEstimate: Sendable {
         public var maximumLead: Int64 = 2
         /// Seconds of wall time over which the smallest lag is taken.
         public var memory: Int64 = 300
+        /// Milliseconds a heartbeat waits past a second's end (after the lag) before claiming it: a
+        /// line stamped just before the boundary may be written, or read, a moment after it (a
+        /// server stamps, then writes; logtail looks at idle files every 200 ms).
+        public var settleMilliseconds: Int64 = 500
 
         /// The defaults.
         public init() {}
@@ -89,7 +93,7 @@ public struct LogClockEstimate: Sendable {
         if let smallest, smallest <= lagMilliseconds || lines >= 2 || smallest < 1000 {
             lagMilliseconds = smallest
         }
-        return floorDivide(wallMilliseconds - lagMilliseconds, 1000)
+        return floorDivide(wallMilliseconds - lagMilliseconds - configuration.settleMilliseconds, 1000)
     }
 
     private func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
