@@ -88,35 +88,9 @@ struct CanonicalRequestReader {
     /// nil when it has an escape, a control character or invalid UTF-8, or is unterminated.
     @inline(__always)
     private mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
-        let start = position
-        var highBits: UInt64 = 0
-        let base = UnsafeRawPointer(bytes.baseAddress!)
-        // Eight bytes at a time while none is a quote, a backslash or a control character.
-        while position &+ 8 <= bytes.count {
-            let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            let flags = JSONObjectScanner.quoteBackslashOrControl(word)
-            if flags != 0 {
-                // The lowest flag is exact: the bytes before it are plain.
-                let plain = flags.trailingZeroBitCount &>> 3
-                highBits |= word & ((UInt64(1) << (UInt64(plain) &* 8)) &- 1)
-                position &+= plain
-                break
-            }
-            highBits |= word
-            position &+= 8
-        }
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                if highBits & 0x8080_8080_8080_8080 != 0 && !UTF8Validation.isValid(content) { return nil }
-                position += 1
-                return content
-            }
-            if byte < 0x20 || byte == UInt8(ascii: "\\") { return nil }
-            highBits |= UInt64(byte)
-            position += 1
-        }
-        return nil
+        guard let end = PlainJSONString.end(in: bytes, from: position) else { return nil }
+        let content = UnsafeBufferPointer(rebasing: bytes[position..<end])
+        position = end + 1
+        return content
     }
 }

@@ -90,22 +90,12 @@ extension WireRecord {
 
         /// A string without escapes or control characters, in well-formed UTF-8.
         mutating func string() -> String? {
-            guard byte(UInt8(ascii: "\"")) else { return nil }
-            let start = position
-            var highBits: UInt8 = 0
-            while position < bytes.count {
-                let byte = bytes[position]
-                if byte == UInt8(ascii: "\"") {
-                    let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                    if highBits >= 0x80, !UTF8Validation.isValid(content) { return nil }
-                    position += 1
-                    return String(decoding: content, as: UTF8.self)
-                }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
-                highBits |= byte
-                position += 1
+            guard byte(UInt8(ascii: "\"")), let end = PlainJSONString.end(in: bytes, from: position) else {
+                return nil
             }
-            return nil
+            let content = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            position = end + 1
+            return String(decoding: content, as: UTF8.self)
         }
     }
 }

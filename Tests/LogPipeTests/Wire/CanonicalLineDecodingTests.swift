@@ -2,70 +2,53 @@ import Testing
 
 @testable import LogPipe
 
-/// A small deterministic generator (SplitMix64), so that a failing input reproduces from its seed.
-private struct SplitMix {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int {
-        Int(next() % UInt64(bound))
-    }
-}
-
 /// Names that need no escape, and some that do (so the line leaves the fast path).
 private let plainNames = ["/", "/api", "/static", "198.51.100.15", "2001:db8::e701", "/é", "/日本", "/\u{1F600}"]
 private let escapedNames = ["/a\"b", "/back\\slash", "/tab\there", "\u{1B}[2J", "/\u{7F}"]
 
-private func randomCount(_ random: inout SplitMix) -> Int {
-    switch random.below(6) {
+private func randomCount(_ random: inout SplitMix64) -> Int {
+    switch random.next(below: 6) {
     case 0: return 0
-    case 1: return random.below(10)
-    case 2: return Int(Int32.max) + random.below(1000)
-    case 3: return -random.below(100)
-    default: return random.below(100_000)
+    case 1: return random.next(below: 10)
+    case 2: return Int(Int32.max) + random.next(below: 1000)
+    case 3: return -random.next(below: 100)
+    default: return random.next(below: 100_000)
     }
 }
 
-private func randomBucket(_ random: inout SplitMix, escapes: Bool) -> BucketRecord {
-    let start = Int64(1_700_000_000 + random.below(1_000_000)) * (random.below(20) == 0 ? -1 : 1)
-    let span = Int64([1, 10, 10, 10, 60, 3600][random.below(6)])
+private func randomBucket(_ random: inout SplitMix64, escapes: Bool) -> BucketRecord {
+    let start = Int64(1_700_000_000 + random.next(below: 1_000_000)) * (random.next(below: 20) == 0 ? -1 : 1)
+    let span = Int64([1, 10, 10, 10, 60, 3600][random.next(below: 6)])
     var bucket = BucketRecord(start: start, end: start + span)
     bucket.hits = randomCount(&random)
     bucket.perSecond = bucket.perSecond.map { _ in randomCount(&random) }
     let names = escapes ? plainNames + escapedNames : plainNames
-    bucket.sections = (0..<random.below(12)).map { _ in
-        RankedCount(name: names[random.below(names.count)], hits: randomCount(&random))
+    bucket.sections = (0..<random.next(below: 12)).map { _ in
+        RankedCount(name: names[random.next(below: names.count)], hits: randomCount(&random))
     }
     bucket.distinctSections = randomCount(&random)
     for digit in 0..<5 { bucket.statusClasses.classes[digit] = randomCount(&random) }
     bucket.statusClasses.other = randomCount(&random)
-    bucket.bytes = Int64(randomCount(&random)) * Int64(random.below(1_000_000))
-    bucket.clients = (0..<random.below(6)).map { _ in
-        RankedCount(name: names[random.below(names.count)], hits: randomCount(&random))
+    bucket.bytes = Int64(randomCount(&random)) * Int64(random.next(below: 1_000_000))
+    bucket.clients = (0..<random.next(below: 6)).map { _ in
+        RankedCount(name: names[random.next(below: names.count)], hits: randomCount(&random))
     }
     bucket.distinctClients = randomCount(&random)
     bucket.invalid = randomCount(&random)
     bucket.late = randomCount(&random)
-    bucket.lateSeconds = (0..<random.below(3)).map { _ in
-        SecondCount(at: start - Int64(random.below(500)), hits: randomCount(&random))
+    bucket.lateSeconds = (0..<random.next(below: 3)).map { _ in
+        SecondCount(at: start - Int64(random.next(below: 500)), hits: randomCount(&random))
     }
     bucket.dropped = randomCount(&random)
     return bucket
 }
 
-private func randomWindow(_ random: inout SplitMix) -> WindowRecord {
-    let averages = [0, 0.001, 1.925, 10, 10.5, 99_999.999, -3.25, Double(random.below(1_000_000)) / 1000]
+private func randomWindow(_ random: inout SplitMix64) -> WindowRecord {
+    let averages = [0, 0.001, 1.925, 10, 10.5, 99_999.999, -3.25, Double(random.next(below: 1_000_000)) / 1000]
     return WindowRecord(
-        at: Int64(1_700_000_000 + random.below(1_000_000)), window: [60, 120, 3600][random.below(3)],
-        hits: randomCount(&random), average: averages[random.below(averages.count)],
-        threshold: averages[random.below(averages.count)], alerting: random.below(2) == 0)
+        at: Int64(1_700_000_000 + random.next(below: 1_000_000)), window: [60, 120, 3600][random.next(below: 3)],
+        hits: randomCount(&random), average: averages[random.next(below: averages.count)],
+        threshold: averages[random.next(below: averages.count)], alerting: random.next(below: 2) == 0)
 }
 
 private func line(of record: WireRecord) -> [UInt8] {
@@ -97,24 +80,24 @@ private let tokens: [[UInt8]] = [
     " ", "\"hits\":1,", "\\u0041", "\"v\":3", "\"type\":\"window\",",
 ].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x80], [0x0A], [0x1F]]
 
-private func mutate(_ seed: [UInt8], _ random: inout SplitMix) -> [UInt8] {
+private func mutate(_ seed: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
     var line = seed
-    for _ in 0..<(1 + random.below(3)) {
-        let position = random.below(line.count + 1)
-        switch random.below(8) {
+    for _ in 0..<(1 + random.next(below: 3)) {
+        let position = random.next(below: line.count + 1)
+        switch random.next(below: 8) {
         case 0 where position < line.count:
             line[position] = UInt8(truncatingIfNeeded: random.next())
         case 1 where position < line.count:
             // A digit for a digit keeps most lines on the fast path with a different value.
-            if line[position] &- UInt8(ascii: "0") < 10 { line[position] = UInt8(ascii: "0") + UInt8(random.below(10)) }
+            if line[position] &- UInt8(ascii: "0") < 10 { line[position] = UInt8(ascii: "0") + UInt8(random.next(below: 10)) }
         case 2, 3:
-            line.insert(contentsOf: tokens[random.below(tokens.count)], at: position)
+            line.insert(contentsOf: tokens[random.next(below: tokens.count)], at: position)
         case 4 where position < line.count:
-            line.removeSubrange(position..<min(line.count, position + 1 + random.below(6)))
+            line.removeSubrange(position..<min(line.count, position + 1 + random.next(below: 6)))
         case 5:
             line = Array(line.prefix(position))
         default:
-            line.insert(tokens[random.below(tokens.count)].first ?? 0x20, at: position)
+            line.insert(tokens[random.next(below: tokens.count)].first ?? 0x20, at: position)
         }
     }
     return line
@@ -123,7 +106,7 @@ private func mutate(_ seed: [UInt8], _ random: inout SplitMix) -> [UInt8] {
 @Suite("Wire: decoding lines in the writers' own layout")
 struct CanonicalLineDecodingTests {
     @Test func generatedBucketsDecodeOnTheFastPathToTheRecordThatWasWritten() throws {
-        var random = SplitMix(state: 0xB0C4E7)
+        var random = SplitMix64(seed: 0xB0C4E7)
         for _ in 0..<2_000 {
             let bucket = randomBucket(&random, escapes: false)
             let bytes = line(of: .bucket(bucket))
@@ -133,7 +116,7 @@ struct CanonicalLineDecodingTests {
     }
 
     @Test func bucketsWithEscapedNamesLeaveTheFastPathAndStillDecode() throws {
-        var random = SplitMix(state: 0xE5C)
+        var random = SplitMix64(seed: 0xE5C)
         var escaped = 0
         for _ in 0..<1_000 {
             let bucket = randomBucket(&random, escapes: true)
@@ -146,7 +129,7 @@ struct CanonicalLineDecodingTests {
     }
 
     @Test func generatedWindowsDecodeOnTheFastPathAsTheGeneralPathDoes() throws {
-        var random = SplitMix(state: 0x3141)
+        var random = SplitMix64(seed: 0x3141)
         for _ in 0..<2_000 {
             let bytes = line(of: .window(randomWindow(&random)))
             let fast = try #require(canonicalDecode(bytes))
@@ -155,10 +138,10 @@ struct CanonicalLineDecodingTests {
     }
 
     @Test func damagedLinesDecodeOrFailExactlyAsOnTheGeneralPath() {
-        var random = SplitMix(state: 0xDA11A9E)
+        var random = SplitMix64(seed: 0xDA11A9E)
         var seeds: [[UInt8]] = []
         for _ in 0..<50 {
-            seeds.append(line(of: .bucket(randomBucket(&random, escapes: random.below(4) == 0))))
+            seeds.append(line(of: .bucket(randomBucket(&random, escapes: random.next(below: 4) == 0))))
             seeds.append(line(of: .window(randomWindow(&random))))
         }
         var fastAccepted = 0
@@ -204,18 +187,18 @@ struct CanonicalLineDecodingTests {
     }
 
     @Test func shortNumbersConvertExactlyAsTheStandardLibraryDoes() {
-        var random = SplitMix(state: 0x17E9)
+        var random = SplitMix64(seed: 0x17E9)
         var mismatches: [String] = []
         for _ in 0..<50_000 {
-            var text = random.below(3) == 0 ? "-" : ""
-            let integerDigits = 1 + random.below(20)
-            text += String(1 + random.below(9))
-            for _ in 1..<integerDigits { text += String(random.below(10)) }
-            if random.below(8) == 0 { text = text.hasPrefix("-") ? "-0" : "0" }
-            let hasFraction = random.below(2) == 0
+            var text = random.next(below: 3) == 0 ? "-" : ""
+            let integerDigits = 1 + random.next(below: 20)
+            text += String(1 + random.next(below: 9))
+            for _ in 1..<integerDigits { text += String(random.next(below: 10)) }
+            if random.next(below: 8) == 0 { text = text.hasPrefix("-") ? "-0" : "0" }
+            let hasFraction = random.next(below: 2) == 0
             if hasFraction {
                 text += "."
-                for _ in 0..<(1 + random.below(24)) { text += String(random.below(10)) }
+                for _ in 0..<(1 + random.next(below: 24)) { text += String(random.next(below: 10)) }
             }
             let bytes = Array(text.utf8)
             let value = bytes.withUnsafeBufferPointer { JSONParser.numberValue($0, isInteger: !hasFraction) }
