@@ -28,7 +28,8 @@ public struct AggregationStage: Sendable {
         }
         let decoded: RequestFastDecoder.Decoded
         do {
-            decoded = try RequestFastDecoder.decode(line)
+            // Not canonical (checked above): straight to the general path.
+            decoded = try RequestFastDecoder.decodeScanning(line)
         } catch {
             rejectedLines += 1
             warn("input", "line \(number): \(error); line skipped")
