@@ -26,16 +26,18 @@ extension WireRecord {
         var isAtEnd: Bool { position == bytes.count }
 
         /// Steps over `text` when the line continues with exactly those bytes.
+        @inline(__always)
         mutating func literal(_ text: StaticString) -> Bool {
             let count = text.utf8CodeUnitCount
-            guard bytes.count - position >= count else { return false }
-            let expected = text.utf8Start
-            for offset in 0..<count where bytes[position + offset] != expected[offset] { return false }
+            guard bytes.count - position >= count,
+                memcmpEqual(bytes.baseAddress! + position, text.utf8Start, count)
+            else { return false }
             position += count
             return true
         }
 
         /// Steps over `byte` when it is next.
+        @inline(__always)
         mutating func byte(_ byte: UInt8) -> Bool {
             guard position < bytes.count, bytes[position] == byte else { return false }
             position += 1
@@ -44,6 +46,7 @@ extension WireRecord {
 
         /// An integer in plain decimal of at most 18 digits, which cannot overflow. What follows is left
         /// to the next read: `1.5` or `01` fail there, since no layout continues with `.` or a digit.
+        @inline(__always)
         mutating func integer() -> Int64? {
             var index = position
             let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
@@ -88,14 +91,21 @@ extension WireRecord {
             return value
         }
 
-        /// A string without escapes or control characters, in well-formed UTF-8.
-        mutating func string() -> String? {
+        /// The content of a string without escapes or control characters, in well-formed UTF-8, as
+        /// bytes of the line.
+        @inline(__always)
+        mutating func plainBytes() -> UnsafeBufferPointer<UInt8>? {
             guard byte(UInt8(ascii: "\"")), let end = PlainJSONString.end(in: bytes, from: position) else {
                 return nil
             }
             let content = UnsafeBufferPointer(rebasing: bytes[position..<end])
             position = end + 1
-            return String(decoding: content, as: UTF8.self)
+            return content
+        }
+
+        /// `plainBytes()` as a `String`.
+        mutating func string() -> String? {
+            plainBytes().map { String(decoding: $0, as: UTF8.self) }
         }
     }
 }
