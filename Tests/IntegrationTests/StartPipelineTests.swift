@@ -238,6 +238,12 @@ struct StartPipelineTests {
         #expect(follower.hasPrefix("--from-start "))
         #expect(generator.hasSuffix("--output \(demoLog)"))
         #expect(generator.hasPrefix(demoProfile.joined(separator: " ")))
+        // Interrupt only once a generated line has come through to the view: on a loaded machine the
+        // stand-ins' relay could otherwise still be starting when SIGINT arrives.
+        #expect(
+            LauncherHarness.eventually(timeout: 10) {
+                ((try? String(contentsOfFile: running.outputPath, encoding: .utf8)) ?? "").contains("generated")
+            })
         kill(running.pid, SIGINT)
         let outcome = running.finish()
         #expect(outcome.status == 130)
