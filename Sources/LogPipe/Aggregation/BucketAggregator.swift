@@ -151,11 +151,7 @@ public struct BucketAggregator: Sendable {
             accept(pending, into: &output)
         }
         guard let watermark else { return }
-        let last = bucketStart(watermark)
-        while nextStart <= last {
-            let observedEnd = nextStart == last ? watermark + 1 : nil
-            emitBucket(nextStart, observedEnd: observedEnd, into: &output)
-        }
+        emitBuckets(through: bucketStart(watermark), observedEnd: watermark + 1, into: &output)
     }
 
     // MARK: - Clock
@@ -185,29 +181,40 @@ public struct BucketAggregator: Sendable {
         current = first
     }
 
-    /// Moves the watermark to `time` and emits the buckets that closes: the open ones individually,
-    /// then the never-opened run after the old watermark's bucket, as empty buckets or one gap.
+    /// Moves the watermark to `time` and emits the buckets that closes.
     private mutating func advanceClock(to time: Int64, into output: inout AggregatorOutput) {
         guard let oldWatermark = watermark, time > oldWatermark else { return }
         watermark = time
-        let interval = Int64(configuration.interval)
         // The newest bucket that may close: its end plus the lateness must not pass `time`.
-        let lastClosing = bucketStart(time - Int64(configuration.allowedLateness)) - interval
-        guard lastClosing >= nextStart else { return }
-        // Buckets after the old watermark's were never opened: nothing can have been counted there.
-        let firstUnopened = bucketStart(oldWatermark) + interval
-        while nextStart <= lastClosing && nextStart < firstUnopened {
-            emitBucket(nextStart, observedEnd: nil, into: &output)
+        let lastClosing = bucketStart(time - Int64(configuration.allowedLateness)) - Int64(configuration.interval)
+        emitBuckets(through: lastClosing, observedEnd: nil, into: &output)
+    }
+
+    /// Emits every bucket from `nextStart` through the one starting at `last`, in order. A run of
+    /// buckets nothing was counted in that spans more than `longestEmptyRun` seconds becomes one gap
+    /// record, so the work does not grow with the length of a silence. The bucket at `last` carries
+    /// `observedEnd` when given.
+    private mutating func emitBuckets(through last: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {
+        let interval = Int64(configuration.interval)
+        while nextStart <= last {
+            if current?.start != nextStart && open[nextStart] == nil {
+                let runEnd = min(firstOpenStart(after: nextStart) ?? last + interval, last + interval)
+                if runEnd - nextStart > Int64(configuration.longestEmptyRun) {
+                    output.records.append(.gap(GapRecord(start: nextStart, end: runEnd)))
+                    nextStart = runEnd
+                    hasEmitted = true
+                    continue
+                }
+            }
+            emitBucket(nextStart, observedEnd: nextStart == last ? observedEnd : nil, into: &output)
         }
-        guard nextStart <= lastClosing else { return }
-        let runEnd = lastClosing + interval
-        if runEnd - nextStart > Int64(configuration.longestEmptyRun) {
-            output.records.append(.gap(GapRecord(start: nextStart, end: runEnd)))
-            nextStart = runEnd
-            hasEmitted = true
-        } else {
-            while nextStart <= lastClosing { emitBucket(nextStart, observedEnd: nil, into: &output) }
-        }
+    }
+
+    /// The start of the earliest open bucket after `start`, if any.
+    private func firstOpenStart(after start: Int64) -> Int64? {
+        var earliest = current.map(\.start).flatMap { $0 > start ? $0 : nil }
+        for key in open.keys where key > start && key < (earliest ?? .max) { earliest = key }
+        return earliest
     }
 
     private mutating func emitBucket(_ start: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {

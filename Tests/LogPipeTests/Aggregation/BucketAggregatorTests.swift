@@ -155,6 +155,21 @@ struct BucketAggregatorTests {
         #expect(harness.buckets.allSatisfy { $0.dropped == 0 })
     }
 
+    @Test func aLongSilenceBetweenOpenBucketsIsAGapWhereverItLies() {
+        var harness = Harness {
+            $0.allowedLateness = 0
+            $0.interval = 1
+            $0.lateHorizon = 86_400
+        }
+        harness.observe(request(100_000))
+        harness.observe(request(100_000 - 80_000))  // before anything was emitted: the start moves back
+        harness.observe(request(100_001))
+        harness.finish()
+        #expect(harness.buckets.map(\.start) == [20_000, 100_000, 100_001])
+        #expect(harness.gaps == [GapRecord(start: 20_001, end: 100_000)])
+        #expect(harness.buckets.map(\.hits) == [1, 1, 1])
+    }
+
     @Test func ranksSectionsByHitsThenByName() {
         var harness = Harness { $0.topSections = 3 }
         for section in ["/b", "/a", "/c", "/a", "/b", "/d", "/a"] {
