@@ -8,13 +8,20 @@ extension BucketRecord {
     init?(canonicalLine line: UnsafeBufferPointer<UInt8>) {
         var cursor = WireRecord.ShapeCursor(line)
         guard cursor.literal(#"{"type":"bucket","v":"#), let version = cursor.integer(),
-            version <= Int64(WireProtocol.version),
-            cursor.literal(#","start":"#), let start = cursor.integer(),
+            version <= Int64(WireProtocol.version)
+        else { return nil }
+        var source: String?
+        if cursor.literal(#","source":"#) {
+            guard let name = cursor.string() else { return nil }
+            source = name
+        }
+        guard cursor.literal(#","start":"#), let start = cursor.integer(),
             cursor.literal(#","end":"#), let end = cursor.integer()
         else { return nil }
         let span = end.subtractingReportingOverflow(start)
         guard end > start, !span.overflow, span.partialValue <= 86_400 else { return nil }
         self.init(start: start, end: end)
+        self.source = source
         guard cursor.literal(#","hits":"#), let hits = cursor.integer(), cursor.literal(#","per_second":["#)
         else { return nil }
         self.hits = Int(hits)

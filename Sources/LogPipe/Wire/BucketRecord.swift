@@ -60,8 +60,37 @@ public struct StatusClassCounts: Sendable, Equatable {
     static let keys: [StaticString] = ["1xx", "2xx", "3xx", "4xx", "5xx"]
 }
 
+/// One source's part of a merged interval: an entry of a merged bucket's `sources` list.
+public struct SourceShare: Sendable, Equatable {
+    /// How the merge saw the source when it wrote the interval.
+    public enum State: String, Sendable {
+        /// Delivering: its bucket for the interval is included.
+        case live
+        /// Silent longer than the merge's timeout: the interval was written without waiting for it.
+        case stale
+        /// Its input has ended.
+        case ended
+    }
+
+    /// The source's name (`logagg --source`).
+    public var source: String
+    /// Its hits in the interval.
+    public var hits: Int
+    /// How the merge saw it.
+    public var state: State
+
+    /// Creates an entry.
+    public init(source: String, hits: Int, state: State) {
+        self.source = source
+        self.hits = hits
+        self.state = state
+    }
+}
+
 /// Everything that happened in one interval `[start, end)`: the `bucket` record written by logagg.
 public struct BucketRecord: Sendable, Equatable {
+    /// The web server the bucket counts (`logagg --source`), when stamped; nil in a merged bucket.
+    public var source: String?
     /// First second of the interval, a multiple of the interval length (seconds since the epoch).
     public var start: Int64
     /// End of the interval, exclusive.
@@ -96,6 +125,9 @@ public struct BucketRecord: Sendable, Equatable {
     /// `perSecond`) and must not be read as silence: logalert evaluates no boundary after it.
     public var observedEnd: Int64?
 
+    /// In a merged bucket (logmerge): each source's hits and state, by name.
+    public var sources: [SourceShare]?
+
     /// The end of the seconds this bucket speaks for: `observedEnd` when the input ended inside it,
     /// else `end`.
     public var coveredEnd: Int64 { observedEnd ?? end }
@@ -117,11 +149,17 @@ public struct BucketRecord: Sendable, Equatable {
         lateSeconds = []
         dropped = 0
         observedEnd = nil
+        source = nil
+        sources = nil
     }
 
     /// Appends this record as one NDJSON line.
     public func encode(into writer: inout JSONWriter) {
         writer.beginRecord(type: "bucket")
+        if let source {
+            writer.key("source")
+            writer.string(source)
+        }
         writer.key("start")
         writer.integer(start)
         writer.key("end")
@@ -176,6 +214,22 @@ public struct BucketRecord: Sendable, Equatable {
             writer.key("observed_end")
             writer.integer(observedEnd)
         }
+        if let sources {
+            writer.key("sources")
+            writer.raw(UInt8(ascii: "["))
+            for (index, share) in sources.enumerated() {
+                if index > 0 { writer.raw(UInt8(ascii: ",")) }
+                writer.raw(UInt8(ascii: "{"))
+                writer.key("source", first: true)
+                writer.string(share.source)
+                writer.key("hits")
+                writer.integer(share.hits)
+                writer.key("state")
+                writer.string(share.state.rawValue)
+                writer.raw(UInt8(ascii: "}"))
+            }
+            writer.raw(UInt8(ascii: "]"))
+        }
         writer.endRecord()
     }
 
@@ -226,6 +280,19 @@ public struct BucketRecord: Sendable, Equatable {
             return SecondCount(at: at, hits: Int(hits))
         }
         dropped = fields.optionalInt("dropped") ?? 0
+        if let source = json["source"] {
+            guard let name = source.stringValue else { throw .missingField(type: "bucket", field: "source") }
+            self.source = name
+        }
+        if let shares = json["sources"] {
+            guard let entries = shares.arrayValue else { throw .missingField(type: "bucket", field: "sources") }
+            sources = try entries.map { entry throws(RecordDecodingError) in
+                guard let name = entry["source"]?.stringValue, let hits = entry["hits"]?.integerValue, hits >= 0,
+                    let state = entry["state"]?.stringValue.flatMap(SourceShare.State.init(rawValue:))
+                else { throw .missingField(type: "bucket", field: "sources") }
+                return SourceShare(source: name, hits: Int(hits), state: state)
+            }
+        }
         if let observedEnd = json["observed_end"] {
             guard let value = observedEnd.integerValue, value > start, value <= end else {
                 throw .missingField(type: "bucket", field: "observed_end")

@@ -8,15 +8,18 @@
 /// `end` are bucket starts, so a consumer keeps exact time across the gap: logalert evaluates its
 /// boundaries `start + 1 ... end` as silence (a bounded amount of work), logview shows the silence.
 public struct GapRecord: Sendable, Equatable {
+    /// The web server whose silence it is (`logagg --source`), when stamped; nil in a merged stream.
+    public var source: String?
     /// The start of the first empty bucket.
     public var start: Int64
     /// The end of the last empty bucket, which is the start of the next bucket of the stream.
     public var end: Int64
 
     /// Creates a gap record for `[start, end)`.
-    public init(start: Int64, end: Int64) {
+    public init(start: Int64, end: Int64, source: String? = nil) {
         self.start = start
         self.end = end
+        self.source = source
     }
 
     /// The silence's length in seconds.
@@ -25,6 +28,10 @@ public struct GapRecord: Sendable, Equatable {
     /// Appends this record as one NDJSON line.
     public func encode(into writer: inout JSONWriter) {
         writer.beginRecord(type: "gap")
+        if let source {
+            writer.key("source")
+            writer.string(source)
+        }
         writer.key("start")
         writer.integer(start)
         writer.key("end")
@@ -39,6 +46,11 @@ public struct GapRecord: Sendable, Equatable {
         let start = try fields.integer("start")
         let end = try fields.integer("end")
         guard end > start else { throw .missingField(type: "gap", field: "end") }
-        self.init(start: start, end: end)
+        var source: String?
+        if let name = json["source"] {
+            guard let text = name.stringValue else { throw .missingField(type: "gap", field: "source") }
+            source = text
+        }
+        self.init(start: start, end: end, source: source)
     }
 }
