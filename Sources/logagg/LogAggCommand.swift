@@ -65,6 +65,10 @@ enum LogAggCommand {
             guard arguments.positionals.isEmpty else {
                 throw UsageError("unexpected argument '\(arguments.positionals[0])': logagg reads standard input")
             }
+            // Bounds that keep the bucket arithmetic exact (docs/PROTOCOL.md, *Limits and validation*):
+            // an interval of at most an hour keeps a bucket's per-second counts (each at most 10^12,
+            // 3,600 of them) and its `end` (a time of year 9999 plus an hour) far inside Int64; the
+            // lateness and the late horizon, at most a day, only ever add to or subtract from times.
             configuration.interval = try arguments.integer("interval", in: 1...3600, default: 10)
             configuration.topSections = try arguments.integer("top", in: 1...1000, default: 10)
             configuration.topClients = try arguments.integer("top-clients", in: 0...1000, default: 5)

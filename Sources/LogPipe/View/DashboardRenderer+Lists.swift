@@ -128,7 +128,7 @@ extension DashboardRenderer {
     /// A horizontal bar `fraction` of `width` cells long, in eighths of a cell, padded with spaces.
     static func bar(_ fraction: Double, width: Int) -> String {
         let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
-        let eighths = Int((min(1, max(0, fraction)) * Double(width) * 8).rounded())
+        let eighths = ViewFormat.clampedInt((fraction * Double(width) * 8).rounded(), in: 0...(max(0, width) * 8))
         var text = String(repeating: "█", count: eighths / 8)
         if eighths % 8 > 0 { text.append(partials[eighths % 8 - 1]) }
         if eighths == 0 && fraction > 0 { text = "▏" }

@@ -42,13 +42,17 @@ public struct GapRecord: Sendable, Equatable {
     /// Decodes a `gap` record from its parsed JSON object.
     /// - Throws: when `start` or `end` is missing, or `end` is not after `start`.
     public init(json: JSONValue) throws(RecordDecodingError) {
-        let fields = FieldReader(type: "gap", object: json)
-        let start = try fields.integer("start")
-        let end = try fields.integer("end")
-        guard end > start else { throw .missingField(type: "gap", field: "end") }
+        let fields = try FieldReader(type: "gap", object: json)
+        let start = try fields.time("start")
+        let end = try fields.time("end")
+        guard end > start else {
+            throw .invalidField(type: "gap", field: "end", problem: "\(end) is not after start \(start)")
+        }
         var source: String?
-        if let name = json["source"] {
-            guard let text = name.stringValue else { throw .missingField(type: "gap", field: "source") }
+        if let name = fields["source"] {
+            guard let text = name.stringValue, SourceName.isValid(text) else {
+                throw .invalidField(type: "gap", field: "source", problem: "is not 1 to 128 printable bytes without ','")
+            }
             source = text
         }
         self.init(start: start, end: end, source: source)
