@@ -38,6 +38,9 @@ public struct DashboardState: Sendable, Equatable {
         self.historyCapacity = max(1, historyCapacity)
     }
 
+    /// Whether the stream is a fleet's, merged by logmerge: its buckets list their sources.
+    public var isFleet: Bool { lastBucket?.sources != nil }
+
     /// Whether any bucket has arrived yet.
     public var hasData: Bool { lastBucket != nil }
 
