@@ -83,6 +83,9 @@ public struct BucketMerger: Sendable {
     public let configuration: Configuration
     private var interval: Int64?
     private var sources: [String: Source] = [:]
+    /// How many live sources have delivered up to each end: the smallest key is the watermark. Kept
+    /// as each source changes, so an arriving bucket costs O(1), not a pass over the whole fleet.
+    private var liveEnds: [Int64: Int] = [:]
     /// Expected sources that have not sent anything and have not timed out.
     private var awaitedSources: Set<String>
     /// Input lanes that have not delivered anything and have not ended or timed out.
@@ -130,8 +133,10 @@ public struct BucketMerger: Sendable {
             output.notices.append(.duplicate(source: name, start: bucket.start))
             return
         }
-        sources[name]?.deliveredEnd = bucket.end
-        sources[name]?.coveredEnd = bucket.coveredEnd
+        update(name) {
+            $0.deliveredEnd = bucket.end
+            $0.coveredEnd = bucket.coveredEnd
+        }
         if let nextStart, bucket.start < nextStart {
             pending[nextStart, default: MergedInterval(start: nextStart, interval: interval)].addLate(bucket)
             output.notices.append(.late(source: name, start: bucket.start, hits: bucket.hits + bucket.late))
@@ -148,8 +153,10 @@ public struct BucketMerger: Sendable {
             output.notices.append(.duplicate(source: name, start: gap.start))
             return
         }
-        sources[name]?.deliveredEnd = gap.end
-        sources[name]?.coveredEnd = gap.end
+        update(name) {
+            $0.deliveredEnd = gap.end
+            $0.coveredEnd = gap.end
+        }
         emitReady(into: &output)
     }
 
@@ -157,8 +164,10 @@ public struct BucketMerger: Sendable {
     public mutating func laneEnded(_ lane: Int, into output: inout Output) {
         awaitedLanes.remove(lane)
         for (name, source) in sources where source.lanes.contains(lane) {
-            sources[name]?.lanes.remove(lane)
-            if sources[name]?.lanes.isEmpty == true { sources[name]?.state = .ended }
+            update(name) {
+                $0.lanes.remove(lane)
+                if $0.lanes.isEmpty { $0.state = .ended }
+            }
         }
         emitReady(into: &output)
     }
@@ -169,7 +178,7 @@ public struct BucketMerger: Sendable {
         self.startedAt = startedAt
         let timeout = configuration.sourceTimeout
         for name in sources.keys.sorted() where sources[name]!.state == .live && now - sources[name]!.lastArrival > timeout {
-            sources[name]!.state = .stale
+            update(name) { $0.state = .stale }
             output.notices.append(.stale(source: name))
         }
         if now - startedAt > timeout {
@@ -198,18 +207,32 @@ public struct BucketMerger: Sendable {
         awaitedSources.remove(name)
         awaitedLanes.remove(lane)
         if sources[name]?.state == .stale { output.notices.append(.resumed(source: name)) }
-        var source = sources[name] ?? Source(lastArrival: now)
-        source.lastArrival = now
-        source.state = .live
-        source.lanes.insert(lane)
+        if sources[name] == nil { sources[name] = Source(lastArrival: now, state: .ended) }
+        update(name) {
+            $0.lastArrival = now
+            $0.state = .live
+            $0.lanes.insert(lane)
+        }
+    }
+
+    /// Changes a known source, keeping `liveEnds` in step.
+    private mutating func update(_ name: String, _ change: (inout Source) -> Void) {
+        guard var source = sources[name] else { return }
+        if source.state == .live { countLive(source.deliveredEnd ?? .min, by: -1) }
+        change(&source)
+        if source.state == .live { countLive(source.deliveredEnd ?? .min, by: 1) }
         sources[name] = source
+    }
+
+    private mutating func countLive(_ end: Int64, by delta: Int) {
+        let count = liveEnds[end, default: 0] + delta
+        liveEnds[end] = count == 0 ? nil : count
     }
 
     /// Writes every interval all awaited and live sources have delivered.
     private mutating func emitReady(into output: inout Output) {
         guard !discovering, awaitedSources.isEmpty, awaitedLanes.isEmpty else { return }
-        let live = sources.values.filter { $0.state == .live }
-        let watermark = live.isEmpty ? sources.values.compactMap(\.deliveredEnd).max() : live.map { $0.deliveredEnd ?? .min }.min()
+        let watermark = liveEnds.isEmpty ? sources.values.compactMap(\.deliveredEnd).max() : liveEnds.keys.min()
         guard let watermark else { return }
         emit(through: watermark, into: &output)
     }
