@@ -141,7 +141,8 @@ struct FollowerRandomizedTests {
             TailTestLog.write(half, to: server)
             written.append(
                 halfSplitByTruncation
-                    ? String(half.dropLast()) : "line \(number - 1) " + String(repeating: "x", count: (number - 1) % 50))
+                    ? String(half.dropLast())
+                    : "line \(number - 1) " + String(repeating: "x", count: (number - 1) % 50))
         }
         close(server)
         for _ in 0..<3 {

@@ -235,8 +235,8 @@ struct TailSummary: CustomStringConvertible {
 
     init(_ standardError: String) {
         for line in standardError.split(separator: "\n") {
-            guard let range = line.range(of: #"\d+ lines: \d+ requests, \d+ skipped, \d+ invalid"#, options: .regularExpression)
-            else { continue }
+            let pattern = #"\d+ lines: \d+ requests, \d+ skipped, \d+ invalid"#
+            guard let range = line.range(of: pattern, options: .regularExpression) else { continue }
             let numbers = line[range].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
             guard numbers.count == 4 else { continue }
             lines += numbers[0]

@@ -25,7 +25,9 @@ struct ContentMarkTests {
 
     /// Records `bytes[range]` as read at `range.lowerBound`.
     static func record(_ mark: inout ContentMark, _ bytes: [UInt8], _ range: Range<Int>) {
-        bytes.withUnsafeBufferPointer { mark.record(UnsafeBufferPointer(rebasing: $0[range]), at: Int64(range.lowerBound)) }
+        bytes.withUnsafeBufferPointer {
+            mark.record(UnsafeBufferPointer(rebasing: $0[range]), at: Int64(range.lowerBound))
+        }
     }
 
     @Test func seesNoChangeInAFileThatOnlyGrew() {

@@ -43,7 +43,7 @@ struct FollowStateMachineTests {
             path: .file(file(original, size: 900)), descriptor: file(original, size: 900), offset: 500,
             content: .startChanged, expected: .restartFromStart(.startChanged)),
         Situation(
-            label: "truncated and regrown with the same start (a W3C header), the bytes before the offset changed: restart at 0",
+            label: "truncated and regrown with the same start (a W3C header), other bytes before the offset: restart",
             path: .file(file(original, size: 900)), descriptor: file(original, size: 900), offset: 500,
             content: .changedBeforeOffset, expected: .restartFromStart(.changedBeforeOffset)),
         Situation(
