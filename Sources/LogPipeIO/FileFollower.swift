@@ -36,7 +36,9 @@ import LogPipe
 /// Files are told apart by device and inode. The open descriptor keeps its inode from being reused,
 /// so a file removed and created again is always seen as a new file.
 ///
-/// A line is handed out only once its newline is written; a partial line waits for the rest.
+/// A line is handed out only once its newline is written; a partial line waits for the rest, except
+/// where its file is let go (a truncation, the end of a rotated file's grace period): then it is
+/// handed out as a line, so that no held byte is dropped silently.
 public final class FileFollower: FollowInput {
     /// The followed path, as given on the command line.
     public let name: String
