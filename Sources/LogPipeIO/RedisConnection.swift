@@ -49,7 +49,8 @@ public final class RedisConnection {
             }
             let length = socklen_t(MemoryLayout<sockaddr_un>.size)
             let descriptor = try withUnsafePointer(to: &address) { (pointer) throws(RedisClientError) -> Int32 in
-                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (generic) throws(RedisClientError) -> Int32 in
+                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    (generic) throws(RedisClientError) -> Int32 in
                     try open(family: AF_UNIX, address: generic, length: length, deadline: deadline, name: path)
                 }
             }
@@ -77,7 +78,8 @@ public final class RedisConnection {
                     var one: Int32 = 1
                     // Small commands and replies go out at once (tcp(7)); keepalive notices a peer
                     // that vanished without a word.
-                    _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                    _ = setsockopt(
+                        descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                     _ = setsockopt(descriptor, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
                     let shown = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
                     return RedisConnection(descriptor: descriptor, server: shown)
@@ -93,7 +95,8 @@ public final class RedisConnection {
     private static func open(
         family: Int32, address: UnsafePointer<sockaddr>, length: socklen_t, deadline: Int64, name: String
     ) throws(RedisClientError) -> Int32 {
-        let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let descriptor = socket(
+            family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard descriptor >= 0 else { throw .unreachable("\(name): socket: \(String(cString: strerror(errno)))") }
         // connect(2): a non-blocking socket answers EINPROGRESS; writability then means done, and
         // SO_ERROR says how it went. (EAGAIN is what a Unix socket with a full backlog answers.)
@@ -211,8 +214,12 @@ public final class RedisConnection {
             try flush()
             if let reply = try nextReply() { return reply }
             let left = deadline - FollowClock.milliseconds()
-            guard left > 0 else { throw .timedOut("no reply to \(command.name) within \(timeoutMilliseconds / 1000) s") }
-            var entries = [pollfd(fd: descriptor, events: Int16(POLLIN) | (hasPendingOutput ? Int16(POLLOUT) : 0), revents: 0)]
+            guard left > 0 else {
+                throw .timedOut("no reply to \(command.name) within \(timeoutMilliseconds / 1000) s")
+            }
+            var entries = [
+                pollfd(fd: descriptor, events: Int16(POLLIN) | (hasPendingOutput ? Int16(POLLOUT) : 0), revents: 0)
+            ]
             if let interrupt { entries.append(pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0)) }
             let ready = poll(&entries, nfds_t(entries.count), Int32(min(left, 60_000)))
             guard ready > 0 else { continue }

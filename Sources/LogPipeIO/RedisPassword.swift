@@ -25,7 +25,8 @@ public enum RedisPassword {
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw Failure(
-                message: "cannot read the password file \(file): \(String(cString: strerror(errno))); check its path and permissions",
+                message:
+                    "cannot read the password file \(file): \(String(cString: strerror(errno))); check its path and permissions",
                 status: .noInput)
         }
         defer { close(descriptor) }
@@ -46,7 +47,8 @@ public enum RedisPassword {
         var line = bytes.prefix(while: { $0 != 0x0A })
         if line.last == 0x0D { line = line.dropLast() }
         guard !line.isEmpty else {
-            throw Failure(message: "the password file \(file) is empty: its first line must be the password", status: .usage)
+            throw Failure(
+                message: "the password file \(file) is empty: its first line must be the password", status: .usage)
         }
         return String(decoding: line, as: UTF8.self)
     }

@@ -8,7 +8,8 @@ enum LogRecvCommand {
     static let spec = CommandSpec(
         name: "logrecv",
         overview: "Follow a Redis stream written by logship and write its records as NDJSON on standard output.",
-        usage: "logrecv [--from <time|id>] [--once] [--source <name>] [--trust-record-source] [--dedupe] [--give-up <seconds>] [--timeout <seconds>] [--password-file <file>] <url>",
+        usage:
+            "logrecv [--from <time|id>] [--once] [--source <name>] [--trust-record-source] [--dedupe] [--give-up <seconds>] [--timeout <seconds>] [--password-file <file>] <url>",
         arguments: [
             (
                 "url",
@@ -22,11 +23,17 @@ enum LogRecvCommand {
                 default: "new entries; the stream's start with --once"),
             .flag("once", help: "Read to the stream's end as it is at start, then exit (a replay)."),
             .value("source", "name", help: "Bind every entry of this stream to one source (a per-source stream)."),
-            .flag("trust-record-source", help: "Accept a bucket's or gap's own source even when it differs from the entry's."),
+            .flag(
+                "trust-record-source",
+                help: "Accept a bucket's or gap's own source even when it differs from the entry's."),
             .flag("dedupe", help: "Leave out buckets and gaps not newer than the last one written for their source."),
-            .value("give-up", "seconds", help: "Exit 69 after Redis has been unreachable this long; 0 retries forever.", default: "30"),
+            .value(
+                "give-up", "seconds", help: "Exit 69 after Redis has been unreachable this long; 0 retries forever.",
+                default: "30"),
             .value("timeout", "seconds", help: "Bound on connecting and on waiting for a reply.", default: "5"),
-            .value("password-file", "file", help: "Read the password from the first line of this file (mode 600) instead of REDISCLI_AUTH."),
+            .value(
+                "password-file", "file",
+                help: "Read the password from the first line of this file (mode 600) instead of REDISCLI_AUTH."),
         ],
         discussion: """
             READS: the entries of a Redis stream (XRANGE, then XREAD BLOCK), each with a source field and a
@@ -92,7 +99,9 @@ enum LogRecvCommand {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         do throws(RedisPassword.Failure) {
-            settings.password = try RedisPassword.load(file: arguments.string("password-file")) { diagnostics.warning($0) }
+            settings.password = try RedisPassword.load(file: arguments.string("password-file")) {
+                diagnostics.warning($0)
+            }
         } catch {
             diagnostics.error(error.message)
             exit(error.status.rawValue)

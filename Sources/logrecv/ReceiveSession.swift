@@ -47,7 +47,8 @@ final class ReceiveSession {
             guard let connection else {
                 if settings.giveUpMilliseconds > 0 && backoff.failingFor(at: now) >= settings.giveUpMilliseconds {
                     diagnostics.error(
-                        "Redis at \(settings.url.serverDescription) unreachable for \(settings.giveUpMilliseconds / 1000) s: giving up")
+                        "Redis at \(settings.url.serverDescription) unreachable for \(settings.giveUpMilliseconds / 1000) s: giving up"
+                    )
                     return finish(.unavailable)
                 }
                 let wait = backoff.delay(at: now)
@@ -195,7 +196,8 @@ final class ReceiveSession {
         if filter.rejected > 0 { parts.append("\(filter.rejected) rejected") }
         if filter.duplicates > 0 { parts.append("\(filter.duplicates) duplicates left out") }
         diagnostics.note(
-            "\(written) records received from \(settings.url)" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"))
+            "\(written) records received from \(settings.url)"
+                + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"))
         for line in budget.summary { diagnostics.note(line) }
         return status
     }

@@ -8,7 +8,8 @@ enum LogShipCommand {
     static let spec = CommandSpec(
         name: "logship",
         overview: "Append each NDJSON record of standard input to a Redis stream, buffering while Redis is away.",
-        usage: "logship [--source <name>] [--maxlen <entries>] [--buffer <records>] [--give-up <seconds>] [--timeout <seconds>] [--password-file <file>] <url>",
+        usage:
+            "logship [--source <name>] [--maxlen <entries>] [--buffer <records>] [--give-up <seconds>] [--timeout <seconds>] [--password-file <file>] <url>",
         arguments: [
             (
                 "url",
@@ -16,12 +17,24 @@ enum LogShipCommand {
             )
         ],
         options: [
-            .value("source", "name", help: "The name this host's records are shipped under (the entry's source field).", default: "the host name"),
-            .value("maxlen", "entries", help: "Trim the stream to about this many entries (MAXLEN ~); 0 never trims.", default: "100000"),
-            .value("buffer", "records", help: "Records held while Redis is slow or away; beyond, new ones are dropped and counted.", default: "10000"),
-            .value("give-up", "seconds", help: "After the end of input, stop retrying an unreachable Redis after this long; 0 never.", default: "30"),
+            .value(
+                "source", "name", help: "The name this host's records are shipped under (the entry's source field).",
+                default: "the host name"),
+            .value(
+                "maxlen", "entries", help: "Trim the stream to about this many entries (MAXLEN ~); 0 never trims.",
+                default: "100000"),
+            .value(
+                "buffer", "records",
+                help: "Records held while Redis is slow or away; beyond, new ones are dropped and counted.",
+                default: "10000"),
+            .value(
+                "give-up", "seconds",
+                help: "After the end of input, stop retrying an unreachable Redis after this long; 0 never.",
+                default: "30"),
             .value("timeout", "seconds", help: "Bound on connecting and on waiting for a reply.", default: "5"),
-            .value("password-file", "file", help: "Read the password from the first line of this file (mode 600) instead of REDISCLI_AUTH."),
+            .value(
+                "password-file", "file",
+                help: "Read the password from the first line of this file (mode 600) instead of REDISCLI_AUTH."),
         ],
         discussion: """
             READS (stdin, NDJSON): any records; typically logagg's bucket and gap records.
@@ -53,7 +66,8 @@ enum LogShipCommand {
                 throw UsageError(
                     arguments.positionals.isEmpty
                         ? "missing <url>: where to ship, e.g. redis://127.0.0.1:6379/logpipe"
-                        : "unexpected argument '\(arguments.positionals[1])': logship takes one <url> and reads standard input")
+                        : "unexpected argument '\(arguments.positionals[1])': logship takes one <url> and reads standard input"
+                )
             }
             let url: RedisURL
             do throws(RedisURLError) {
@@ -76,7 +90,9 @@ enum LogShipCommand {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         do throws(RedisPassword.Failure) {
-            settings.password = try RedisPassword.load(file: arguments.string("password-file")) { diagnostics.warning($0) }
+            settings.password = try RedisPassword.load(file: arguments.string("password-file")) {
+                diagnostics.warning($0)
+            }
         } catch {
             diagnostics.error(error.message)
             exit(error.status.rawValue)

@@ -88,7 +88,8 @@ final class ShipSession {
                 queue.resume(lastShippedStart: mark)
                 if let mark {
                     diagnostics.note(
-                        "resuming after \(settings.source)'s last bucket or gap in the stream (start \(mark)): earlier ones are skipped")
+                        "resuming after \(settings.source)'s last bucket or gap in the stream (start \(mark)): earlier ones are skipped"
+                    )
                 }
             }
             connection = candidate
@@ -96,7 +97,8 @@ final class ShipSession {
             if outageReported {
                 let seconds = Double(backoff.failingFor(at: FollowClock.milliseconds()) / 100) / 10
                 diagnostics.note(
-                    "connected to Redis at \(settings.url.serverDescription) after \(seconds) s; sending \(queue.count) buffered records")
+                    "connected to Redis at \(settings.url.serverDescription) after \(seconds) s; sending \(queue.count) buffered records"
+                )
                 outageReported = false
             }
             backoff.recordSuccess()
@@ -227,7 +229,8 @@ final class ShipSession {
         if entries[0].revents != 0, !signals.pendingSignals().isEmpty {
             if stopDeadline == nil {
                 inputOpen = false
-                stopDeadline = after + min(2_000, settings.giveUpMilliseconds == 0 ? 2_000 : settings.giveUpMilliseconds)
+                stopDeadline =
+                    after + min(2_000, settings.giveUpMilliseconds == 0 ? 2_000 : settings.giveUpMilliseconds)
             } else {
                 stopDeadline = after
             }
@@ -252,7 +255,9 @@ final class ShipSession {
                 guard !line.bytes.isEmpty else { return }
                 guard !line.truncated, let record = ShipperQueue.Record(line: line.bytes) else {
                     warn(
-                        "invalid", "line \(number) is not a JSON object with a type\(line.truncated ? " (longer than 1 MiB)" : ""): skipped")
+                        "invalid",
+                        "line \(number) is not a JSON object with a type\(line.truncated ? " (longer than 1 MiB)" : ""): skipped"
+                    )
                     return
                 }
                 switch queue.offer(record) {
@@ -261,7 +266,8 @@ final class ShipSession {
                     if first {
                         bufferFullReported = true
                         diagnostics.warning(
-                            "the buffer is full (\(settings.capacity) records): dropping new records until Redis takes the buffered ones")
+                            "the buffer is full (\(settings.capacity) records): dropping new records until Redis takes the buffered ones"
+                        )
                     }
                 }
             }
@@ -293,7 +299,8 @@ final class ShipSession {
         if queue.dropped > 0 { parts.append("\(queue.dropped) dropped when the buffer was full") }
         if undelivered > 0 { parts.append("\(undelivered) not delivered") }
         diagnostics.note(
-            "\(queue.delivered) records shipped to \(settings.url)" + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"))
+            "\(queue.delivered) records shipped to \(settings.url)"
+                + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"))
         for line in budget.summary { diagnostics.note(line) }
         if let fatal { return fatal.exitStatus }
         return undelivered > 0 || queue.dropped > 0 ? .unavailable : .success

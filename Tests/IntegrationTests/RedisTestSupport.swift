@@ -78,7 +78,8 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Spawns `executable` (a path) with `arguments`; `environment` adds to or replaces variables (a nil
     /// value removes one).
-    init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], input: Bool = false) throws {
+    init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], input: Bool = false) throws
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -196,7 +197,8 @@ final class ChildProcess: @unchecked Sendable {
 final class RedisTestServer {
     /// The path of redis-server, if installed.
     static let executable: String? = {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(
+            String.init)
         for directory in path + ["/usr/sbin", "/usr/local/bin"] {
             let path = "\(directory)/redis-server"
             if access(path, X_OK) == 0 { return path }
@@ -205,7 +207,8 @@ final class RedisTestServer {
     }()
 
     /// The note a test prints when it cannot run.
-    static let missingNote = "redis-server is not installed (apt-get install redis-server): the Redis transport tests are skipped"
+    static let missingNote =
+        "redis-server is not installed (apt-get install redis-server): the Redis transport tests are skipped"
 
     let directory: String
     private(set) var port: Int
@@ -295,7 +298,8 @@ final class RedisTestServer {
     /// The `record` fields of the stream's entries, oldest first (redis-cli prints each entry's ID
     /// and fields on their own lines).
     func records(_ stream: String) throws -> [String] {
-        let raw = try cli(["XRANGE", stream, "-", "+"]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let raw = try cli(["XRANGE", stream, "-", "+"]).split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
         var result: [String] = []
         var index = 0
         while index < raw.count {
@@ -309,7 +313,9 @@ final class RedisTestServer {
     /// `count` entries; returns whether it did within `timeout` seconds.
     func waitForEntries(_ stream: String, count: Int, password: String? = nil, timeout: Double = 30) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        guard let connection = try? RedisConnection.connect(to: .tcp(host: "127.0.0.1", port: port), timeoutMilliseconds: 5_000),
+        guard
+            let connection = try? RedisConnection.connect(
+                to: .tcp(host: "127.0.0.1", port: port), timeoutMilliseconds: 5_000),
             (try? connection.handshake(user: nil, password: password, timeoutMilliseconds: 5_000)) != nil
         else { return false }
         var seen = 0

@@ -31,8 +31,12 @@ struct RedisTransportTests {
 
     @Test func recordsShippedComeBackEqualWithTheirSourceAndInOrder() throws {
         let server = try RedisTestServer()
-        let records = (0..<200).map { TransportRecords.bucket(1_700_000_000 + Int64($0) * 10, hits: $0) }
-            + [#"{"type":"gap","v":2,"start":1700002000,"end":1700009200}"#, #"{"type":"window","v":2,"at":1700009200,"window":120,"hits":0,"average":0,"threshold":10,"state":"ok"}"#]
+        let records =
+            (0..<200).map { TransportRecords.bucket(1_700_000_000 + Int64($0) * 10, hits: $0) }
+            + [
+                #"{"type":"gap","v":2,"start":1700002000,"end":1700009200}"#,
+                #"{"type":"window","v":2,"at":1700009200,"window":120,"hits":0,"average":0,"threshold":10,"state":"ok"}"#,
+            ]
         let shipped = try Self.run(
             Self.logship, ["--source", "web1", server.url("logpipe")], input: records.joined(separator: "\n") + "\n")
         #expect(shipped.exitStatus == 0, "\(shipped.standardError.text)")
@@ -72,7 +76,9 @@ struct RedisTransportTests {
 
     @Test func fromATimeOrAnIDStartsThereInclusive() throws {
         let server = try RedisTestServer()
-        for (id, start) in [("1700000000000-0", 1), ("1700000010000-0", 2), ("1700000010000-1", 3), ("1700000020000-0", 4)] {
+        for (id, start) in [
+            ("1700000000000-0", 1), ("1700000010000-0", 2), ("1700000010000-1", 3), ("1700000020000-0", 4),
+        ] {
             try server.cli(["XADD", "s", id, "source", "w", "record", TransportRecords.bucket(Int64(start) * 10)])
         }
         let byTime = try Self.run(Self.logrecv, ["--once", "--from", "1700000010", server.url("s")])
@@ -122,7 +128,8 @@ struct RedisTransportTests {
 
     @Test func redisRestartedMidStreamLosesNothingWithinTheBufferAndDoublesNoBucket() throws {
         let server = try RedisTestServer(appendOnly: true)
-        let shipper = try ChildProcess(Self.logship, ["--source", "web1", "--give-up", "20", server.url("fleet")], input: true)
+        let shipper = try ChildProcess(
+            Self.logship, ["--source", "web1", "--give-up", "20", server.url("fleet")], input: true)
         let first = (0..<20).map { TransportRecords.bucket(Int64($0) * 10) }
         shipper.write(first.joined(separator: "\n") + "\n")
         #expect(server.waitForEntries("fleet", count: 20))
@@ -174,7 +181,8 @@ struct RedisTransportTests {
         let second = try Self.run(
             Self.logship, ["--source", "web1", server.url("fleet")], input: replay.joined(separator: "\n") + "\n")
         #expect(second.exitStatus == 0, "\(second.standardError.text)")
-        #expect(second.standardError.text.contains("resuming after web1's last bucket or gap in the stream (start 290)"))
+        #expect(
+            second.standardError.text.contains("resuming after web1's last bucket or gap in the stream (start 290)"))
         #expect(second.standardError.text.contains("20 records shipped"))
         #expect(second.standardError.text.contains("30 already in the stream"))
         let starts = TransportRecords.starts(try server.records("fleet"))
@@ -197,7 +205,9 @@ struct RedisTransportTests {
             #expect(wrong.standardError.text.contains("WRONGPASS"))
             #expect(!wrong.standardError.text.contains(Self.password))
             #expect(Date().timeIntervalSince(started) < 10)
-            let missing = try Self.run(tool, ["--once", server.url("s")].filter { tool == Self.logrecv || $0 != "--once" }, input: TransportRecords.bucket(0) + "\n")
+            let missing = try Self.run(
+                tool, ["--once", server.url("s")].filter { tool == Self.logrecv || $0 != "--once" },
+                input: TransportRecords.bucket(0) + "\n")
             #expect(missing.exitStatus == 77, "\(missing.standardError.text)")
             #expect(missing.standardError.text.contains("NOAUTH"))
         }
@@ -248,9 +258,12 @@ struct RedisTransportTests {
     @Test func anACLUserFromTheURLAuthenticatesAndOneWithoutRightsIsRefused() throws {
         let server = try RedisTestServer()
         try server.cli(["ACL", "SETUSER", "shipper", "on", ">ship-pw", "~fleet", "+xadd", "+xrevrange", "+ping"])
-        try server.cli(["ACL", "SETUSER", "reader", "on", ">read-pw", "~fleet", "+xrange", "+xrevrange", "+xread", "+ping"])
+        try server.cli([
+            "ACL", "SETUSER", "reader", "on", ">read-pw", "~fleet", "+xrange", "+xrevrange", "+xread", "+ping",
+        ])
         let shipped = try Self.run(
-            Self.logship, ["--source", "w", server.url("fleet", user: "shipper")], environment: ["REDISCLI_AUTH": "ship-pw"],
+            Self.logship, ["--source", "w", server.url("fleet", user: "shipper")],
+            environment: ["REDISCLI_AUTH": "ship-pw"],
             input: TransportRecords.bucket(0) + "\n")
         #expect(shipped.exitStatus == 0, "\(shipped.standardError.text)")
         let received = try Self.run(
@@ -258,7 +271,8 @@ struct RedisTransportTests {
         #expect(received.standardOutput.lines.count == 1)
         // The reader may not write: logship is refused with NOPERM, a permission error (77).
         let refused = try Self.run(
-            Self.logship, ["--source", "w", server.url("fleet", user: "reader")], environment: ["REDISCLI_AUTH": "read-pw"],
+            Self.logship, ["--source", "w", server.url("fleet", user: "reader")],
+            environment: ["REDISCLI_AUTH": "read-pw"],
             input: TransportRecords.bucket(10) + "\n")
         #expect(refused.exitStatus == 77, "\(refused.standardError.text)")
         #expect(refused.standardError.text.contains("NOPERM"))
@@ -320,7 +334,10 @@ struct RedisTransportCommandLineTests {
     func helpFollowsTheFixedLayoutAndVersionNamesTheProtocol(tool: String) throws {
         let help = try RedisTransportTests.run(PipelineTools.path(tool), ["--help"])
         #expect(help.exitStatus == 0)
-        for heading in ["OVERVIEW:", "USAGE: \(tool)", "ARGUMENTS:", "OPTIONS:", "(default: ", "--password-file", "REDISCLI_AUTH", "EXIT STATUS", "EXAMPLE", "--help"] {
+        for heading in [
+            "OVERVIEW:", "USAGE: \(tool)", "ARGUMENTS:", "OPTIONS:", "(default: ", "--password-file", "REDISCLI_AUTH",
+            "EXIT STATUS", "EXAMPLE", "--help",
+        ] {
             #expect(help.standardOutput.text.contains(heading), "\(tool) --help lacks \(heading)")
         }
         let version = try RedisTransportTests.run(PipelineTools.path(tool), ["--version"])

@@ -113,7 +113,8 @@ public struct RESPReader: Sendable {
             }
             guard length >= 0 else { throw RESPProtocolError("negative bulk string length \(length)") }
             guard length <= limits.maximumBulkLength else {
-                throw RESPProtocolError("bulk string of \(length) bytes exceeds the limit of \(limits.maximumBulkLength)")
+                throw RESPProtocolError(
+                    "bulk string of \(length) bytes exceeds the limit of \(limits.maximumBulkLength)")
             }
             let end = after + Int(length)
             guard end + 2 <= buffer.count else {

@@ -23,7 +23,8 @@ public struct RedisServerError: Error, Sendable, Equatable, CustomStringConverti
 
     /// Classifies the text of an error reply.
     public init(reply: String) {
-        var safe = String(reply.unicodeScalars.prefix(300).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        var safe = String(
+            reply.unicodeScalars.prefix(300).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
         if reply.unicodeScalars.count > 300 { safe += "…" }
         message = safe
         let code = safe.prefix(while: { $0 != " " })

@@ -59,7 +59,8 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         }
         if text.hasPrefix("redis://") { return try parseTCP(String(text.dropFirst(8))) }
         if text.hasPrefix("unix://") { return try parseUnix(String(text.dropFirst(7))) }
-        throw RedisURLError("'\(text)' is not redis://[user@]host[:port]/STREAM or unix:///path/redis.sock?stream=STREAM")
+        throw RedisURLError(
+            "'\(text)' is not redis://[user@]host[:port]/STREAM or unix:///path/redis.sock?stream=STREAM")
     }
 
     private static let passwordAdvice =

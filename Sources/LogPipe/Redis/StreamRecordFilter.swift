@@ -79,7 +79,8 @@ public struct StreamRecordFilter: Sendable {
     private mutating func decide(_ entry: StreamEntry) -> Verdict {
         guard let record = entry.record else { return .reject("entry \(entry.id) has no record field") }
         guard record.count <= options.maximumRecordLength else {
-            return .reject("entry \(entry.id): record of \(record.count) bytes is longer than \(options.maximumRecordLength)")
+            return .reject(
+                "entry \(entry.id): record of \(record.count) bytes is longer than \(options.maximumRecordLength)")
         }
         guard !record.contains(0x0A), !record.contains(0x0D) else {
             return .reject("entry \(entry.id): record spans more than one line")
@@ -90,13 +91,15 @@ public struct StreamRecordFilter: Sendable {
             source = bound
         case (let field?, nil):
             guard let name = Self.sourceName(field) else {
-                return .reject("entry \(entry.id): source field is not a name (empty, too long, control characters or not UTF-8)")
+                return .reject(
+                    "entry \(entry.id): source field is not a name (empty, too long, control characters or not UTF-8)")
             }
             source = name
         case (let field?, let bound?):
             guard field == Array(bound.utf8) else {
                 return .reject(
-                    "entry \(entry.id): shipped as source '\(Self.shown(field))' into the stream bound to '\(bound)': forgery, skipped")
+                    "entry \(entry.id): shipped as source '\(Self.shown(field))' into the stream bound to '\(bound)': forgery, skipped"
+                )
             }
             source = bound
         }

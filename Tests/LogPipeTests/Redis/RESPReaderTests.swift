@@ -8,8 +8,10 @@ struct RESPReaderTests {
     static let table: [(String, RESPValue)] = [
         ("+OK\r\n", .simpleString("OK")),
         ("+\r\n", .simpleString("")),
-        ("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
-         .error("WRONGTYPE Operation against a key holding the wrong kind of value")),
+        (
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            .error("WRONGTYPE Operation against a key holding the wrong kind of value")
+        ),
         (":0\r\n", .integer(0)),
         (":-42\r\n", .integer(-42)),
         (":9223372036854775807\r\n", .integer(Int64.max)),
@@ -20,8 +22,15 @@ struct RESPReaderTests {
         ("*0\r\n", .array([])),
         ("*-1\r\n", .array(nil)),
         ("*2\r\n:1\r\n$1\r\nx\r\n", .array([.integer(1), .bulkString([UInt8(ascii: "x")])])),
-        ("*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$6\r\nsource\r\n$2\r\nw1\r\n",
-         .array([.array([.bulkString(Array("1-0".utf8)), .array([.bulkString(Array("source".utf8)), .bulkString(Array("w1".utf8))])])])),
+        (
+            "*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$6\r\nsource\r\n$2\r\nw1\r\n",
+            .array([
+                .array([
+                    .bulkString(Array("1-0".utf8)),
+                    .array([.bulkString(Array("source".utf8)), .bulkString(Array("w1".utf8))]),
+                ])
+            ])
+        ),
     ]
 
     @Test(arguments: table)
@@ -142,7 +151,8 @@ struct RESPReaderTests {
 
     @Test func randomBytesNeverTrapAndEitherParseFailOrWait() {
         var random = SplitMix64(seed: 1414)
-        let pieces: [[UInt8]] = ["*", "$", ":", "+", "-", "\r\n", "\r", "\n", "1", "0", "-1", "2", "99", "x", "OK"].map {
+        let pieces: [[UInt8]] = ["*", "$", ":", "+", "-", "\r\n", "\r", "\n", "1", "0", "-1", "2", "99", "x", "OK"].map
+        {
             Array($0.utf8)
         }
         for _ in 0..<5_000 {
@@ -195,7 +205,9 @@ struct RESPReaderTests {
 @Suite("RESP commands")
 struct RESPCommandTests {
     @Test func encodesAnArrayOfBulkStrings() {
-        #expect(String(decoding: RESPCommand("XLEN", "logpipe").encoded, as: UTF8.self) == "*2\r\n$4\r\nXLEN\r\n$7\r\nlogpipe\r\n")
+        #expect(
+            String(decoding: RESPCommand("XLEN", "logpipe").encoded, as: UTF8.self)
+                == "*2\r\n$4\r\nXLEN\r\n$7\r\nlogpipe\r\n")
     }
 
     @Test func carriesAnyBytesIncludingCRLFAndQuotes() throws {
@@ -204,9 +216,11 @@ struct RESPCommandTests {
         var reader = RESPReader()
         reader.feed(command.encoded)
         let words = try #require(try reader.next()?.elements).compactMap(\.bytes)
-        #expect(words.map { String(decoding: $0, as: UTF8.self) } == [
-            "XADD", "s", "MAXLEN", "~", "100", "*", "source", "web 1", "record", String(decoding: record, as: UTF8.self),
-        ])
+        #expect(
+            words.map { String(decoding: $0, as: UTF8.self) } == [
+                "XADD", "s", "MAXLEN", "~", "100", "*", "source", "web 1", "record",
+                String(decoding: record, as: UTF8.self),
+            ])
         #expect(command.name == "XADD")
     }
 

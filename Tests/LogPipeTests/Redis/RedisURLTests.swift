@@ -7,10 +7,16 @@ struct RedisURLTests {
     static let accepted: [(String, RedisURL)] = [
         ("redis://127.0.0.1/logpipe", RedisURL(endpoint: .tcp(host: "127.0.0.1", port: 6379), stream: "logpipe")),
         ("redis://central:6380/logpipe", RedisURL(endpoint: .tcp(host: "central", port: 6380), stream: "logpipe")),
-        ("redis://shipper@central/fleet:web", RedisURL(endpoint: .tcp(host: "central", port: 6379), user: "shipper", stream: "fleet:web")),
+        (
+            "redis://shipper@central/fleet:web",
+            RedisURL(endpoint: .tcp(host: "central", port: 6379), user: "shipper", stream: "fleet:web")
+        ),
         ("redis://[::1]:7000/s", RedisURL(endpoint: .tcp(host: "::1", port: 7000), stream: "s")),
         ("redis://h/a%2Fb%20c", RedisURL(endpoint: .tcp(host: "h", port: 6379), stream: "a/b c")),
-        ("unix:///run/redis/redis.sock?stream=logpipe", RedisURL(endpoint: .unix(path: "/run/redis/redis.sock"), stream: "logpipe")),
+        (
+            "unix:///run/redis/redis.sock?stream=logpipe",
+            RedisURL(endpoint: .unix(path: "/run/redis/redis.sock"), stream: "logpipe")
+        ),
         ("unix:///tmp/r.sock?stream=s&user=u", RedisURL(endpoint: .unix(path: "/tmp/r.sock"), user: "u", stream: "s")),
         ("unix://u@/tmp/r.sock?stream=s", RedisURL(endpoint: .unix(path: "/tmp/r.sock"), user: "u", stream: "s")),
     ]
@@ -135,12 +141,18 @@ struct RedisServerErrorTests {
         ("WRONGPASS invalid username-password pair or user is disabled.", RedisServerError.Kind.authentication),
         ("NOAUTH Authentication required.", .authentication),
         ("NOPERM this user has no permissions to run the 'xadd' command", .authentication),
-        ("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", .authentication),
+        (
+            "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+            .authentication
+        ),
         ("WRONGTYPE Operation against a key holding the wrong kind of value", .wrongType),
         ("LOADING Redis is loading the dataset in memory", .transient),
         ("OOM command not allowed when used memory > 'maxmemory'.", .transient),
         ("READONLY You can't write against a read only replica.", .transient),
-        ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk.", .transient),
+        (
+            "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk.",
+            .transient
+        ),
         ("BUSY Redis is busy running a script.", .transient),
         ("ERR unknown command 'XADD', with args beginning with: ", .other),
         ("ERR syntax error", .other),

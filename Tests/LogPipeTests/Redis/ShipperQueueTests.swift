@@ -54,7 +54,10 @@ struct ShipperQueueTests {
         var queue = ShipperQueue(capacity: 3)
         var outcomes: [ShipperQueue.Offer] = []
         for number in 0..<6 { outcomes.append(queue.offer(Self.other(number))) }
-        #expect(outcomes == [.queued, .queued, .queued, .dropped(first: true), .dropped(first: false), .dropped(first: false)])
+        #expect(
+            outcomes == [
+                .queued, .queued, .queued, .dropped(first: true), .dropped(first: false), .dropped(first: false),
+            ])
         #expect(queue.dropped == 3)
         #expect(queue.takeDropReport() == 3)
         #expect(queue.takeDropReport() == 0)
@@ -127,7 +130,8 @@ struct StreamEntryTests {
         let fields = RESPValue.array([Self.bulk("source"), Self.bulk("w1"), Self.bulk("record"), Self.bulk("{}")])
         let range = RESPValue.array([.array([Self.bulk("5-1"), fields]), .array([Self.bulk("6-0"), .array([])])])
         let entries = try StreamEntry.entries(ofRange: range)
-        #expect(entries == [Self.entry("5-1", source: "w1", record: "{}"), Self.entry("6-0", source: nil, record: nil)])
+        #expect(
+            entries == [Self.entry("5-1", source: "w1", record: "{}"), Self.entry("6-0", source: nil, record: nil)])
         #expect(try StreamEntry.entries(ofRead: .array([.array([Self.bulk("key"), range])])) == entries)
         #expect(try StreamEntry.entries(ofRead: .array(nil)).isEmpty)
         #expect(throws: RESPProtocolError.self) { try StreamEntry.entries(ofRange: .integer(3)) }
@@ -143,7 +147,9 @@ struct StreamEntryTests {
         let bucket = #"{"type":"bucket","v":2,"start":1700000000,"end":1700000010}"#
         #expect(Self.entry("1-0", source: "w1", record: bucket).timelineStart(ofSource: "w1") == 1_700_000_000)
         #expect(Self.entry("1-0", source: "w2", record: bucket).timelineStart(ofSource: "w1") == nil)
-        #expect(Self.entry("1-0", source: "w1", record: #"{"type":"window","v":2,"at":5}"#).timelineStart(ofSource: "w1") == nil)
+        #expect(
+            Self.entry("1-0", source: "w1", record: #"{"type":"window","v":2,"at":5}"#).timelineStart(ofSource: "w1")
+                == nil)
     }
 
     static let bucketWithout = #"{"type":"bucket","v":2,"start":10,"end":20,"hits":1}"#
@@ -158,7 +164,8 @@ struct StreamEntryTests {
         var filter = StreamRecordFilter(options: .init())
         let line = written(filter.judge(Self.entry("1-0", source: "web\"1", record: Self.bucketWithout)))
         #expect(line == #"{"type":"bucket","v":2,"source":"web\"1","start":10,"end":20,"hits":1}"#)
-        let gap = written(filter.judge(Self.entry("2-0", source: "w1", record: #"{"type":"gap","v":2,"start":0,"end":7200}"#)))
+        let gap = written(
+            filter.judge(Self.entry("2-0", source: "w1", record: #"{"type":"gap","v":2,"start":0,"end":7200}"#)))
         #expect(gap == #"{"type":"gap","v":2,"source":"w1","start":0,"end":7200}"#)
     }
 
@@ -177,7 +184,9 @@ struct StreamEntryTests {
 
     @Test func aStreamBoundToOneSourceRejectsEntriesOfAnother() {
         var filter = StreamRecordFilter(options: .init(boundSource: "w1"))
-        #expect(written(filter.judge(Self.entry("1-0", source: nil, record: Self.bucketWithout)))?.contains(#""source":"w1""#) == true)
+        #expect(
+            written(filter.judge(Self.entry("1-0", source: nil, record: Self.bucketWithout)))?.contains(
+                #""source":"w1""#) == true)
         #expect(written(filter.judge(Self.entry("2-0", source: "w1", record: Self.bucketWithout))) != nil)
         if case .reject(let reason) = filter.judge(Self.entry("3-0", source: "w2", record: Self.bucketWithout)) {
             #expect(reason.contains("bound"))
@@ -207,8 +216,11 @@ struct StreamEntryTests {
             Self.entry("1-0", source: "w1", record: nil),
             Self.entry("2-0", source: "", record: Self.bucketWithout),
             Self.entry("3-0", source: "a\u{1B}b", record: Self.bucketWithout),
-            StreamEntry(id: .zero, source: Array("w1".utf8), record: Array("{\"type\":\"x\",\"k\":\"".utf8) + [0xFF] + Array("\"}".utf8)),
-            Self.entry("4-0", source: "w1", record: "{\"type\":\"x\",\"pad\":\"" + String(repeating: "p", count: 200) + "\"}"),
+            StreamEntry(
+                id: .zero, source: Array("w1".utf8),
+                record: Array("{\"type\":\"x\",\"k\":\"".utf8) + [0xFF] + Array("\"}".utf8)),
+            Self.entry(
+                "4-0", source: "w1", record: "{\"type\":\"x\",\"pad\":\"" + String(repeating: "p", count: 200) + "\"}"),
             Self.entry("5-0", source: nil, record: Self.bucketWithout),
         ]
         for entry in cases {
@@ -222,14 +234,17 @@ struct StreamEntryTests {
 
     @Test func passesOtherRecordTypesUnchangedWhateverTheirSource() {
         var filter = StreamRecordFilter(options: .init())
-        let request = #"{"type":"request","v":2,"time":1,"source":"access.log","client":"c","status":200,"bytes":0,"section":"/"}"#
+        let request =
+            #"{"type":"request","v":2,"time":1,"source":"access.log","client":"c","status":200,"bytes":0,"section":"/"}"#
         #expect(written(filter.judge(Self.entry("1-0", source: "w1", record: request))) == request)
         #expect(written(filter.judge(Self.entry("2-0", source: nil, record: request))) == request)
     }
 
     @Test func dedupeLeavesOutBucketsNotNewerThanTheLastOfTheirSource() {
         var filter = StreamRecordFilter(options: .init(dedupe: true))
-        let sequence: [(String, Int64)] = [("w1", 10), ("w2", 10), ("w1", 20), ("w1", 20), ("w2", 10), ("w1", 10), ("w1", 30)]
+        let sequence: [(String, Int64)] = [
+            ("w1", 10), ("w2", 10), ("w1", 20), ("w1", 20), ("w2", 10), ("w1", 10), ("w1", 30),
+        ]
         var kept: [String] = []
         for (index, (source, start)) in sequence.enumerated() {
             let record = #"{"type":"bucket","v":2,"start":\#(start),"end":\#(start + 10)}"#
