@@ -280,6 +280,11 @@ final class RedisTestServer {
         self.process = nil
     }
 
+    /// Sends `signal` to the server (SIGSTOP makes it hang with its connections open, SIGCONT resumes it).
+    func send(_ signal: Int32) {
+        process?.send(signal)
+    }
+
     /// Runs redis-cli against this server and returns its output (the tests' independent view).
     @discardableResult
     func cli(_ arguments: [String], password: String? = nil) throws -> String {

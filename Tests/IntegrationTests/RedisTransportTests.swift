@@ -148,6 +148,29 @@ struct RedisTransportTests {
         #expect(try server.length("fleet") == 40)
     }
 
+    @Test func aRedisThatStopsAnsweringIsLeftAfterTheTimeoutAndDoublesAreRemovedByDedupe() throws {
+        let server = try RedisTestServer()
+        let shipper = try ChildProcess(
+            Self.logship, ["--source", "web1", "--timeout", "1", "--give-up", "30", server.url("fleet")], input: true)
+        shipper.write((0..<10).map { TransportRecords.bucket(Int64($0) * 10) }.joined(separator: "\n") + "\n")
+        #expect(server.waitForEntries("fleet", count: 10))
+        // A hung server: connections stay open, nothing is answered. The XADDs sent now wait in its
+        // socket buffer; logship gives up on the connection after --timeout and keeps the records.
+        server.send(SIGSTOP)
+        shipper.write((10..<20).map { TransportRecords.bucket(Int64($0) * 10) }.joined(separator: "\n") + "\n")
+        #expect(shipper.standardError.wait { $0.contains("no reply within 1 s") })
+        server.send(SIGCONT)
+        #expect(shipper.standardError.wait { $0.contains("connected to Redis") })
+        shipper.closeInput()
+        #expect(shipper.waitForExit() == 0, "\(shipper.standardError.text)")
+        // The server may also have run the XADDs left in the abandoned connection: at least once.
+        let raw = TransportRecords.starts(try server.records("fleet"))
+        #expect(Set(raw) == Set((0..<20).map { Int64($0) * 10 }))
+        #expect(raw.count >= 20)
+        let received = try Self.run(Self.logrecv, ["--once", "--dedupe", server.url("fleet")])
+        #expect(TransportRecords.starts(received.standardOutput.lines) == (0..<20).map { Int64($0) * 10 })
+    }
+
     @Test func beyondTheBufferRecordsAreDroppedCountedAndReported() throws {
         let server = try RedisTestServer()
         let shipper = try ChildProcess(
