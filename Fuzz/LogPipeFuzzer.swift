@@ -2,8 +2,10 @@
 // the sources of Sources/LogPipe into one module (so it needs no import), never by SwiftPM.
 //
 // The first byte of each input picks what the rest is:
-//   even: one line of the stream, given to JSONObjectScanner, WireRecord.decode and
+//   0 mod 4: one line of the stream, given to JSONObjectScanner, WireRecord.decode and
 //         RequestFastDecoder.decode;
+//   2 mod 4: bytes from a Redis server, given to RESPReader at once and byte by byte, and as a
+//         stream entry's record to StreamRecordFilter;
 //   odd:  one access-log line, given to AccessLogParser in the format (byte >> 1) % 5.
 // A crash, a sanitizer report, a timeout (-timeout) or an RSS limit (-rss_limit_mb) is a finding;
 // so is a broken invariant, reported with fatalError:
@@ -11,10 +13,11 @@
 //     same request;
 //   - a record WireRecord.decode accepts re-encodes to a line that decodes, and re-encodes the same;
 //   - RequestFastDecoder.decode accepts exactly the lines WireRecord.decode accepts.
+//   - RESPReader gives the same replies (or the same failure) however the bytes are split;
+//   - a record StreamRecordFilter lets through is one line holding one JSON object with a type.
 
 /// The formats the parser is driven with, picked by the input's first byte.
 private let fuzzFormats: [LogFormat] = [.auto, .common, .combined, .vhost, .w3c]
-
 
 /// Decodes a stream line every way and checks that an accepted record survives re-encoding.
 private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
@@ -39,7 +42,8 @@ private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
     }
     encoded.removeLast()
     guard let again = try? WireRecord.decode(encoded) else {
-        fatalError("a decoded record re-encodes to a line that does not decode: \(String(decoding: encoded, as: UTF8.self))")
+        fatalError(
+            "a decoded record re-encodes to a line that does not decode: \(String(decoding: encoded, as: UTF8.self))")
     }
     // Derived members (a window's average) are recomputed, so the first round may normalise the
     // record; from then on encoding must be stable.
@@ -79,13 +83,47 @@ private func fuzzLogLine(_ line: UnsafeBufferPointer<UInt8>, format: LogFormat) 
     }
 }
 
+/// Reads server bytes whole and byte by byte, which must agree, then judges them as a record.
+private func fuzzRedisBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+    func replies(_ chunks: [ArraySlice<UInt8>]) -> ([RESPValue], String?) {
+        var reader = RESPReader(limits: .init(maximumBulkLength: 1 << 16, maximumArrayCount: 1 << 12))
+        var values: [RESPValue] = []
+        do {
+            for chunk in chunks {
+                reader.feed(chunk)
+                while let value = try reader.next() { values.append(value) }
+            }
+            return (values, nil)
+        } catch {
+            return (values, error.reason)
+        }
+    }
+    let all = Array(bytes)
+    let whole = replies([all[...]])
+    let split = replies(all.indices.map { all[$0...$0] })
+    guard whole.0 == split.0, whole.1 == split.1 else {
+        fatalError("RESPReader depends on how the bytes are split: \(whole) vs \(split)")
+    }
+    var filter = StreamRecordFilter(options: .init(dedupe: true))
+    let entry = StreamEntry(id: .zero, source: Array("fuzz".utf8), record: all)
+    if case .write(let line) = filter.judge(entry) {
+        let valid = line.withUnsafeBufferPointer { RecordShape($0) != nil }
+        guard valid, !line.contains(0x0A), !line.contains(0x0D) else {
+            fatalError(
+                "StreamRecordFilter let through what is not one record: \(String(decoding: line, as: UTF8.self))")
+        }
+    }
+}
+
 /// libFuzzer's entry point: one input, any bytes.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func logPipeFuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size > 0 else { return 0 }
     let selector = data[0]
     let rest = UnsafeBufferPointer(start: data + 1, count: size - 1)
-    if selector & 1 == 0 {
+    if selector & 3 == 2 {
+        fuzzRedisBytes(rest)
+    } else if selector & 1 == 0 {
         fuzzStreamLine(rest)
     } else {
         fuzzLogLine(rest, format: fuzzFormats[Int(selector >> 1) % fuzzFormats.count])
