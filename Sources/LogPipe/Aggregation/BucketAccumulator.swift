@@ -43,7 +43,10 @@ struct BucketAccumulator {
         sections.add(utf8: request.section)
         clients.add(utf8: request.client)
         statusClasses.count(status: request.status)
-        bytes += request.bytes
+        // Byte counts come from records another process wrote: a sum past Int64 stops at its bound
+        // instead of trapping (two requests of 2^63 - 1 bytes would otherwise stop logagg).
+        let (sum, overflow) = bytes.addingReportingOverflow(request.bytes)
+        bytes = overflow ? (request.bytes > 0 ? .max : .min) : sum
     }
 
     mutating func addLate(at second: Int64) {

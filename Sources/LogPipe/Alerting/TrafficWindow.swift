@@ -20,19 +20,27 @@ public struct TrafficWindow: Sendable {
     /// A second newer than `newestSecond` moves the window forward (the seconds in between count
     /// zero). An older second still inside the window is added to it (a late line). A second that has
     /// already left the window is not counted.
+    ///
+    /// Counts come from records another process wrote: a negative count is taken as 0, and the total
+    /// stops at `Int.max` (what would pass it is not counted) instead of trapping on overflow. Every
+    /// counter then stays within 0...`total`, and `total` stays the sum of the counters.
     /// - Returns: false when the hits were too old to count.
     @discardableResult
     public mutating func add(_ hits: Int, at second: Int64) -> Bool {
         if let newest = newestSecond, second <= newest {
             guard second > newest - Int64(length) else { return false }
-            ring[slot(second)] += hits
-            total += hits
+            count(hits, in: slot(second))
             return true
         }
         moveForward(to: second)
-        ring[slot(second)] += hits
-        total += hits
+        count(hits, in: slot(second))
         return true
+    }
+
+    private mutating func count(_ hits: Int, in slot: Int) {
+        let counted = min(max(hits, 0), Int.max - total)
+        ring[slot] += counted
+        total += counted
     }
 
     /// Moves the window forward so that `second` is the newest, counting zero for every second
