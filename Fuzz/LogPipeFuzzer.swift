@@ -22,7 +22,6 @@
 /// The formats the parser is driven with, picked by the input's first byte.
 private let fuzzFormats: [LogFormat] = [.auto, .common, .combined, .vhost, .w3c]
 
-
 /// Decodes a stream line every way and checks that an accepted record survives re-encoding.
 private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
     _ = try? JSONObjectScanner.scan(line) { member in
@@ -41,7 +40,8 @@ private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
     }
     encoded.removeLast()
     guard let again = try? WireRecord.decode(encoded) else {
-        fatalError("a decoded record re-encodes to a line that does not decode: \(String(decoding: encoded, as: UTF8.self))")
+        fatalError(
+            "a decoded record re-encodes to a line that does not decode: \(String(decoding: encoded, as: UTF8.self))")
     }
     // Derived members (a window's average) are recomputed, so the first round may normalise the
     // record; from then on encoding must be stable.
@@ -171,7 +171,9 @@ private func fuzzView(_ bytes: UnsafeBufferPointer<UInt8>, knob: UInt8) {
     text += report.finish(state)
     var options = DashboardOptions(title: "fuzz", startedAt: 1_700_000_000, utcOffset: { _ in 4772 })
     options.topList = [.sections, .clients, .status][Int((knob >> 2) % 3)]
-    let size = [TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 1, rows: 1), TerminalSize(columns: 200, rows: 60)][Int((knob >> 4) % 3)]
+    let size = [
+        TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 1, rows: 1), TerminalSize(columns: 200, rows: 60),
+    ][Int((knob >> 4) % 3)]
     let frame = DashboardRenderer.render(state, size: size, now: state.totals.lastEnd ?? 0, options: options)
     _ = frame
 }

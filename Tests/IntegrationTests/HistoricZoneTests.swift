@@ -20,7 +20,8 @@ struct HistoricZoneTests {
     @Test func logalertInMonroviaIn1971WritesAlertTimesThatNameTheirInstant() throws {
         try ReliabilityShell.withSampleDirectory { directory in
             let outcome = try ReliabilityShell.run(
-                "\(Self.makeLog)\nlogtail --once monrovia.log 2> /dev/null | logagg | TZ=Africa/Monrovia logalert", in: directory)
+                "\(Self.makeLog)\nlogtail --once monrovia.log 2> /dev/null | logagg | TZ=Africa/Monrovia logalert",
+                in: directory)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             var transitions = 0
             for line in outcome.standardOutput.split(separator: "\n") {
@@ -28,7 +29,9 @@ struct HistoricZoneTests {
                 transitions += 1
                 // RFC 3339 has no seconds in an offset: the nearest whole minute, -00:45.
                 #expect(record.time.hasSuffix("-00:45"), "\(record.time)")
-                #expect(MomentParser.parse(record.time, offsetAt: { _ in 0 }) == record.at, "\(record.time) is not \(record.at)")
+                #expect(
+                    MomentParser.parse(record.time, offsetAt: { _ in 0 }) == record.at,
+                    "\(record.time) is not \(record.at)")
                 #expect(record.message.hasSuffix(" at \(record.time)"))
             }
             #expect(transitions == 2)
@@ -47,7 +50,9 @@ struct HistoricZoneTests {
             let outcome = try ReliabilityShell.run(
                 "\(Self.makeLog)\nTZ=\(zone) logtail --once --since '\(since)' monrovia.log > /dev/null", in: directory)
             #expect(outcome.status == 0, "\(outcome.standardError)")
-            #expect(outcome.standardError.contains("monrovia.log: \(skipped) lines before --since skipped"), "\(outcome.standardError)")
+            #expect(
+                outcome.standardError.contains("monrovia.log: \(skipped) lines before --since skipped"),
+                "\(outcome.standardError)")
         }
     }
 }

@@ -26,7 +26,9 @@ struct WarningLineNumberTests {
         }
     }
 
-    @Test(arguments: [("logagg", "records.ndjson"), ("logalert", "buckets.ndjson"), ("logview --plain", "final.ndjson")])
+    @Test(arguments: [
+        ("logagg", "records.ndjson"), ("logalert", "buckets.ndjson"), ("logview --plain", "final.ndjson"),
+    ])
     func aStageGivenALineThatIsNotJSONWarnsWithItsNumber(command: String, file: String) throws {
         for before in [0, 1, 6] {
             let stderr = try warnings(command, file: file, before: before, bad: "not json")
@@ -43,7 +45,8 @@ struct WarningLineNumberTests {
     }
 
     @Test func logalertNamesTheLineOfABucketThatIsNotNewer() throws {
-        let bad = #"{"type":"bucket","v":2,"start":1699999990,"end":1700000000,"hits":0,"per_second":[0,0,0,0,0,0,0,0,0,0],"sections":[],"distinct_sections":0,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"bytes":0,"clients":[],"distinct_clients":0,"invalid":0,"late":0,"late_seconds":[],"dropped":0}"#
+        let bad =
+            #"{"type":"bucket","v":2,"start":1699999990,"end":1700000000,"hits":0,"per_second":[0,0,0,0,0,0,0,0,0,0],"sections":[],"distinct_sections":0,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"bytes":0,"clients":[],"distinct_clients":0,"invalid":0,"late":0,"late_seconds":[],"dropped":0}"#
         let stderr = try warnings("logalert", file: "buckets.ndjson", before: 3, bad: bad)
         #expect(stderr.contains("logalert: warning: line 4: bucket [1699999990, 1700000000)"), "\(stderr)")
         #expect(!stderr.contains("line 5"), "\(stderr)")
@@ -55,12 +58,15 @@ struct WarningLineNumberTests {
             try ReliabilityShell.withSampleDirectory { directory in
                 let outcome = try ReliabilityShell.run(
                     "{ head -n \(before) sample.log; echo garbage; tail -n +\(before + 1) sample.log; } > mixed.log\n"
-                        + (source == "-" ? "logtail --once - < mixed.log" : "logtail --once mixed.log") + " > out.ndjson\n"
+                        + (source == "-" ? "logtail --once - < mixed.log" : "logtail --once mixed.log")
+                        + " > out.ndjson\n"
                         + "grep -c '\"line\":\(before + 1),' out.ndjson",
                     in: directory)
                 let name = source == "-" ? "-" : "mixed.log"
                 #expect(outcome.standardOutput == "1\n", "the invalid record does not carry line \(before + 1)")
-                #expect(outcome.standardError.contains("logtail: warning: \(name):\(before + 1): "), "\(outcome.standardError)")
+                #expect(
+                    outcome.standardError.contains("logtail: warning: \(name):\(before + 1): "),
+                    "\(outcome.standardError)")
                 #expect(!outcome.standardError.contains(":\(before + 2):"), "\(outcome.standardError)")
             }
         }

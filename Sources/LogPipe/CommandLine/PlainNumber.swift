@@ -41,7 +41,9 @@ public enum PlainNumber {
 
     private static func finite(_ text: String) -> Double? {
         guard let value = Double(text), value.isFinite else { return nil }
-        if value == 0 && text.utf8.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) { return nil }
+        if value == 0 && text.utf8.contains(where: { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }) {
+            return nil
+        }
         return value
     }
 

@@ -51,7 +51,9 @@ public struct AggregationStage: Sendable {
             aggregator.observe(request, emit: emit) { [lines] in Self.warn(about: $0, lines: lines, warn: warn) }
             noteRequest(at: request.time, line: number)
         case .other(.heartbeat(let heartbeat)):
-            aggregator.advance(to: heartbeat.time, emit: emit) { [lines] in Self.warn(about: $0, lines: lines, warn: warn) }
+            aggregator.advance(to: heartbeat.time, emit: emit) { [lines] in
+                Self.warn(about: $0, lines: lines, warn: warn)
+            }
         case .other(.invalid(let invalid)):
             aggregator.observeInvalid(time: invalid.time)
         case .other(.request(let record)):
@@ -90,7 +92,9 @@ public struct AggregationStage: Sendable {
 
     /// Warns about `notice`, naming the line of the request it is about (not the later line that
     /// settled it).
-    private static func warn(about notice: BucketAggregator.Notice, lines: NoticeLines, warn: (String, String) -> Void) {
+    private static func warn(
+        about notice: BucketAggregator.Notice, lines: NoticeLines, warn: (String, String) -> Void
+    ) {
         switch notice {
         case .droppedFuture(let time, let watermark):
             // Always about the request held back, which an earlier line gave.

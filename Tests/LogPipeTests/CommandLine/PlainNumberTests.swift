@@ -51,9 +51,11 @@ struct PlainNumberTests {
     func aNumberOptionInAnotherNotationIsAUsageErrorSayingWhatItNeeds(text: String) throws {
         var parsed = ParsedArguments()
         parsed.values["threshold"] = [text]
-        #expect(throws: UsageError(
-            "option '--threshold' needs a plain decimal number from 0 to 1000000000 (such as 2 or 0.5), got '\(text)'"
-        )) { try parsed.number("threshold", in: 0...1e9, default: 10) }
+        #expect(
+            throws: UsageError(
+                "option '--threshold' needs a plain decimal number from 0 to 1000000000 (such as 2 or 0.5), got '\(text)'"
+            )
+        ) { try parsed.number("threshold", in: 0...1e9, default: 10) }
         parsed.values["window"] = [text]
         #expect(throws: UsageError.self) { try parsed.integer("window", in: 1...86_400, default: 120) }
     }

@@ -7,7 +7,9 @@ import Testing
 @Suite("Stages: counts near the integer bounds")
 struct ExtremeCountTests {
     /// Feeds `lines` to a stage's `consume`; returns what it wrote.
-    private func feed(_ lines: [String], _ consume: (UnsafeBufferPointer<UInt8>, Int64, inout JSONWriter) -> Void) -> [String] {
+    private func feed(_ lines: [String], _ consume: (UnsafeBufferPointer<UInt8>, Int64, inout JSONWriter) -> Void)
+        -> [String]
+    {
         var writer = JSONWriter()
         for (index, line) in lines.enumerated() {
             var bytes = Array(line.utf8)
@@ -18,9 +20,12 @@ struct ExtremeCountTests {
 
     @Test func logaggSumsByteCountsPastInt64ToItsBound() {
         var stage = AggregationStage(configuration: BucketAggregator.Configuration())
-        let request = #"{"type":"request","v":2,"time":%d,"client":"a","status":200,"bytes":9223372036854775807,"section":"/"}"#
+        let request =
+            #"{"type":"request","v":2,"time":%d,"client":"a","status":200,"bytes":9223372036854775807,"section":"/"}"#
         let lines = [1_700_000_000, 1_700_000_001, 1_700_000_010].map { String(format: request, $0) }
-        let output = feed(lines) { line, number, writer in stage.consume(line: line, number: number, into: &writer) { _, _ in } }
+        let output = feed(lines) { line, number, writer in
+            stage.consume(line: line, number: number, into: &writer) { _, _ in }
+        }
         #expect(output.count == 1)
         #expect(output.first?.contains(#""hits":2,"#) == true)
         #expect(output.first?.contains(#""bytes":9223372036854775807,"#) == true, "\(output)")
@@ -28,9 +33,14 @@ struct ExtremeCountTests {
 
     @Test func logalertCountsPerSecondHitsPastIntMaxToItsBound() {
         var stage = AlertStage(configuration: AlertRule.Configuration(), offsetAt: { _ in 0 })
-        let bucket = #"{"type":"bucket","v":2,"start":%d,"end":%d,"hits":0,"per_second":[9223372036854775807,9223372036854775807],"sections":[],"distinct_sections":0,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"bytes":0,"clients":[],"distinct_clients":0,"invalid":0,"late":0,"late_seconds":[],"dropped":0}"#
-        let lines = [String(format: bucket, 1_700_000_000, 1_700_000_002), String(format: bucket, 1_700_000_002, 1_700_000_004)]
-        let output = feed(lines) { line, number, writer in stage.consume(line: line, number: number, into: &writer) { _, _ in } }
+        let bucket =
+            #"{"type":"bucket","v":2,"start":%d,"end":%d,"hits":0,"per_second":[9223372036854775807,9223372036854775807],"sections":[],"distinct_sections":0,"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"bytes":0,"clients":[],"distinct_clients":0,"invalid":0,"late":0,"late_seconds":[],"dropped":0}"#
+        let lines = [
+            String(format: bucket, 1_700_000_000, 1_700_000_002), String(format: bucket, 1_700_000_002, 1_700_000_004),
+        ]
+        let output = feed(lines) { line, number, writer in
+            stage.consume(line: line, number: number, into: &writer) { _, _ in }
+        }
         #expect(output.filter { $0.contains(#""type":"alert""#) }.count == 1)
         #expect(stage.rule.windowHits == Int.max)
     }

@@ -25,7 +25,9 @@ struct AlertStageThresholdTests {
             bucket.encode(into: &line)
             var bytes = line.bytes
             bytes.removeLast()
-            bytes.withUnsafeBufferPointer { stage.consume(line: $0, number: Int64(number + 1), into: &writer) { _, _ in } }
+            bytes.withUnsafeBufferPointer {
+                stage.consume(line: $0, number: Int64(number + 1), into: &writer) { _, _ in }
+            }
         }
         return String(decoding: writer.bytes, as: UTF8.self).split(separator: "\n").map(String.init)
             .filter { !$0.contains(#""type":"bucket""#) }
@@ -34,8 +36,12 @@ struct AlertStageThresholdTests {
     @Test(arguments: [(0.0001, "0.0001"), (0.05, "0.05"), (0.0625, "0.0625"), (0.012345678, "0.012345678")])
     func theAlertRecoveryAndWindowRecordsCarryTheExactThreshold(threshold: Double, written: String) throws {
         let lines = records(threshold: threshold)
-        #expect(lines.contains { $0.hasPrefix(#"{"type":"alert""#) && $0.contains(#""threshold":\#(written),"#) }, "\(lines)")
-        #expect(lines.contains { $0.hasPrefix(#"{"type":"recovery""#) && $0.contains(#""threshold":\#(written),"#) }, "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix(#"{"type":"alert""#) && $0.contains(#""threshold":\#(written),"#) },
+            "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix(#"{"type":"recovery""#) && $0.contains(#""threshold":\#(written),"#) },
+            "\(lines)")
         let windows = lines.filter { $0.hasPrefix(#"{"type":"window""#) }
         #expect(windows.count == 2)
         #expect(windows.allSatisfy { $0.contains(#""threshold":\#(written),"#) }, "\(windows)")
@@ -47,7 +53,8 @@ struct AlertStageThresholdTests {
 
     @Test func theRecoveryRecordCarriesTheExactRecoveryThreshold() {
         let lines = records(threshold: 0.05, recoverBelow: 0.0001)
-        #expect(lines.contains { $0.hasPrefix(#"{"type":"recovery""#) && $0.contains(#""threshold":0.0001,"#) }, "\(lines)")
+        #expect(
+            lines.contains { $0.hasPrefix(#"{"type":"recovery""#) && $0.contains(#""threshold":0.0001,"#) }, "\(lines)")
     }
 
     @Test func theAverageStaysRoundedToThreeDecimalsAsDocumented() {
