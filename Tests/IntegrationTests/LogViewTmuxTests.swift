@@ -234,3 +234,47 @@ struct LogViewTmuxTests {
         #expect(!text.contains("-icanon") && !text.contains("-echo "))
     }
 }
+
+/// Problems the stages notice reach the screen (issue 12): the whole pipeline runs in a pane.
+@Suite(
+    "The view shows what the stages warn about",
+    .enabled(if: TmuxPane.available, "tmux is not installed: the full-screen terminal tests are skipped"),
+    .serialized)
+struct ViewShowsProblemsTests {
+    private static func pipeline(_ tail: String, in directory: String) -> String {
+        let bin = PipelineTools.binaryDirectory
+        return "cd '\(directory)' && '\(bin)/logtail' \(tail) 2>/dev/null | '\(bin)/logagg' 2>/dev/null "
+            + "| '\(bin)/logalert' 2>/dev/null | env TZ=UTC '\(bin)/logview' --title problems --no-bell; sleep 60"
+    }
+
+    @Test("a missing log file turns the badge to NO INPUT and says why; it clears when the file appears")
+    func aMissingFileIsShown() throws {
+        let directory = try PipelineTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pane = try TmuxPane(command: Self.pipeline("missing.log", in: directory), columns: 100, rows: 30)
+        var result = pane.waitFor(seconds: 20) { screen in
+            screen.first?.contains("NO INPUT") == true && screen.contains { $0.contains("missing.log: does not exist") }
+        }
+        #expect(result.satisfied, "\(result.screen.joined(separator: "\n"))")
+        FileManager.default.createFile(atPath: directory + "/missing.log", contents: Data())
+        result = pane.waitFor(seconds: 20) { screen in
+            screen.first?.contains("NO INPUT") == false && screen.contains { $0.contains("now readable") }
+        }
+        #expect(result.satisfied, "\(result.screen.joined(separator: "\n"))")
+        pane.send("q")
+    }
+
+    @Test("a file whose lines are not access-log lines is called out, not shown as a quiet site")
+    func anAllInvalidFileIsShown() throws {
+        let directory = try PipelineTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let lines = (1...8).map { #"{"level":"info","msg":"json log line \#($0)"}"# }.joined(separator: "\n") + "\n"
+        FileManager.default.createFile(atPath: directory + "/app.log", contents: Data(lines.utf8))
+        let pane = try TmuxPane(command: Self.pipeline("--from-start app.log", in: directory), columns: 100, rows: 30)
+        let result = pane.waitFor(seconds: 20) { screen in
+            screen.contains { $0.contains("app.log: not an access log?") }
+        }
+        #expect(result.satisfied, "\(result.screen.joined(separator: "\n"))")
+        pane.send("q")
+    }
+}
