@@ -96,7 +96,7 @@ public struct LaunchPlan: Hashable, Sendable {
         }
         processes.append(
             Process(
-                name: "logalert", member: .stage(endsPipeline: options.headless, completesStream: keepsStream),
+                name: "logalert", member: .stage(endsPipeline: options.headless),
                 command: [tools + "/logalert"] + options.alertArguments, input: .fifo("buckets.fifo"),
                 output: keepsStream ? .launcher : .fifo("final.fifo")))
         processes.append(

@@ -6,8 +6,9 @@
 /// 1. **running**: the stages run. The pipeline ends when a stop signal arrives (SIGINT, SIGTERM,
 ///    SIGHUP), when a stage fails (a status other than 0, or a signal), or when the stage that ends
 ///    the pipeline (the view; headless, logalert) ends cleanly. A tap's end only loses its own feed.
-/// 2. **draining** (at most `feedGrace`): the stream ended normally (`--once`) and taps or readers
-///    are still being fed; they get the rest of the stream and the time to finish with it.
+/// 2. **draining** (at most `feedGrace`): the stream the launcher keeps ended before the stage that
+///    ends the pipeline ended cleanly (`--once`), and taps or readers are still being fed; they get
+///    the rest of the stream and the time to finish with it.
 /// 3. **terminating** (at most `grace`): SIGTERM went to the group; the launcher waits for every
 ///    process to end.
 /// 4. **killing** (at most `killWait`): SIGKILL went to the group; the launcher waits for the kernel
@@ -31,17 +32,14 @@ public struct SupervisorStateMachine: Sendable {
         public var role: Role
         /// Whether its clean end ends the pipeline with status 0 (the view; headless, logalert).
         public var endsPipeline: Bool
-        /// Whether its clean end means the final stream is complete (the stream's writer when the
-        /// launcher keeps a copy for taps and readers).
-        public var completesStream: Bool
 
         /// A stage.
-        public static func stage(endsPipeline: Bool = false, completesStream: Bool = false) -> Member {
-            Member(role: .stage, endsPipeline: endsPipeline, completesStream: completesStream)
+        public static func stage(endsPipeline: Bool = false) -> Member {
+            Member(role: .stage, endsPipeline: endsPipeline)
         }
 
         /// A tap.
-        public static let tap = Member(role: .tap, endsPipeline: false, completesStream: false)
+        public static let tap = Member(role: .tap, endsPipeline: false)
     }
 
     /// The bounds of each phase, in seconds.
@@ -117,8 +115,18 @@ public struct SupervisorStateMachine: Sendable {
         }
     }
 
-    /// Whether the pipeline is still starting or running: once it is stopping, no process is started.
+    /// Whether the pipeline is still starting or running.
     public var isRunning: Bool { phase == .running }
+
+    /// Whether processes may still be started: not once the group is being stopped. (While draining
+    /// they may: with `--once` and fast stages the stream can end before the last tap is started,
+    /// and that tap gets the whole stream too.)
+    public var acceptsNewProcesses: Bool {
+        switch phase {
+        case .running, .draining: true
+        case .terminating, .killing, .finished: false
+        }
+    }
 
     /// Whether the run is over (a `finish` action was returned).
     public var isFinished: Bool { phase == .finished }
@@ -151,7 +159,6 @@ public struct SupervisorStateMachine: Sendable {
         case .running:
             if member.role == .tap { return [] }
             if end.isClean {
-                if member.completesStream { streamComplete = true }
                 guard member.endsPipeline else { return [] }
                 cause = .completed
                 guard streamComplete else { return terminate(at: now) }
@@ -198,6 +205,13 @@ public struct SupervisorStateMachine: Sendable {
         case .killing, .finished:
             return []
         }
+    }
+
+    /// The launcher read the end of the stream it keeps for taps and readers: its writer is done.
+    /// (Told by the reader of the stream, not by the writer's exit, which the launcher may collect
+    /// after the view's.)
+    public mutating func streamEnded() {
+        streamComplete = true
     }
 
     /// The stream has ended and every feed (taps, headless readers) has been given all of it.
