@@ -44,7 +44,7 @@ struct LaunchPlanTests {
                 "logagg fifo(\"records.fifo\") fifo(\"buckets.fifo\")", "logtail null fifo(\"records.fifo\")",
                 "tap0 feed inherited", "tap1 feed inherited",
             ])
-        #expect(plan.processes[1].member == .stage(completesStream: true))
+        #expect(plan.processes[1].member == .stage())
         #expect(plan.processes[4].member == .tap && plan.processes[5].command == ["bash", "-c", "wc"])
     }
 
@@ -52,7 +52,7 @@ struct LaunchPlanTests {
         let plan = try Self.plan(["--headless"])
         #expect(plan.readerFIFO == "final.fifo" && plan.keepsStream && !plan.hasView)
         #expect(plan.processes.map(\.name) == ["logalert", "logagg", "logtail"])
-        #expect(plan.processes[0].member == .stage(endsPipeline: true, completesStream: true))
+        #expect(plan.processes[0].member == .stage(endsPipeline: true))
         #expect(plan.processes[0].output == .launcher)
         #expect(plan.processes[2].command == ["/t/logtail"])
     }

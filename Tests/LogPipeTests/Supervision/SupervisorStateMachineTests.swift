@@ -8,6 +8,7 @@ struct SupervisorStateMachineTests {
     enum Event: Sendable {
         case exited(String, ProcessEnd)
         case signal(Int32)
+        case streamEnded
         case feedsFinished
         case deadline
         case spawnFailed(String)
@@ -44,12 +45,12 @@ struct SupervisorStateMachineTests {
     ]
     /// The same with one tap: logalert writes to the launcher, which feeds the view and the tap.
     static let tapped: [(String, SupervisorStateMachine.Member)] = [
-        ("view", .stage(endsPipeline: true)), ("logalert", .stage(completesStream: true)), ("logagg", .stage()),
+        ("view", .stage(endsPipeline: true)), ("logalert", .stage()), ("logagg", .stage()),
         ("logtail", .stage()), ("tap0", .tap),
     ]
-    /// Headless: logalert's end ends the pipeline and completes the stream.
+    /// Headless: logalert's end ends the pipeline.
     static let headless: [(String, SupervisorStateMachine.Member)] = [
-        ("logalert", .stage(endsPipeline: true, completesStream: true)), ("logagg", .stage()), ("logtail", .stage()),
+        ("logalert", .stage(endsPipeline: true)), ("logagg", .stage()), ("logtail", .stage()),
     ]
 
     static func allTerminated(at time: Double, last status: Int32, except: Set<String> = []) -> [Step] {
@@ -147,7 +148,8 @@ struct SupervisorStateMachineTests {
             processes: tapped,
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .exited("logalert", .exited(0))), Step(1.1, .feedsFinished), Step(1.2, .exited("view", .exited(0))),
+                Step(1, .streamEnded), Step(1.1, .feedsFinished), Step(1.2, .exited("view", .exited(0))),
+                Step(1.3, .exited("logalert", .exited(0))),
                 Step(1.5, .exited("tap0", .exited(0)), [.finish(status: 0)]),
             ]),
         Scenario(
@@ -155,7 +157,8 @@ struct SupervisorStateMachineTests {
             processes: tapped,
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .exited("logalert", .exited(0))), Step(1.2, .exited("view", .exited(0))), Step(1.3, .feedsFinished),
+                Step(1, .streamEnded), Step(1.2, .exited("view", .exited(0))), Step(1.2, .exited("logalert", .exited(0))),
+                Step(1.3, .feedsFinished),
                 Step(3.1, .deadline), Step(3.2, .deadline, [.terminateGroup]), Step(3.3, .exited("tap0", terminated), [.finish(status: 0)]),
             ]),
         Scenario(
@@ -175,14 +178,14 @@ struct SupervisorStateMachineTests {
             processes: headless,
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .exited("logalert", .exited(0))), Step(1.5, .feedsFinished, [.finish(status: 0)]),
+                Step(1, .streamEnded), Step(1, .exited("logalert", .exited(0))), Step(1.5, .feedsFinished, [.finish(status: 0)]),
             ]),
         Scenario(
             label: "headless: readers that do not finish hold the end for the feed grace only",
             processes: headless + [("loggen", .stage())],
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .exited("logalert", .exited(0))), Step(3, .deadline, [.terminateGroup]),
+                Step(1, .streamEnded), Step(1, .exited("logalert", .exited(0))), Step(3, .deadline, [.terminateGroup]),
                 Step(3.1, .exited("loggen", terminated), [.finish(status: 0)]),
             ]),
         Scenario(
@@ -190,7 +193,7 @@ struct SupervisorStateMachineTests {
             processes: headless + [("loggen", .stage())],
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .exited("logalert", .exited(0))), Step(1.5, .signal(terminate), [.terminateGroup]),
+                Step(1, .streamEnded), Step(1, .exited("logalert", .exited(0))), Step(1.5, .signal(terminate), [.terminateGroup]),
                 Step(1.6, .exited("loggen", terminated), [.finish(status: 143)]),
             ]),
         Scenario(
@@ -211,6 +214,9 @@ struct SupervisorStateMachineTests {
             switch step.event {
             case .exited(let name, let end): actions = machine.exited(name, end, at: step.at)
             case .signal(let number): actions = machine.signalled(number, at: step.at)
+            case .streamEnded:
+                machine.streamEnded()
+                actions = []
             case .feedsFinished: actions = machine.feedsFinished(at: step.at)
             case .deadline: actions = machine.deadlinePassed(at: step.at)
             case .spawnFailed(let name):
@@ -220,6 +226,13 @@ struct SupervisorStateMachineTests {
         }
         #expect(machine.isFinished)
         #expect(machine.failedStage == scenario.failedStage)
+    }
+
+    @Test func theViewsEndBeforeTheStreamEndedStopsTheTapsAtOnceEvenIfTheWriterEndedWell() {
+        var machine = SupervisorStateMachine()
+        for (name, member) in Self.tapped { machine.started(name, as: member) }
+        #expect(machine.exited("logalert", .exited(0), at: 1) == [])
+        #expect(machine.exited("view", .exited(0), at: 1) == [.terminateGroup])
     }
 
     @Test func everyPhaseHasADeadlineOnceStopping() {
