@@ -29,7 +29,8 @@ public enum GroupWarden {
         let launcher = getppid()
         var mask = sigset_t()
         sigemptyset(&mask)
-        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&mask, number) }
+        // SIGTSTP too: a warden stopped by Ctrl-Z could no longer pass on the Ctrl-C that follows.
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGTSTP] { sigaddset(&mask, number) }
         pthread_sigmask(SIG_BLOCK, &mask, nil)
         SignalWatcher.ignoreBrokenPipe()
         startReporting(mask: mask, launcher: launcher)

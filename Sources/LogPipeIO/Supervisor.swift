@@ -278,7 +278,15 @@ public final class Supervisor {
                 }
                 return
             }
-            for byte in bytes[0..<count] { perform(machine.signalled(Int32(byte), at: Self.now())) }
+            for byte in bytes[0..<count] {
+                if Int32(byte) == SIGTSTP {
+                    // Ctrl-Z stopped the stages on the terminal: suspending the pipeline is not
+                    // supported (logview disables the key), so they go on at once.
+                    if group > 0 { kill(-group, SIGCONT) }
+                } else {
+                    perform(machine.signalled(Int32(byte), at: Self.now()))
+                }
+            }
         }
     }
 
