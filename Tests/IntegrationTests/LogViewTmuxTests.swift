@@ -130,7 +130,7 @@ struct LogViewTmuxTests {
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
     }
 
-    /// logview started in the background of a non-interactive shell, as bin/start-pipeline does
+    /// logview started in the background of a non-interactive shell, as a shell script would start it
     /// (SIGINT ignored on entry, same process group as the shell), its PID written next to the FIFO.
     static func backgroundCommand(fifo: String) -> String {
         let binary = LogViewProcess.binary ?? "logview"
@@ -216,7 +216,7 @@ struct LogViewTmuxTests {
         #expect(!text.contains("-icanon") && !text.contains("-echo "))
     }
 
-    @Test("SIGTERM to logview in the background, as the launcher runs it, restores the terminal")
+    @Test("SIGTERM to logview in the background of a script restores the terminal")
     func stopsOnTerminate() throws {
         let fifo = try StreamFIFO()
         let pane = try TmuxPane(command: Self.backgroundCommand(fifo: fifo.path))

@@ -10,9 +10,11 @@ import Testing
     .enabled(if: TmuxPane.available, "tmux is not installed: the launcher's terminal tests are skipped"),
     .serialized)
 struct StartPipelineTmuxTests {
-    /// The pane's command: the demo, then the launcher's status and the terminal modes it left.
+    /// The pane's command: the demo, then the launcher's status and the terminal modes it left. The
+    /// pane's shell traps SIGINT, as an interactive shell ignores it: a second Ctrl-C that comes after
+    /// the launcher has taken the terminal back must not end the pane.
     static func command(root: String, token: String) -> String {
-        "env LOGPIPE_BIN_DIR='\(LauncherHarness.binaryDirectory)' TMPDIR='\(root)' TZ=UTC LOGPIPE_STORM_TOKEN=\(token) "
+        "trap ':' INT; env LOGPIPE_BIN_DIR='\(LauncherHarness.binaryDirectory)' TMPDIR='\(root)' TZ=UTC LOGPIPE_STORM_TOKEN=\(token) "
             + "'\(LauncherHarness.launcherPath)' --demo 2>'\(root)/stderr'; echo \"exit=$?\"; "
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
     }
