@@ -85,10 +85,7 @@ public enum GroupWarden {
 public enum ProcessGroup {
     /// Whether a live process (not a zombie) other than `excluded` belongs to `group`.
     public static func hasMembers(_ group: pid_t, besides excluded: pid_t) -> Bool {
-        guard let directory = opendir("/proc") else { return false }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in RunDirectory.entries(of: "/proc") {
             guard let pid = pid_t(name), pid != excluded, let stat = statFields(pid) else { continue }
             if stat.group == group && stat.state != "Z" { return true }
         }

@@ -58,16 +58,23 @@ public struct RunDirectory: Sendable {
     /// few times, in case an entry appears while it is being emptied.
     public static func remove(_ path: String) {
         for _ in 0..<3 {
-            if let directory = opendir(path) {
-                while let entry = readdir(directory) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-                    }
-                    if name != "." && name != ".." { unlink("\(path)/\(name)") }
-                }
-                closedir(directory)
-            }
+            for name in entries(of: path) { unlink("\(path)/\(name)") }
             if rmdir(path) == 0 || errno == ENOENT { return }
         }
+    }
+
+    /// The names in the directory at `path`, `.` and `..` excluded (readdir(3)); empty when it
+    /// cannot be read.
+    public static func entries(of path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 }

@@ -31,8 +31,10 @@ enum LogPipeCommand {
         }
         let diagnostics = Diagnostics(tool: program)
         let executable = ownExecutable()
-        let tools = environment("LOGPIPE_BIN_DIR").flatMap { $0.isEmpty ? nil : $0 }
-            ?? String(executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+        let tools =
+            environment("LOGPIPE_BIN_DIR").flatMap { $0.isEmpty ? nil : $0 }
+            ?? String(
+                executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
 
         umask(0o077)
         let runDirectory: RunDirectory

@@ -16,7 +16,8 @@ import Testing
 struct StartPipelineStormTests {
     static let tries = ProcessInfo.processInfo.environment["LOGPIPE_STORM_TRIES"].flatMap(Int.init) ?? 60
     static let seed =
-        ProcessInfo.processInfo.environment["LOGPIPE_STORM_SEED"].flatMap(UInt64.init) ?? UInt64(UInt32.random(in: 1...UInt32.max))
+        ProcessInfo.processInfo.environment["LOGPIPE_STORM_SEED"].flatMap(UInt64.init)
+        ?? UInt64(UInt32.random(in: 1...UInt32.max))
 
     /// How long the launcher may take to end after the first signal, in seconds: its own bound is
     /// 2 s of grace and 1 s after SIGKILL; the rest is for a machine shared with other work.
@@ -37,8 +38,12 @@ struct StartPipelineStormTests {
         var second: (signal: Int32, toGroup: Bool, delayMicroseconds: UInt32)?
 
         var description: String {
-            var text = "\(log) \(consumer) at \(moment)+\(jitterMicroseconds)µs SIG\(signal == SIGINT ? "INT" : signal == SIGTERM ? "TERM" : "HUP") to \(toGroup ? "group" : "pid")"
-            if let second { text += ", then \(second.signal) to \(second.toGroup ? "group" : "pid") after \(second.delayMicroseconds)µs" }
+            var text =
+                "\(log) \(consumer) at \(moment)+\(jitterMicroseconds)µs SIG\(signal == SIGINT ? "INT" : signal == SIGTERM ? "TERM" : "HUP") to \(toGroup ? "group" : "pid")"
+            if let second {
+                text +=
+                    ", then \(second.signal) to \(second.toGroup ? "group" : "pid") after \(second.delayMicroseconds)µs"
+            }
             return text
         }
 
@@ -51,7 +56,9 @@ struct StartPipelineStormTests {
             signal = signals[random.next(below: 3)]
             toGroup = random.next(below: 2) == 0
             if random.next(below: 2) == 0 {
-                second = (signals[random.next(below: 3)], random.next(below: 2) == 0, UInt32(random.next(below: 60_000)))
+                second = (
+                    signals[random.next(below: 3)], random.next(below: 2) == 0, UInt32(random.next(below: 60_000))
+                )
             }
         }
     }
@@ -64,7 +71,9 @@ struct StartPipelineStormTests {
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
             for index in stride(from: worker, to: plans.count, by: 2) {
                 do {
-                    if let problem = try Self.attempt(plans[index]) { failures.add("try \(index): \(plans[index]): \(problem)") }
+                    if let problem = try Self.attempt(plans[index]) {
+                        failures.add("try \(index): \(plans[index]): \(problem)")
+                    }
                 } catch {
                     failures.add("try \(index): \(plans[index]): \(error)")
                 }
@@ -91,7 +100,8 @@ struct StartPipelineStormTests {
         case .missing: arguments.append(sandbox.root + "/no-such.log")
         case .written:
             writer = try LauncherHarness.start(
-                LauncherHarness.binaryDirectory + "/loggen", ["--rate", "200", "--output", sandbox.root + "/access.log"])
+                LauncherHarness.binaryDirectory + "/loggen",
+                ["--rate", "200", "--output", sandbox.root + "/access.log"])
             arguments.append(sandbox.root + "/access.log")
         case .demo: arguments.append("--demo")
         }
@@ -177,7 +187,10 @@ private final class StormSandbox {
     }
 
     var environment: [String: String] {
-        ["LOGPIPE_BIN_DIR": LauncherHarness.binaryDirectory, "TMPDIR": temporary, "LOGPIPE_STORM_TOKEN": token, "TZ": "UTC"]
+        [
+            "LOGPIPE_BIN_DIR": LauncherHarness.binaryDirectory, "TMPDIR": temporary, "LOGPIPE_STORM_TOKEN": token,
+            "TZ": "UTC",
+        ]
     }
 
     /// The run directories in this sandbox's TMPDIR.

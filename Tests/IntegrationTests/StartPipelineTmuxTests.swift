@@ -37,7 +37,9 @@ struct StartPipelineTmuxTests {
         // The main screen is back and the modes are those from before.
         #expect(!text.contains("top sections"))
         #expect(!text.contains("-icanon") && !text.contains("-echo "))
-        let left = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasPrefix("logpipe.") }
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
+            $0.hasPrefix("logpipe.")
+        }
         #expect(left.isEmpty)
         #expect(LauncherHarness.eventually(timeout: 2) { Self.processes(withToken: token).isEmpty })
     }
@@ -59,7 +61,8 @@ struct StartPipelineTmuxTests {
         let marker = Array("LOGPIPE_STORM_TOKEN=\(token)".utf8)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> Int32? in
-            guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else {
+            guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+            else {
                 return nil
             }
             return data.split(separator: 0).contains { Array($0) == marker } ? pid : nil

@@ -86,7 +86,9 @@ public struct LaunchPlan: Hashable, Sendable {
             if let view = options.viewCommand {
                 command = ["bash", "-c", view]
             } else {
-                let title = options.demo ? "demo (loggen)" : (files.isEmpty ? "/var/log/access.log" : files.joined(separator: " "))
+                let title =
+                    options.demo
+                    ? "demo (loggen)" : (files.isEmpty ? "/var/log/access.log" : files.joined(separator: " "))
                 command = [tools + "/logview", "--title", title]
             }
             processes.append(
@@ -110,12 +112,14 @@ public struct LaunchPlan: Hashable, Sendable {
         if let log = demoLog {
             processes.append(
                 Process(
-                    name: "loggen", member: .stage(), command: [tools + "/loggen"] + Self.demoTraffic + ["--output", log],
+                    name: "loggen", member: .stage(),
+                    command: [tools + "/loggen"] + Self.demoTraffic + ["--output", log],
                     input: .null, output: .null))
         }
         for (index, tap) in options.taps.enumerated() {
             processes.append(
-                Process(name: "tap\(index)", member: .tap, command: ["bash", "-c", tap], input: .feed, output: .inherited))
+                Process(
+                    name: "tap\(index)", member: .tap, command: ["bash", "-c", tap], input: .feed, output: .inherited))
         }
     }
 

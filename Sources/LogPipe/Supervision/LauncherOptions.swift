@@ -55,8 +55,8 @@ public struct LauncherOptions: Hashable, Sendable {
             tailArguments += ["--format", format]
         }
         for option in ["view", "tap"] {
-            for command in arguments.strings(option) where command.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\n" }) {
-                throw UsageError("option '--\(option)' needs a command, got '\(command)'")
+            if let blank = arguments.strings(option).first(where: { $0.allSatisfy(\.isWhitespace) }) {
+                throw UsageError("option '--\(option)' needs a command, got '\(blank)'")
             }
         }
         viewCommand = arguments.string("view")
@@ -94,7 +94,9 @@ public struct LauncherOptions: Hashable, Sendable {
                     help:
                         "Show the final stream with COMMAND (run by bash -c, the stream on its stdin) instead of logview. The tools' directory is first on its PATH."
                 ),
-                .value("tap", "command", help: "Also feed the final stream to COMMAND (repeatable); see TAPS.", repeatable: true),
+                .value(
+                    "tap", "command", help: "Also feed the final stream to COMMAND (repeatable); see TAPS.",
+                    repeatable: true),
                 .flag(
                     "headless",
                     help:

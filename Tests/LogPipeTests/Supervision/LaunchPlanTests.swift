@@ -29,10 +29,11 @@ struct LaunchPlanTests {
 
     @Test func optionsReachTheirStagesAndAViewCommandRunsInBash() throws {
         let plan = try Self.plan(["--threshold", "5", "--interval", "2", "--view", "jq .", "x.log"])
-        #expect(plan.processes.map(\.command) == [
-            ["bash", "-c", "jq ."], ["/t/logalert", "--threshold", "5"], ["/t/logagg", "--interval", "2"],
-            ["/t/logtail", "x.log"],
-        ])
+        #expect(
+            plan.processes.map(\.command) == [
+                ["bash", "-c", "jq ."], ["/t/logalert", "--threshold", "5"], ["/t/logagg", "--interval", "2"],
+                ["/t/logtail", "x.log"],
+            ])
     }
 
     @Test func tapsMakeTheLauncherKeepAndFeedTheStream() throws {

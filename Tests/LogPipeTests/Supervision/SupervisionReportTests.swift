@@ -7,7 +7,8 @@ struct SupervisionReportTests {
     typealias Entry = SupervisionReport.Entry
 
     @Test func namesAFailedStageWithItsStatusAndTheEndOfItsStderr() {
-        let tail = (1...7).map { "logagg: warning: line \($0)" }.joined(separator: "\n") + "\nlogagg: error: disk on fire\n"
+        let tail =
+            (1...7).map { "logagg: warning: line \($0)" }.joined(separator: "\n") + "\nlogagg: error: disk on fire\n"
         let lines = SupervisionReport.lines(
             program: "start-pipeline",
             entries: [Entry(name: "logagg", role: .stage, end: .exited(3), remarkable: true, stderrTail: tail)],
@@ -29,12 +30,14 @@ struct SupervisionReportTests {
     }
 
     @Test func showsTheLastWarningsOfStagesThatEndedWell() {
-        let tail = "logtail: x.log: 3 lines\nlogtail: warning: a\nlogtail: warning: b\nnoise\nlogtail: warning: c\nlogtail: warning: d\n"
+        let tail =
+            "logtail: x.log: 3 lines\nlogtail: warning: a\nlogtail: warning: b\nnoise\nlogtail: warning: c\nlogtail: warning: d\n"
         let lines = SupervisionReport.lines(
             program: "logpipe",
             entries: [
                 Entry(name: "logtail", role: .stage, end: .signalled(15), remarkable: false, stderrTail: tail),
-                Entry(name: "logagg", role: .stage, end: .exited(0), remarkable: false, stderrTail: "logagg: 3 buckets\n"),
+                Entry(
+                    name: "logagg", role: .stage, end: .exited(0), remarkable: false, stderrTail: "logagg: 3 buckets\n"),
                 Entry(name: "tap0", role: .tap, end: .exited(2), remarkable: true, stderrTail: "jq: error: bad\n"),
             ],
             failedStage: nil)
@@ -61,7 +64,9 @@ struct SupervisionReportTests {
 
     @Test func showsControlCharactersOfAStderrLineAsCaretNotation() {
         let entries = [
-            Entry(name: "logagg", role: .stage, end: .exited(1), remarkable: true, stderrTail: "bad \u{1B}[2J\u{7F} é\tx\n")
+            Entry(
+                name: "logagg", role: .stage, end: .exited(1), remarkable: true,
+                stderrTail: "bad \u{1B}[2J\u{7F} é\tx\n")
         ]
         let lines = SupervisionReport.lines(program: "logpipe", entries: entries, failedStage: "logagg")
         #expect(lines.last == "    bad ^[[2J^? é\tx")

@@ -117,7 +117,8 @@ struct SupervisorStateMachineTests {
         Scenario(
             label: "a stage whose reader went first (SIGPIPE, 141) ended well",
             steps: [
-                Step(1, .exited("logtail", .signalled(SignalNumber.brokenPipe))), Step(1, .exited("logagg", .exited(141))),
+                Step(1, .exited("logtail", .signalled(SignalNumber.brokenPipe))),
+                Step(1, .exited("logagg", .exited(141))),
                 Step(1, .signal(terminate), [.terminateGroup]), Step(1.1, .exited("logalert", terminated)),
                 Step(1.1, .exited("view", terminated), [.finish(status: 143)]),
             ]),
@@ -130,7 +131,8 @@ struct SupervisorStateMachineTests {
             label: "a stage failing while a normal end is cleaned up decides the status",
             steps: [
                 Step(1, .exited("view", .exited(0)), [.terminateGroup]), Step(1.1, .exited("logagg", .exited(4))),
-                Step(1.1, .exited("logalert", terminated)), Step(1.1, .exited("logtail", terminated), [.finish(status: 4)]),
+                Step(1.1, .exited("logalert", terminated)),
+                Step(1.1, .exited("logtail", terminated), [.finish(status: 4)]),
             ],
             failedStage: "logagg"),
         Scenario(
@@ -141,7 +143,10 @@ struct SupervisorStateMachineTests {
         Scenario(
             label: "a stage that cannot start stops the run with status 1",
             processes: [("view", .stage(endsPipeline: true))],
-            steps: [Step(0, .spawnFailed("logalert"), [.terminateGroup]), Step(0.1, .exited("view", terminated), [.finish(status: 1)])],
+            steps: [
+                Step(0, .spawnFailed("logalert"), [.terminateGroup]),
+                Step(0.1, .exited("view", terminated), [.finish(status: 1)]),
+            ],
             failedStage: "logalert"),
         Scenario(
             label: "taps get the rest of a replay and finish on their own",
@@ -157,9 +162,11 @@ struct SupervisorStateMachineTests {
             processes: tapped,
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .streamEnded), Step(1.2, .exited("view", .exited(0))), Step(1.2, .exited("logalert", .exited(0))),
+                Step(1, .streamEnded), Step(1.2, .exited("view", .exited(0))),
+                Step(1.2, .exited("logalert", .exited(0))),
                 Step(1.3, .feedsFinished),
-                Step(3.1, .deadline), Step(3.2, .deadline, [.terminateGroup]), Step(3.3, .exited("tap0", terminated), [.finish(status: 0)]),
+                Step(3.1, .deadline), Step(3.2, .deadline, [.terminateGroup]),
+                Step(3.3, .exited("tap0", terminated), [.finish(status: 0)]),
             ]),
         Scenario(
             label: "quitting the view while the stream runs stops the taps at once",
@@ -178,7 +185,8 @@ struct SupervisorStateMachineTests {
             processes: headless,
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .streamEnded), Step(1, .exited("logalert", .exited(0))), Step(1.5, .feedsFinished, [.finish(status: 0)]),
+                Step(1, .streamEnded), Step(1, .exited("logalert", .exited(0))),
+                Step(1.5, .feedsFinished, [.finish(status: 0)]),
             ]),
         Scenario(
             label: "headless: readers that do not finish hold the end for the feed grace only",
@@ -193,14 +201,16 @@ struct SupervisorStateMachineTests {
             processes: headless + [("loggen", .stage())],
             steps: [
                 Step(1, .exited("logtail", .exited(0))), Step(1, .exited("logagg", .exited(0))),
-                Step(1, .streamEnded), Step(1, .exited("logalert", .exited(0))), Step(1.5, .signal(terminate), [.terminateGroup]),
+                Step(1, .streamEnded), Step(1, .exited("logalert", .exited(0))),
+                Step(1.5, .signal(terminate), [.terminateGroup]),
                 Step(1.6, .exited("loggen", terminated), [.finish(status: 143)]),
             ]),
         Scenario(
             label: "events after the finish change nothing",
             processes: [("view", .stage(endsPipeline: true))],
             steps: [
-                Step(1, .exited("view", .exited(0)), [.finish(status: 0)]), Step(2, .signal(interrupt)), Step(3, .deadline),
+                Step(1, .exited("view", .exited(0)), [.finish(status: 0)]), Step(2, .signal(interrupt)),
+                Step(3, .deadline),
                 Step(4, .exited("view", .exited(1))),
             ]),
     ]
