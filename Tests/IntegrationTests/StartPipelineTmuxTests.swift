@@ -11,11 +11,12 @@ import Testing
     .serialized)
 struct StartPipelineTmuxTests {
     /// The pane's command: the demo, then the launcher's status and the terminal modes it left. The
-    /// pane's shell traps SIGINT, as an interactive shell ignores it: a second Ctrl-C that comes after
-    /// the launcher has taken the terminal back must not end the pane.
+    /// pane's shell traps SIGINT, as an interactive shell ignores it, and ignores it once the launcher
+    /// has ended: a second Ctrl-C that comes after the launcher took the terminal back must end
+    /// neither the pane nor the commands that report the modes.
     static func command(root: String, token: String) -> String {
         "trap ':' INT; env LOGPIPE_BIN_DIR='\(LauncherHarness.binaryDirectory)' TMPDIR='\(root)' TZ=UTC LOGPIPE_STORM_TOKEN=\(token) "
-            + "'\(LauncherHarness.launcherPath)' --demo 2>'\(root)/stderr'; echo \"exit=$?\"; "
+            + "'\(LauncherHarness.launcherPath)' --demo 2>'\(root)/stderr'; echo \"exit=$?\"; trap '' INT; "
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
     }
 
