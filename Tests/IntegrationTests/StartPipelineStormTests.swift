@@ -10,11 +10,11 @@ import Testing
 ///
 /// Each try waits for events (the run directory appearing, a stage's stderr file, the first output,
 /// the launcher's exit, processes vanishing), never for a guessed duration; the random delays only
-/// pick the moment of a signal. `LOGPIPE_STORM_TRIES` sets the number of tries (default 60;
+/// pick the moment of a signal. `LOGPIPE_STORM_TRIES` sets the number of tries (default 48;
 /// `bench/storm` runs hundreds) and `LOGPIPE_STORM_SEED` the seed.
 @Suite("launcher storm")
 struct StartPipelineStormTests {
-    static let tries = ProcessInfo.processInfo.environment["LOGPIPE_STORM_TRIES"].flatMap(Int.init) ?? 60
+    static let tries = ProcessInfo.processInfo.environment["LOGPIPE_STORM_TRIES"].flatMap(Int.init) ?? 48
     static let seed =
         ProcessInfo.processInfo.environment["LOGPIPE_STORM_SEED"].flatMap(UInt64.init)
         ?? UInt64(UInt32.random(in: 1...UInt32.max))

@@ -323,6 +323,28 @@ struct StartPipelineTests {
         #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 
+    @Test func theLastWarningsOfAStageAreRepeatedAtTheEnd() throws {
+        // The real tools: logtail warns that the log does not exist, which a full-screen view hides.
+        let sandbox = try LauncherSandbox()
+        var environment = sandbox.environment
+        environment["LOGPIPE_BIN_DIR"] = LauncherHarness.binaryDirectory
+        let running = try LauncherHarness.start(launcher, [sandbox.root + "/no-such.log"], environment: environment)
+        #expect(
+            LauncherHarness.eventually {
+                sandbox.leftovers.contains { directory in
+                    let text = try? String(
+                        contentsOfFile: "\(sandbox.temporary)/\(directory)/logtail.err", encoding: .utf8)
+                    return text?.contains("warning:") == true
+                }
+            })
+        kill(running.pid, SIGINT)
+        let outcome = running.finish()
+        #expect(outcome.status == 130)
+        #expect(outcome.standardError.contains("logpipe: the last warnings of stage logtail:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("    logtail: warning: \(sandbox.root)/no-such.log: does not exist"))
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
     @Test func theScriptHandsOverToTheLauncherUnderItsOwnName() throws {
         let sandbox = try LauncherSandbox()
         try sandbox.linkLauncher()
