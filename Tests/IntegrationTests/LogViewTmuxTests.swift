@@ -130,7 +130,7 @@ struct LogViewTmuxTests {
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
     }
 
-    /// logview started in the background of a non-interactive shell, as bin/start-pipeline does
+    /// logview started in the background of a non-interactive shell, as a shell script would start it
     /// (SIGINT ignored on entry, same process group as the shell), its PID written next to the FIFO.
     static func backgroundCommand(fifo: String) -> String {
         let binary = LogViewProcess.binary ?? "logview"
@@ -216,7 +216,7 @@ struct LogViewTmuxTests {
         #expect(!text.contains("-icanon") && !text.contains("-echo "))
     }
 
-    @Test("SIGTERM to logview in the background, as the launcher runs it, restores the terminal")
+    @Test("SIGTERM to logview in the background of a script restores the terminal")
     func stopsOnTerminate() throws {
         let fifo = try StreamFIFO()
         let pane = try TmuxPane(command: Self.backgroundCommand(fifo: fifo.path))
@@ -256,7 +256,7 @@ struct ViewShowsProblemsTests {
             screen.first?.contains("NO INPUT") == true && screen.contains { $0.contains("missing.log: does not exist") }
         }
         #expect(result.satisfied, "\(result.screen.joined(separator: "\n"))")
-        FileManager.default.createFile(atPath: directory + "/missing.log", contents: Data())
+        _ = FileManager.default.createFile(atPath: directory + "/missing.log", contents: Data())
         result = pane.waitFor(seconds: 20) { screen in
             screen.first?.contains("NO INPUT") == false && screen.contains { $0.contains("now readable") }
         }
@@ -269,7 +269,7 @@ struct ViewShowsProblemsTests {
         let directory = try PipelineTools.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let lines = (1...8).map { #"{"level":"info","msg":"json log line \#($0)"}"# }.joined(separator: "\n") + "\n"
-        FileManager.default.createFile(atPath: directory + "/app.log", contents: Data(lines.utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/app.log", contents: Data(lines.utf8))
         let pane = try TmuxPane(command: Self.pipeline("--from-start app.log", in: directory), columns: 100, rows: 30)
         let result = pane.waitFor(seconds: 20) { screen in
             screen.contains { $0.contains("app.log: not an access log?") }
