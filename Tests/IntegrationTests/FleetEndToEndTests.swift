@@ -117,3 +117,28 @@ struct FleetThroughRedisTests {
     }
 }
 
+
+/// One source falls silent while the others go on: after --source-timeout the merge writes without
+/// it (marked stale), and the bucket it sends later counts as late, by its seconds, never lost.
+@Suite("logmerge with a silent source, live")
+struct FleetSilentSourceTests {
+    @Test func aSilentSourceIsMarkedStaleAndItsLateBucketCountsAsLate() throws {
+        let merge = try ChildProcess(PipelineTools.path("logmerge"), ["--sources", "a,b", "--source-timeout", "1"], input: true)
+        func bucket(_ source: String, _ start: Int64, _ hits: Int) -> String {
+            TransportRecords.withSource(TransportRecords.bucket(start, hits: hits), source)
+        }
+        merge.write([bucket("a", 1_700_000_000, 3), bucket("b", 1_700_000_000, 4)].joined(separator: "\n") + "\n")
+        #expect(merge.standardOutput.wait(until: { $0.contains(#""start":1700000000"#) }))
+        // b falls silent; a goes on: once b is stale, a's intervals are written without it.
+        merge.write(bucket("a", 1_700_000_010, 5) + "\n")
+        #expect(merge.standardOutput.wait(until: { $0.contains(#""start":1700000010"#) && $0.contains(#""state":"stale""#) }))
+        // b comes back with the interval already written: its hits count as late in the next one.
+        merge.write([bucket("b", 1_700_000_010, 6), bucket("a", 1_700_000_020, 1), bucket("b", 1_700_000_020, 1)].joined(separator: "\n") + "\n")
+        merge.closeInput()
+        #expect(merge.waitForExit() == 0)
+        let lines = merge.standardOutput.text.split(separator: "\n").filter { $0.contains(#""type":"bucket""#) }
+        #expect(lines.count == 3)
+        #expect(lines[2].contains(#""late":6,"#), "\(lines)")
+        #expect(merge.standardError.text.contains("source b is stale"))
+    }
+}
