@@ -60,40 +60,60 @@ public struct BucketAggregator: Sendable {
         case droppedPast(time: Int64, watermark: Int64)
     }
 
+    /// Where the event-time clock stands.
+    enum Clock: Sendable, Equatable {
+        /// Nothing accepted yet. Invalid lines, and first requests shown absurd, are carried into the
+        /// first bucket once the clock starts.
+        case notStarted(invalid: Int, dropped: Int)
+        /// The clock runs.
+        case running(Running)
+    }
+
+    /// The running clock.
+    struct Running: Sendable, Equatable {
+        /// The latest accepted event time.
+        var watermark: Int64
+        /// The start of the oldest bucket not yet emitted.
+        var nextStart: Int64
+        /// Whether a bucket or gap was emitted: until then the stream's start can still move back.
+        var hasEmitted: Bool
+    }
+
+    /// Requests waiting for the next evidence (a request, a heartbeat or the end of input).
+    enum Held: Sendable, Equatable {
+        case nothing
+        /// The first request, or one more than `maximumJump` ahead of the clock.
+        case ahead(RequestObservation)
+        /// Before the clock started: a first request and a second more than `maximumJump` before it.
+        /// Two points cannot tell which one is absurd; the next evidence decides.
+        case firstPair(RequestObservation, behind: RequestObservation)
+    }
+
     /// The configuration in force.
     public let configuration: Configuration
-    /// The latest accepted event time, or nil before the first request or heartbeat.
-    public private(set) var watermark: Int64?
-    /// The start of the oldest bucket not yet emitted; meaningful once `watermark` is set.
-    private var nextStart: Int64 = 0
-    /// Whether a bucket (or gap) has been emitted: until then the stream's start can still move back.
-    private var hasEmitted = false
-    /// A request far ahead of the watermark, waiting for the next evidence to settle it.
-    private var held: RequestObservation?
-    /// Before the clock started: a second request more than `maximumJump` before the held first one.
-    /// Two points cannot tell which one is absurd; the next evidence decides.
-    private var heldBehind: RequestObservation?
-    /// Invalid lines seen before the clock started, added to the first bucket.
-    private var invalidBeforeStart = 0
-    /// First requests shown absurd by what followed them before the clock started, added to the
-    /// first bucket's `dropped`.
-    private var droppedBeforeStart = 0
-    /// Open buckets by start time, from `nextStart` up to the bucket holding the watermark, except
-    /// `current`.
-    private var open: [Int64: BucketAccumulator] = [:]
-    /// The open bucket changed last, kept out of `open`: nearly every request lands in the bucket of
-    /// the one before, which then needs no dictionary lookup, and the accumulator is changed in place.
-    private var current: BucketAccumulator?
-    /// The last emitted bucket, emptied and reused for the next one opened.
-    private var spare: BucketAccumulator?
+    private(set) var clock = Clock.notStarted(invalid: 0, dropped: 0)
+    private(set) var held = Held.nothing
+    private var buckets: OpenBuckets
 
     /// Creates an aggregator.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        buckets = OpenBuckets(interval: configuration.interval, trackedKeys: configuration.trackedKeys)
     }
 
-    /// The time of the request held as too far ahead of the clock, if any.
-    public var heldRequestTime: Int64? { held?.time }
+    /// The latest accepted event time, or nil before the clock started.
+    public var watermark: Int64? {
+        if case .running(let running) = clock { return running.watermark }
+        return nil
+    }
+
+    /// The time of the request held for the next evidence (the first of a pair), if any.
+    public var heldRequestTime: Int64? {
+        switch held {
+        case .nothing: nil
+        case .ahead(let request), .firstPair(let request, _): request.time
+        }
+    }
 
     // MARK: - Events
 
@@ -104,77 +124,90 @@ public struct BucketAggregator: Sendable {
 
     /// `observe(_:into:)` for a request whose section and client are borrowed bytes.
     mutating func observe(borrowed request: BorrowedRequest, into output: inout AggregatorOutput) {
-        if let pending = held {
-            let jump = Int64(configuration.maximumJump)
-            if watermark == nil, heldBehind == nil, request.time < pending.time - jump {
-                heldBehind = request.owned
+        let jump = Int64(configuration.maximumJump)
+        switch held {
+        case .nothing:
+            break
+        case .ahead(let pending):
+            if case .notStarted = clock, request.time < pending.time - jump {
+                held = .firstPair(pending, behind: request.owned)
                 return
             }
-            held = nil
-            if let behind = heldBehind.take() {
-                resolve(pending, behind, evidence: request.time, into: &output)
-            } else {
-                settle(pending, evidence: request.time, into: &output)
-            }
+            held = .nothing
+            settle(pending, evidence: request.time, into: &output)
+            observe(borrowed: request, into: &output)
+            return
+        case .firstPair(let first, let behind):
+            held = .nothing
+            resolve(first, behind, evidence: request.time, into: &output)
             observe(borrowed: request, into: &output)
             return
         }
-        guard let watermark, request.time <= watermark + Int64(configuration.maximumJump) else {
+        guard case .running(let running) = clock, request.time <= running.watermark + jump else {
             // The first request, or one far ahead of the clock: held until the next evidence says
             // whether time really is there.
-            held = request.owned
+            held = .ahead(request.owned)
             return
         }
-        if request.time > watermark { advanceClock(to: request.time, into: &output) }
+        if request.time > running.watermark { advanceClock(to: request.time, into: &output) }
         place(request, into: &output)
     }
 
     /// Counts one invalid log line: in its own bucket when its time is known and that bucket is open,
     /// else in the oldest open bucket.
     public mutating func observeInvalid(time: Int64?) {
-        guard let watermark else {
-            invalidBeforeStart += 1
-            return
-        }
-        if let time, time >= nextStart, time <= watermark {
-            updateBucket(bucketStart(time)) { $0.invalid += 1 }
-        } else {
-            updateBucket(nextStart) { $0.invalid += 1 }
+        switch clock {
+        case .notStarted(let invalid, let dropped):
+            clock = .notStarted(invalid: invalid + 1, dropped: dropped)
+        case .running(let running):
+            if let time, time >= running.nextStart, time <= running.watermark {
+                buckets.update(bucketStart(time)) { $0.invalid += 1 }
+            } else {
+                buckets.update(running.nextStart) { $0.invalid += 1 }
+            }
         }
     }
 
     /// Moves the clock to `time` (a heartbeat, trusted: it comes from logtail's clock); reports the
     /// buckets that closes. A held request is settled first.
     public mutating func advance(to time: Int64, into output: inout AggregatorOutput) {
-        if let pending = held {
-            held = nil
-            if let behind = heldBehind.take() {
-                resolve(pending, behind, evidence: time, into: &output)
-                advance(to: time, into: &output)
-                return
-            }
+        switch held {
+        case .nothing:
+            break
+        case .ahead(let pending):
+            held = .nothing
             settle(pending, evidence: time, into: &output)
+        case .firstPair(let first, let behind):
+            held = .nothing
+            resolve(first, behind, evidence: time, into: &output)
+            advance(to: time, into: &output)
+            return
         }
-        guard let watermark else {
+        guard case .running(let running) = clock else {
             start(at: time)
             return
         }
-        if time > watermark { advanceClock(to: time, into: &output) }
+        if time > running.watermark { advanceClock(to: time, into: &output) }
     }
 
-    /// At end of input: accepts a held request, then emits every open bucket through the one holding
-    /// the watermark. The last one carries `observedEnd` when the input ended inside it.
+    /// At end of input: accepts what is held (nothing came to contradict it), then emits every open
+    /// bucket through the one holding the watermark. The last one carries `observedEnd` when the
+    /// input ended inside it.
     public mutating func finish(into output: inout AggregatorOutput) {
-        if let behind = heldBehind.take() {
-            // Nothing came to tell the two first requests apart: both count, in time order.
-            accept(behind, into: &output)
-        }
-        if let pending = held {
-            held = nil
+        switch held {
+        case .nothing:
+            break
+        case .ahead(let pending):
+            held = .nothing
             accept(pending, into: &output)
+        case .firstPair(let first, let behind):
+            // Nothing came to tell the two first requests apart: both count, in time order.
+            held = .nothing
+            accept(behind, into: &output)
+            accept(first, into: &output)
         }
-        guard let watermark else { return }
-        emitBuckets(through: bucketStart(watermark), observedEnd: watermark + 1, into: &output)
+        guard case .running(let running) = clock else { return }
+        emitBuckets(through: bucketStart(running.watermark), observedEnd: running.watermark + 1, into: &output)
     }
 
     // MARK: - Clock
@@ -201,158 +234,102 @@ public struct BucketAggregator: Sendable {
             BorrowedRequest.withBorrowed(behind) { place($0, into: &output) }
         } else {
             drop(first, evidence: evidence, into: &output)
-            held = behind
+            held = .ahead(behind)
         }
     }
 
     /// Counts a held request as dropped: what came next showed its time absurd.
     private mutating func drop(_ pending: RequestObservation, evidence: Int64, into output: inout AggregatorOutput) {
-        if watermark == nil {
-            droppedBeforeStart += 1
-        } else {
-            updateBucket(nextStart) { $0.dropped += 1 }
+        switch clock {
+        case .notStarted(let invalid, let dropped):
+            clock = .notStarted(invalid: invalid, dropped: dropped + 1)
+            output.notices.append(.droppedFuture(time: pending.time, watermark: evidence))
+        case .running(let running):
+            buckets.update(running.nextStart) { $0.dropped += 1 }
+            output.notices.append(.droppedFuture(time: pending.time, watermark: running.watermark))
         }
-        output.notices.append(.droppedFuture(time: pending.time, watermark: watermark ?? evidence))
     }
 
     private mutating func accept(_ pending: RequestObservation, into output: inout AggregatorOutput) {
-        if watermark == nil {
-            start(at: pending.time)
-        } else {
+        if case .running = clock {
             advanceClock(to: pending.time, into: &output)
+        } else {
+            start(at: pending.time)
         }
         BorrowedRequest.withBorrowed(pending) { place($0, into: &output) }
     }
 
     private mutating func start(at time: Int64) {
-        watermark = time
-        nextStart = bucketStart(time)
-        var first = newAccumulator(nextStart)
-        first.invalid += invalidBeforeStart
-        first.dropped += droppedBeforeStart
-        invalidBeforeStart = 0
-        droppedBeforeStart = 0
-        current = first
+        guard case .notStarted(let invalid, let dropped) = clock else { return }
+        let start = bucketStart(time)
+        clock = .running(Running(watermark: time, nextStart: start, hasEmitted: false))
+        buckets.openFirst(at: start, invalid: invalid, dropped: dropped)
     }
 
     /// Moves the watermark to `time` and emits the buckets that closes.
     private mutating func advanceClock(to time: Int64, into output: inout AggregatorOutput) {
-        guard let oldWatermark = watermark, time > oldWatermark else { return }
-        watermark = time
+        guard case .running(var running) = clock, time > running.watermark else { return }
+        running.watermark = time
+        clock = .running(running)
         // The newest bucket that may close: its end plus the lateness must not pass `time`.
         let lastClosing = bucketStart(time - Int64(configuration.allowedLateness)) - Int64(configuration.interval)
         emitBuckets(through: lastClosing, observedEnd: nil, into: &output)
     }
 
-    /// Emits every bucket from `nextStart` through the one starting at `last`, in order. A run of
-    /// buckets nothing was counted in (opened or not) that spans more than `longestEmptyRun` seconds
-    /// becomes one gap record, so the work does not grow with the length of a silence. The bucket at
-    /// `last` carries `observedEnd` when given, and is then always written as a bucket.
+    /// Emits every bucket from the oldest open one through the one starting at `last`, in order. A run
+    /// of buckets nothing was counted in (opened or not) that spans more than `longestEmptyRun`
+    /// seconds becomes one gap record, so the work does not grow with the length of a silence. The
+    /// bucket at `last` carries `observedEnd` when given, and is then always written as a bucket.
     private mutating func emitBuckets(through last: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {
+        guard case .running(var running) = clock else { return }
         let interval = Int64(configuration.interval)
         let runLimit = observedEnd == nil ? last + interval : last
-        while nextStart <= last {
-            if nextStart < runLimit && isEmptyBucket(nextStart) {
-                let runEnd = min(firstCountedStart(after: nextStart) ?? runLimit, runLimit)
-                if runEnd - nextStart > Int64(configuration.longestEmptyRun) {
-                    discardOpenBuckets(before: runEnd)
-                    output.records.append(.gap(GapRecord(start: nextStart, end: runEnd, source: configuration.source)))
-                    nextStart = runEnd
-                    hasEmitted = true
+        while running.nextStart <= last {
+            let start = running.nextStart
+            if start < runLimit && buckets.isEmpty(start) {
+                let runEnd = min(buckets.firstCounted(after: start) ?? runLimit, runLimit)
+                if runEnd - start > Int64(configuration.longestEmptyRun) {
+                    buckets.discard(before: runEnd)
+                    output.records.append(.gap(GapRecord(start: start, end: runEnd, source: configuration.source)))
+                    running.nextStart = runEnd
+                    running.hasEmitted = true
                     continue
                 }
             }
-            emitBucket(nextStart, observedEnd: nextStart == last ? observedEnd : nil, into: &output)
+            let bucket = buckets.take(start)
+            var record = bucket.record(topSections: configuration.topSections, topClients: configuration.topClients)
+            if start == last, let observedEnd, observedEnd < record.end { record.observedEnd = observedEnd }
+            record.source = configuration.source
+            output.records.append(.bucket(record))
+            running.nextStart = start + interval
+            running.hasEmitted = true
         }
-    }
-
-    /// Whether nothing was counted in the bucket starting at `start` (or it was never opened).
-    private func isEmptyBucket(_ start: Int64) -> Bool {
-        if let current, current.start == start { return current.isEmpty }
-        return open[start]?.isEmpty ?? true
-    }
-
-    /// The start of the earliest bucket after `start` that something was counted in, if any.
-    private func firstCountedStart(after start: Int64) -> Int64? {
-        var earliest: Int64?
-        if let current, current.start > start, !current.isEmpty { earliest = current.start }
-        for (key, bucket) in open where key > start && key < (earliest ?? .max) && !bucket.isEmpty { earliest = key }
-        return earliest
-    }
-
-    /// Lets go of the open (empty) buckets a gap stands for.
-    private mutating func discardOpenBuckets(before end: Int64) {
-        if let held = current, held.start < end { spare = current.take() }
-        for key in open.keys where key < end { spare = open.removeValue(forKey: key) }
-    }
-
-    private mutating func emitBucket(_ start: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {
-        let bucket: BucketAccumulator
-        if current?.start == start, let held = current.take() {
-            bucket = held
-        } else {
-            bucket = open.removeValue(forKey: start) ?? newAccumulator(start)
-        }
-        var record = bucket.record(topSections: configuration.topSections, topClients: configuration.topClients)
-        if let observedEnd, observedEnd < record.end { record.observedEnd = observedEnd }
-        record.source = configuration.source
-        output.records.append(.bucket(record))
-        spare = bucket
-        nextStart = start + Int64(configuration.interval)
-        hasEmitted = true
+        clock = .running(running)
     }
 
     // MARK: - Placing requests
 
     /// Counts a request at or behind the watermark.
     private mutating func place(_ request: BorrowedRequest, into output: inout AggregatorOutput) {
-        guard let watermark else { return }
-        if request.time >= nextStart {
-            makeCurrent(bucketStart(request.time))
-            current!.add(request)
+        guard case .running(var running) = clock else { return }
+        if request.time >= running.nextStart {
+            buckets.add(request, toBucketAt: bucketStart(request.time))
             return
         }
-        let behind = watermark - request.time
-        guard behind <= Int64(configuration.lateHorizon) else {
-            updateBucket(nextStart) { $0.dropped += 1 }
-            output.notices.append(.droppedPast(time: request.time, watermark: watermark))
+        guard running.watermark - request.time <= Int64(configuration.lateHorizon) else {
+            buckets.update(running.nextStart) { $0.dropped += 1 }
+            output.notices.append(.droppedPast(time: request.time, watermark: running.watermark))
             return
         }
-        if !hasEmitted {
+        if !running.hasEmitted {
             // Nothing was emitted yet, so the stream can still start earlier: the request is a plain
             // hit of its own interval, not late for one that was never shown.
-            nextStart = bucketStart(request.time)
-            makeCurrent(nextStart)
-            current!.add(request)
+            running.nextStart = bucketStart(request.time)
+            clock = .running(running)
+            buckets.add(request, toBucketAt: running.nextStart)
             return
         }
-        updateBucket(nextStart) { $0.addLate(at: request.time) }
-    }
-
-    /// Changes the open bucket starting at `start`, opening it first if needed.
-    private mutating func updateBucket(_ start: Int64, _ change: (inout BucketAccumulator) -> Void) {
-        makeCurrent(start)
-        change(&current!)
-    }
-
-    /// Makes the open bucket starting at `start` the `current` one, opening it first if needed.
-    @inline(__always)
-    private mutating func makeCurrent(_ start: Int64) {
-        if let heldStart = current?.start {
-            if heldStart == start { return }
-            // Moved, not copied: the dictionary then holds the only reference to the accumulator's
-            // arrays, and the one taken out below is held by `current` alone.
-            open[heldStart] = current.take()
-        }
-        current = open.removeValue(forKey: start) ?? newAccumulator(start)
-    }
-
-    private mutating func newAccumulator(_ start: Int64) -> BucketAccumulator {
-        if var recycled = spare.take() {
-            recycled.reset(start: start)
-            return recycled
-        }
-        return BucketAccumulator(start: start, interval: configuration.interval, trackedKeys: configuration.trackedKeys)
+        buckets.update(running.nextStart) { $0.addLate(at: request.time) }
     }
 
     /// The start of the bucket holding `time` (floor division, also before 1970).

@@ -54,6 +54,20 @@ public struct AlertRule: Sendable {
         public var average: Double
     }
 
+    /// What feeding a bucket or a gap did: the transitions, and the late hits that came too late to
+    /// count (their second had already left the window).
+    public struct Outcome: Sendable, Equatable {
+        /// The transitions, oldest first.
+        public var transitions: [Transition] = []
+        /// Late hits not counted by the rule (they stay in their bucket's `late`).
+        public var hitsTooLate = 0
+        /// The oldest second of those hits.
+        public var oldestTooLate: Int64?
+
+        /// Nothing happened.
+        public init() {}
+    }
+
     /// The rule's parameters.
     public let configuration: Configuration
     /// The current state.
@@ -134,9 +148,8 @@ public struct AlertRule: Sendable {
     /// after it. A gap since the previous bucket counts as seconds of zero hits. The seconds from the
     /// bucket's `observedEnd` on (the input ended there) are not evaluated: a replay ends where the
     /// log ends.
-    /// - Returns: the transitions, oldest first.
-    public mutating func consume(_ bucket: BucketRecord) -> [Transition] {
-        var transitions: [Transition] = []
+    public mutating func consume(_ bucket: BucketRecord) -> Outcome {
+        var outcome = Outcome()
         // A late second before the last boundary joins the window now: it counts at every boundary
         // from here on. One at or after it (a producer other than logagg, a bucket after a jump) is
         // an ordinary second of the silence evaluated below, counted from its own boundary on.
@@ -144,41 +157,41 @@ public struct AlertRule: Sendable {
         for late in bucket.lateSeconds {
             if let last = lastBoundary, late.at >= last, bucket.start > last {
                 ahead.append(late)
-            } else {
-                record(hits: late.hits, at: late.at)
+            } else if !record(hits: late.hits, at: late.at) {
+                outcome.hitsTooLate = outcome.hitsTooLate.saturatingAdding(late.hits)
+                outcome.oldestTooLate = min(outcome.oldestTooLate ?? late.at, late.at)
             }
         }
         if let last = lastBoundary, bucket.start > last {
             var next = last + 1
             for late in ahead.sorted(by: { $0.at < $1.at }) {
-                if late.at >= next { evaluateGap(from: next, through: late.at, into: &transitions) }
+                if late.at >= next { evaluateGap(from: next, through: late.at, into: &outcome.transitions) }
                 record(hits: late.hits, at: late.at)
                 next = max(next, late.at + 1)
             }
-            if bucket.start >= next { evaluateGap(from: next, through: bucket.start, into: &transitions) }
+            if bucket.start >= next { evaluateGap(from: next, through: bucket.start, into: &outcome.transitions) }
         }
         let covered = Int(bucket.coveredEnd - bucket.start)
         for (offset, hits) in bucket.perSecond.prefix(covered).enumerated() {
             let second = bucket.start + Int64(offset)
             if let last = lastBoundary, second + 1 <= last { continue }
             record(hits: hits, at: second)
-            if let transition = evaluate(at: second + 1) { transitions.append(transition) }
+            if let transition = evaluate(at: second + 1) { outcome.transitions.append(transition) }
         }
-        return transitions
+        return outcome
     }
 
     /// Feeds a run of empty intervals (a `gap` record): every boundary up to `gap.end` not yet
     /// evaluated is evaluated as silence, in work bounded by the window, not by the gap's length.
-    /// - Returns: the transitions, oldest first.
-    public mutating func consume(_ gap: GapRecord) -> [Transition] {
-        var transitions: [Transition] = []
+    public mutating func consume(_ gap: GapRecord) -> Outcome {
+        var outcome = Outcome()
         guard let last = lastBoundary else {
             // The stream starts with silence: nothing to evaluate before it, the clock starts at its end.
             _ = evaluate(at: gap.end)
-            return transitions
+            return outcome
         }
-        if gap.end > last { evaluateGap(from: last + 1, through: gap.end, into: &transitions) }
-        return transitions
+        if gap.end > last { evaluateGap(from: last + 1, through: gap.end, into: &outcome.transitions) }
+        return outcome
     }
 
     /// Evaluates every boundary in `first...last` as silence, quickly skipping the stretch where

@@ -121,18 +121,17 @@ public struct AlertStage: Sendable {
                     "line \(number): bucket [\(bucket.start), \(bucket.end)) is not newer than the last one; its seconds were already evaluated"
                 )
             }
-            let tooLateBefore = rule.hitsTooLate
-            transitions = rule.consume(bucket)
-            if rule.hitsTooLate > tooLateBefore {
-                let oldest = bucket.lateSeconds.first?.at ?? bucket.start
+            let outcome = rule.consume(bucket)
+            transitions = outcome.transitions
+            if outcome.hitsTooLate > 0 {
                 warn(
                     "late",
-                    "line \(number): \(rule.hitsTooLate - tooLateBefore) late hits (oldest at \(oldest)) arrived after their second left the \(rule.configuration.window) s window; counted in the bucket's late, not by the rule"
+                    "line \(number): \(outcome.hitsTooLate) late hits (oldest at \(outcome.oldestTooLate ?? bucket.start)) arrived after their second left the \(rule.configuration.window) s window; counted in the bucket's late, not by the rule"
                 )
             }
         case .gap(let gap):
             end = gap.end
-            transitions = rule.consume(gap)
+            transitions = rule.consume(gap).transitions
         }
         for transition in transitions {
             AlertMessage.record(for: transition, configuration: rule.configuration, offsetAt: offsetAt)

@@ -203,7 +203,7 @@ struct AlertRuleTests {
         for bucketStart in stride(from: 0, to: series.count, by: 10) {
             var bucket = BucketRecord(start: 1000 + Int64(bucketStart), end: 1000 + Int64(bucketStart) + 10)
             bucket.perSecond = Array(series[bucketStart..<(bucketStart + 10)])
-            transitions += byBuckets.consume(bucket)
+            transitions += byBuckets.consume(bucket).transitions
         }
         #expect(transitions == expected)
         #expect(expected.map(\.kind) == [.alert, .recovery])
@@ -213,11 +213,11 @@ struct AlertRuleTests {
         var rule = AlertRule()
         var burst = BucketRecord(start: 0, end: 10)
         burst.perSecond = [1201, 0, 0, 0, 0, 0, 0, 0, 0, 0]
-        #expect(rule.consume(burst).map(\.at) == [1])
+        #expect(rule.consume(burst).transitions.map(\.at) == [1])
         // The next bucket comes an hour later: recovery happened at t = 121, inside the gap.
         var later = BucketRecord(start: 3600, end: 3610)
         later.perSecond = Array(repeating: 1, count: 10)
-        let transitions = rule.consume(later)
+        let transitions = rule.consume(later).transitions
         #expect(transitions == [AlertRule.Transition(kind: .recovery, at: 121, hits: 0, average: 0)])
         #expect(rule.windowHits == 10)
     }
@@ -226,11 +226,11 @@ struct AlertRuleTests {
         var rule = AlertRule()
         var first = BucketRecord(start: 0, end: 10)
         first.perSecond[0] = 1000
-        #expect(rule.consume(first).isEmpty)
+        #expect(rule.consume(first).transitions.isEmpty)
         var second = BucketRecord(start: 10, end: 20)
         second.lateSeconds = [SecondCount(at: 5, hits: 201)]
         // 1000 + 201 late hits at second 5: above 1200 from the first boundary of this bucket, t = 11.
-        #expect(rule.consume(second).map(\.at) == [11])
+        #expect(rule.consume(second).transitions.map(\.at) == [11])
         #expect(rule.windowHits == 1201)
     }
 
@@ -241,7 +241,7 @@ struct AlertRuleTests {
         _ = rule.consume(bucket)
         var next = BucketRecord(start: 210, end: 220)
         next.lateSeconds = [SecondCount(at: 10, hits: 5000)]
-        #expect(rule.consume(next).isEmpty)
+        #expect(rule.consume(next).transitions.isEmpty)
         #expect(rule.windowHits == 0)
     }
 }

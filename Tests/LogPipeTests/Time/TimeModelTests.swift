@@ -76,10 +76,10 @@ private struct Pipeline {
             switch record {
             case .bucket(let bucket):
                 buckets.append(bucket)
-                produced = rule.consume(bucket)
+                produced = rule.consume(bucket).transitions
             case .gap(let gap):
                 gaps.append(gap)
-                produced = rule.consume(gap)
+                produced = rule.consume(gap).transitions
             }
             for transition in produced {
                 transitions.append(transition)
