@@ -340,7 +340,12 @@ struct StartPipelineTests {
         kill(running.pid, SIGINT)
         let outcome = running.finish()
         #expect(outcome.status == 130)
-        #expect(outcome.standardError.contains("logpipe: the last warnings of stage logtail:"), "\(outcome.standardError)")
+        // On a loaded machine a stage may need the SIGKILL after the 2 s grace: then it is reported as
+        // ended abnormally with the end of its stderr, which repeats the warning all the same.
+        #expect(
+            outcome.standardError.contains("logpipe: the last warnings of stage logtail:")
+                || outcome.standardError.contains("stage logtail was killed by SIGKILL; the end of its stderr:"),
+            "\(outcome.standardError)")
         #expect(outcome.standardError.contains("    logtail: warning: \(sandbox.root)/no-such.log: does not exist"))
         #expect(sandbox.leftovers.isEmpty)
     }
