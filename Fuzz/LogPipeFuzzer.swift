@@ -117,7 +117,7 @@ private func fuzzRedisBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
     var filter = StreamRecordFilter(options: .init(dedupe: true))
     let entry = StreamEntry(id: .zero, source: Array("fuzz".utf8), record: all)
     if case .write(let line) = filter.judge(entry) {
-        let valid = line.withUnsafeBufferPointer { RecordShape($0) != nil }
+        let valid = line.withUnsafeBufferPointer { RecordOutline($0) != nil }
         guard valid, !line.contains(0x0A), !line.contains(0x0D) else {
             fatalError(
                 "StreamRecordFilter let through what is not one record: \(String(decoding: line, as: UTF8.self))")
