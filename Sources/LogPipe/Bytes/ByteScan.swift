@@ -107,16 +107,24 @@ enum ByteScan {
 
     /// A space: the log parser's field separator.
     enum Space: ByteStops {
-        @inline(__always) static func flags(_ word: UInt64) -> UInt64 { equal(word, UInt8(ascii: " ")) }
-        @inline(__always) static func contains(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") }
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
+            equal(word, UInt8(ascii: " "))
+        }
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ")
+        }
     }
 
     /// `"` or `\`: the end of a quoted log field, or an escape inside it.
     enum QuoteOrBackslash: ByteStops {
-        @inline(__always) static func flags(_ word: UInt64) -> UInt64 {
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
             equal(word, UInt8(ascii: "\"")) | equal(word, UInt8(ascii: "\\"))
         }
-        @inline(__always) static func contains(_ byte: UInt8) -> Bool {
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
             byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
         }
     }
@@ -124,10 +132,12 @@ enum ByteScan {
     /// What ends the plain run of a JSON string's content: its closing `"`, an escape `\`, or a control
     /// character (which JSON forbids unescaped).
     enum JSONStringStop: ByteStops {
-        @inline(__always) static func flags(_ word: UInt64) -> UInt64 {
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
             equal(word, UInt8(ascii: "\"")) | equal(word, UInt8(ascii: "\\")) | below(word, 0x20)
         }
-        @inline(__always) static func contains(_ byte: UInt8) -> Bool {
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
             byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20
         }
     }
@@ -135,10 +145,13 @@ enum ByteScan {
     /// What the JSON writer cannot copy as it is: a control character, `"`, `\`, DEL or non-ASCII
     /// (checked for UTF-8, U+2028 and U+2029).
     enum JSONWriterAttention: ByteStops {
-        @inline(__always) static func flags(_ word: UInt64) -> UInt64 {
-            below(word, 0x20) | deleteOrNonASCII(word) | equal(word, UInt8(ascii: "\"")) | equal(word, UInt8(ascii: "\\"))
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
+            below(word, 0x20) | deleteOrNonASCII(word) | equal(word, UInt8(ascii: "\""))
+                | equal(word, UInt8(ascii: "\\"))
         }
-        @inline(__always) static func contains(_ byte: UInt8) -> Bool {
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
             byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
         }
     }

@@ -52,7 +52,7 @@ func requestLayoutRead(_ line: [UInt8]) -> RequestObservation? {
 // MARK: - Generated buckets and windows
 
 /// Names that need no escape, and some that do (so the layout reader declines the line).
-private let plainNames = ["/", "/api", "/static", "198.51.100.15", "2001:db8::e701", "/é", "/日本", "/\u{1F600}"]
+private let unescapedNames = ["/", "/api", "/static", "198.51.100.15", "2001:db8::e701", "/é", "/日本", "/\u{1F600}"]
 private let escapedNames = ["/a\"b", "/back\\slash", "/tab\there", "\u{1B}[2J", "/\u{7F}"]
 
 /// A count within docs/PROTOCOL.md's limits (0...10^12, or `limit`), often at an edge.
@@ -75,7 +75,7 @@ private func randomBucket(_ random: inout SplitMix64, escapes: Bool) -> BucketRe
     let perSecondLimit = Int(WireLimits.maximumCount) / span
     bucket.perSecond = bucket.perSecond.map { _ in randomCount(&random, upTo: perSecondLimit) }
     bucket.hits = bucket.perSecond.reduce(0, +)
-    let names = escapes ? plainNames + escapedNames : plainNames
+    let names = escapes ? unescapedNames + escapedNames : unescapedNames
     bucket.sections = (0..<random.next(below: 12)).map { _ in
         RankedCount(name: names[random.next(below: names.count)], hits: randomCount(&random))
     }

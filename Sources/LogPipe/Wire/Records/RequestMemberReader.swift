@@ -13,7 +13,9 @@ enum RequestMemberReader {
     /// `RecordReader.record`, which accepts or rejects it with the reason, so both paths always agree,
     /// down to the error (`LayoutReaderAgreementTests`).
     /// - Throws: `RecordDecodingError`, as `RecordReader.record` would for the same line.
-    static func read(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> RecordReader.BucketingInput {
+    static func read(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws(RecordDecodingError) -> RecordReader.BucketingInput {
         var isRequest = false
         var version: Int64?
         var time: Int64?
@@ -56,7 +58,9 @@ enum RequestMemberReader {
     }
 
     /// The full decoding of a line this reader cannot vouch for.
-    private static func general(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> RecordReader.BucketingInput {
+    private static func general(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws(RecordDecodingError) -> RecordReader.BucketingInput {
         switch try RecordReader.record(line) {
         case .request(let record):
             // A request read in full (a repeated key, a number written as 1e9): only its bucketing part.
