@@ -1,6 +1,6 @@
 /// Every writer of a `request` record: from a `RequestRecord` (tests, slow paths) and from a
 /// `ParsedRequest` straight from the log line's bytes (logtail's hot path). Both write the same bytes
-/// for the same request (`FastPathAgreementTests` compares them with each other and with a reference
+/// for the same request (`ReferenceAgreementTests` compares them with each other and with a reference
 /// encoder on every corpus line); `RequestLayoutReader` reads the default layout back.
 extension RequestRecord {
     /// Appends this record as one NDJSON line, with the optional members it carries.
