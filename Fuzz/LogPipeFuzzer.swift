@@ -5,8 +5,8 @@
 // The first byte of each input picks what the rest is:
 //   odd:  one access-log line, given to AccessLogParser in the format (byte >> 1) % 5;
 //   even: by (byte >> 1) % 5,
-//     0: one line of the stream, given to JSONObjectScanner, WireRecord.decode and
-//        RequestFastDecoder.decode;
+//     0: one line of the stream, given to JSONObjectScanner, RecordReader.record (the full read)
+//        and RecordReader.bucketingInput (logagg's read);
 //     1: logagg: every line of the rest (split on \n) through one AggregationStage, then its
 //        finish; the stage's configuration (interval, lateness, top lists) comes from the byte >> 3;
 //     2: logalert: every line through one AlertStage (window, threshold, --for from the byte >> 3);
@@ -18,10 +18,10 @@
 // request dated 2099 after one dated 1970, per-second counts near Int.max.
 // A crash, a sanitizer report, a timeout (-timeout) or an RSS limit (-rss_limit_mb) is a finding;
 // so is a broken invariant, reported with fatalError:
-//   - a parsed request encodes to exactly one line of JSON that both decoders read back as the
-//     same request;
+//   - a parsed request encodes to exactly one line of JSON that both reads read back as the same
+//     request;
 //   - a record WireRecord.decode accepts re-encodes to a line that decodes, and re-encodes the same;
-//   - RequestFastDecoder.decode accepts exactly the lines WireRecord.decode accepts;
+//   - logagg's read accepts exactly the lines the full read accepts;
 //   - what the stages write decodes;
 //   - RESPReader gives the same replies (or the same failure) however the bytes are split;
 //   - a record StreamRecordFilter lets through is one line holding one JSON object with a type.
@@ -36,13 +36,13 @@ private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
         _ = member.decodedString
         _ = member.boolean
     }
-    let fast = try? RequestFastDecoder.decode(line)
-    guard let record = try? WireRecord.decode(line) else {
-        // Both paths apply the same limits (docs/PROTOCOL.md, *Limits and validation*).
-        if fast != nil { fatalError("the fast path accepts a line the full decoder rejects: \(String(decoding: line, as: UTF8.self))") }
+    let bucketing = try? RecordReader.bucketingInput(line)
+    guard let record = try? RecordReader.record(line) else {
+        // Both reads apply the same limits (docs/PROTOCOL.md, *Limits and validation*).
+        if bucketing != nil { fatalError("logagg's read accepts a line the full read rejects: \(String(decoding: line, as: UTF8.self))") }
         return
     }
-    if fast == nil { fatalError("the fast path rejects a line the full decoder accepts: \(String(decoding: line, as: UTF8.self))") }
+    if bucketing == nil { fatalError("logagg's read rejects a line the full read accepts: \(String(decoding: line, as: UTF8.self))") }
     if case .unknown = record { return }
     var writer = JSONWriter()
     record.encode(into: &writer)
@@ -79,16 +79,16 @@ private func fuzzLogLine(_ line: UnsafeBufferPointer<UInt8>, format: LogFormat) 
         guard case .request(let full)? = try? WireRecord.decode(bytes) else {
             fatalError("a request record does not decode: \(String(decoding: bytes, as: UTF8.self))")
         }
-        // The fast path hands lines it cannot read exactly (a 19-digit byte count) to the full
-        // decoder, and answers with its record.
-        let fast: RequestObservation
-        switch try? RequestFastDecoder.decode(bytes) {
-        case .request(let observation)?: fast = observation
-        case .other(.request(let record))?: fast = RequestObservation(record)
-        default: fatalError("a request record does not decode on the fast path: \(String(decoding: bytes, as: UTF8.self))")
+        // The layout reader reads logtail's default layout; the member reader the rest, handing what
+        // it cannot read exactly (a 19-digit byte count) to the full read.
+        let observed: RequestObservation
+        switch try? RecordReader.bucketingInput(bytes) {
+        case .borrowedRequest(let request)?: observed = request.owned
+        case .request(let observation)?: observed = observation
+        default: fatalError("a request record is not a request to logagg's read: \(String(decoding: bytes, as: UTF8.self))")
         }
-        if fast != RequestObservation(full) {
-            fatalError("the two decoders read a request differently: \(String(decoding: bytes, as: UTF8.self))")
+        if observed != RequestObservation(full) {
+            fatalError("the two reads read a request differently: \(String(decoding: bytes, as: UTF8.self))")
         }
     }
 }
@@ -117,7 +117,7 @@ private func fuzzRedisBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
     var filter = StreamRecordFilter(options: .init(dedupe: true))
     let entry = StreamEntry(id: .zero, source: Array("fuzz".utf8), record: all)
     if case .write(let line) = filter.judge(entry) {
-        let valid = line.withUnsafeBufferPointer { RecordShape($0) != nil }
+        let valid = line.withUnsafeBufferPointer { RecordOutline($0) != nil }
         guard valid, !line.contains(0x0A), !line.contains(0x0D) else {
             fatalError(
                 "StreamRecordFilter let through what is not one record: \(String(decoding: line, as: UTF8.self))")

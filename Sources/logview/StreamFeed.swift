@@ -23,7 +23,7 @@ final class StreamFeed {
                 return
             }
             do throws(RecordDecodingError) {
-                let record = try WireRecord.decode(line.bytes)
+                let record = try RecordReader.record(line.bytes)
                 handle(record, &state)
             } catch {
                 state.noteUndecodableLine()

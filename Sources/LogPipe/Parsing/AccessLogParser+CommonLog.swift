@@ -21,7 +21,7 @@ extension AccessLogParser {
             if fieldCount >= 3 && line[position] == UInt8(ascii: "[") { break }
             if fieldCount == 8 { return notAnAccessLogLine(line) }
             let start = position
-            position = ByteScan.firstSpace(line, from: position)
+            position = ByteScan.first(ByteScan.Space.self, in: line, from: position)
             switch fieldCount {
             case 0: field0 = start..<position
             case 1: field1 = start..<position
@@ -74,7 +74,7 @@ extension AccessLogParser {
         var escaped = false
         var scan = requestStart
         while true {
-            scan = ByteScan.firstQuoteOrBackslash(line, from: scan)
+            scan = ByteScan.first(ByteScan.QuoteOrBackslash.self, in: line, from: scan)
             guard scan < count else { break }
             if line[scan] == UInt8(ascii: "\\") {
                 escaped = true
@@ -121,7 +121,7 @@ extension AccessLogParser {
         }
         let digitCount = position - bytesStart
         if digitCount == 0 || digitCount > 18 || (position < count && line[position] != UInt8(ascii: " ")) {
-            position = ByteScan.firstSpace(line, from: position)
+            position = ByteScan.first(ByteScan.Space.self, in: line, from: position)
             guard let parsed = Self.byteCount(UnsafeBufferPointer(rebasing: line[bytesStart..<position])) else {
                 return .invalid(reason: Reason.badByteCount, time: time)
             }
@@ -202,7 +202,7 @@ extension AccessLogParser {
         var escaped = false
         var scan = start
         while true {
-            scan = ByteScan.firstQuoteOrBackslash(line, from: scan)
+            scan = ByteScan.first(ByteScan.QuoteOrBackslash.self, in: line, from: scan)
             guard scan < count else { break }
             if line[scan] == UInt8(ascii: "\\") {
                 escaped = true

@@ -3,7 +3,8 @@
 /// The byte fields point into the line given to `AccessLogParser.parse` and into the parser's
 /// scratch buffer (for fields whose escapes had to be decoded), so a `ParsedRequest` is valid only
 /// while that line's bytes are and until the parser (or a copy of it) parses the next line. Use
-/// `record(source:fields:)` for a value that owns its fields.
+/// `record(source:fields:)` for a value that owns its fields. It is written as a `request` record by
+/// `encode(into:source:fields:)`, in `Wire/Records/RequestRecord+Encoding.swift`.
 ///
 /// Byte fields hold the client's bytes after escape decoding; they may be invalid UTF-8, which the
 /// JSON writer (and `record`) replace with U+FFFD, one per invalid byte.
@@ -53,77 +54,6 @@ public struct ParsedRequest {
         self.section = section
         self.referer = referer
         self.userAgent = userAgent
-    }
-
-    /// Appends the `request` record for this request as one NDJSON line, byte for byte what
-    /// `RequestRecord.encode(into:)` writes for `record(source:fields:)`, without building any `String`.
-    /// - Parameters:
-    ///   - source: the file the line came from, written as `source` when `fields` has it.
-    ///   - fields: the optional members to write; `user`, `referer` and `agent` only when the line
-    ///     has them.
-    public func encode(into writer: inout JSONWriter, source: String?, fields: RequestFields) {
-        // The bytes of RequestRecord.encode(into:) (a test compares the two on every corpus line, and
-        // another with a reference encoder), with each run of punctuation and key written in one
-        // piece, and room for the whole record reserved once: each field escapes to at most 6 bytes
-        // per byte, and keys, punctuation and numbers take under 512 (about 300 at most).
-        let user = fields.contains(.user) ? user : nil
-        let referer = fields.contains(.referer) ? referer : nil
-        let userAgent = fields.contains(.agent) ? userAgent : nil
-        var source = fields.contains(.source) ? source : nil
-        var fieldBytes = client.count + section.count + (user?.count ?? 0)
-        if fields.contains(.method) { fieldBytes += method.count }
-        if fields.contains(.path) { fieldBytes += path.count }
-        if fields.contains(.protocol) { fieldBytes += self.protocol.count }
-        fieldBytes += (referer?.count ?? 0) + (userAgent?.count ?? 0)
-        fieldBytes += source?.utf8.count ?? 0
-        writer.reserveForUncheckedAppends(512 + 6 * fieldBytes)
-        writer.uncheckedRaw("{\"type\":\"request\",\"v\":")
-        writer.uncheckedInteger(Int64(WireProtocol.version))
-        writer.uncheckedRaw(",\"time\":")
-        writer.uncheckedInteger(time)
-        if source != nil {
-            writer.uncheckedRaw(",\"source\":\"")
-            source!.withUTF8 { writer.uncheckedEscaped($0) }
-            writer.uncheckedRaw("\",\"client\":\"")
-        } else {
-            writer.uncheckedRaw(",\"client\":\"")
-        }
-        writer.uncheckedEscaped(client)
-        if let user {
-            writer.uncheckedRaw("\",\"user\":\"")
-            writer.uncheckedEscaped(user)
-        }
-        if fields.contains(.method) {
-            writer.uncheckedRaw("\",\"method\":\"")
-            writer.uncheckedEscaped(method)
-        }
-        if fields.contains(.path) {
-            writer.uncheckedRaw("\",\"path\":\"")
-            writer.uncheckedEscaped(path)
-        }
-        if fields.contains(.protocol) {
-            writer.uncheckedRaw("\",\"protocol\":\"")
-            writer.uncheckedEscaped(self.protocol)
-        }
-        writer.uncheckedRaw("\",\"status\":")
-        writer.uncheckedInteger(Int64(status))
-        writer.uncheckedRaw(",\"bytes\":")
-        writer.uncheckedInteger(bytes)
-        writer.uncheckedRaw(",\"section\":\"")
-        writer.uncheckedEscaped(section)
-        writer.uncheckedRaw(UInt8(ascii: "\""))
-        if malformedRequest { writer.uncheckedRaw(",\"malformed\":true") }
-        if let referer {
-            writer.uncheckedRaw(",\"referer\":\"")
-            writer.uncheckedEscaped(referer)
-            writer.uncheckedRaw(UInt8(ascii: "\""))
-        }
-        if let userAgent {
-            writer.uncheckedRaw(",\"agent\":\"")
-            writer.uncheckedEscaped(userAgent)
-            writer.uncheckedRaw(UInt8(ascii: "\""))
-        }
-        writer.uncheckedRaw("}\n")
     }
 
     /// The same request as a `RequestRecord` that owns its fields (allocates; for tests and slow

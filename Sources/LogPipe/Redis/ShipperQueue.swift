@@ -27,9 +27,9 @@ public struct ShipperQueue: Sendable {
 
         /// Reads `line`: a JSON object with a string `type`; nil for anything else.
         public init?(line: UnsafeBufferPointer<UInt8>) {
-            guard let shape = RecordShape(line) else { return nil }
+            guard let outline = RecordOutline(line) else { return nil }
             self.line = Array(line)
-            timelineStart = shape.timelineStart
+            timelineStart = outline.timelineStart
         }
     }
 

@@ -78,6 +78,6 @@ public struct StreamEntry: Sendable, Equatable {
     /// what a restarted shipper resumes after.
     public func timelineStart(ofSource source: String) -> Int64? {
         guard self.source == Array(source.utf8), let record else { return nil }
-        return record.withUnsafeBufferPointer { RecordShape($0)?.timelineStart }
+        return record.withUnsafeBufferPointer { RecordOutline($0)?.timelineStart }
     }
 }

@@ -103,38 +103,38 @@ public struct StreamRecordFilter: Sendable {
             }
             source = bound
         }
-        let checked: (shape: RecordShape, valid: Bool)? = record.withUnsafeBufferPointer { bytes in
-            guard let shape = RecordShape(bytes) else { return nil }
-            return (shape, UTF8Validation.isValid(bytes))
+        let checked: (outline: RecordOutline, valid: Bool)? = record.withUnsafeBufferPointer { bytes in
+            guard let outline = RecordOutline(bytes) else { return nil }
+            return (outline, UTF8Validation.isValid(bytes))
         }
         guard let checked, checked.valid else {
             return .reject("entry \(entry.id): record is not a JSON object with a type")
         }
-        let shape = checked.shape
-        guard shape.isTimeline else { return .write(record) }
+        let outline = checked.outline
+        guard outline.isTimeline else { return .write(record) }
         var line = record
         let owner: String
-        if shape.hasSource {
-            guard let claimed = shape.source else {
-                return .reject("entry \(entry.id): \(shape.type) record's source is not a string")
+        if outline.hasSource {
+            guard let claimed = outline.source else {
+                return .reject("entry \(entry.id): \(outline.type) record's source is not a string")
             }
             if let source, claimed != source, !options.trustRecordSource {
                 return .reject(
-                    "entry \(entry.id): \(shape.type) record claims source '\(Self.shown(Array(claimed.utf8)))' but was shipped as '\(source)': forgery, skipped (--trust-record-source accepts it)"
+                    "entry \(entry.id): \(outline.type) record claims source '\(Self.shown(Array(claimed.utf8)))' but was shipped as '\(source)': forgery, skipped (--trust-record-source accepts it)"
                 )
             }
             owner = claimed
         } else {
             guard let source else {
-                return .reject("entry \(entry.id): \(shape.type) record has no source and the entry none either")
+                return .reject("entry \(entry.id): \(outline.type) record has no source and the entry none either")
             }
             var member = JSONWriter(capacity: source.utf8.count + 16)
             member.raw(",\"source\":")
             member.string(source)
-            line.insert(contentsOf: member.bytes, at: shape.insertionOffset)
+            line.insert(contentsOf: member.bytes, at: outline.insertionOffset)
             owner = source
         }
-        if options.dedupe, let start = shape.timelineStart {
+        if options.dedupe, let start = outline.timelineStart {
             if let last = lastStart[owner], start <= last { return .duplicate }
             if lastStart[owner] == nil, lastStart.count >= Self.maximumSources { lastStart.removeAll() }
             lastStart[owner] = start

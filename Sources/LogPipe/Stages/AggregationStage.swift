@@ -25,35 +25,27 @@ public struct AggregationStage: Sendable {
     ) {
         if line.isEmpty { return }
         let heldBefore = aggregator.heldRequestTime
-        if let request = CanonicalRequestReader.readBorrowed(line) {
-            aggregator.observe(borrowed: request, into: &produced)
-            flush(line: number, into: &output, warn: warn)
-            trackHeld(line: number, before: heldBefore)
-            return
-        }
-        let decoded: RequestFastDecoder.Decoded
         do {
-            // Not canonical (checked above): straight to the general path.
-            decoded = try RequestFastDecoder.decodeScanning(line)
+            // Matched as it is read, so that a request in logtail's layout goes straight from the layout
+            // reader to the aggregator, with no enum value built in between.
+            switch try RecordReader.bucketingInput(line) {
+            case .borrowedRequest(let request):
+                aggregator.observe(borrowed: request, into: &produced)
+            case .request(let request):
+                aggregator.observe(request, into: &produced)
+            case .other(.heartbeat(let heartbeat)):
+                aggregator.advance(to: heartbeat.time, into: &produced)
+            case .other(.invalid(let invalid)):
+                aggregator.observeInvalid(time: invalid.time)
+            case .other:
+                // Not logagg's to consume: pass it on untouched, so new record types never break a stage.
+                output.raw(line)
+                output.raw(UInt8(ascii: "\n"))
+            }
         } catch {
             rejectedLines += 1
             warn("input", "line \(number): \(error); line skipped")
             return
-        }
-        switch decoded {
-        case .request(let request):
-            aggregator.observe(request, into: &produced)
-        case .other(.heartbeat(let heartbeat)):
-            aggregator.advance(to: heartbeat.time, into: &produced)
-        case .other(.invalid(let invalid)):
-            aggregator.observeInvalid(time: invalid.time)
-        case .other(.request(let record)):
-            // A request the fast path passed to the full decoder (a repeated key, a number as 1e9).
-            aggregator.observe(RequestObservation(record), into: &produced)
-        case .other:
-            // Not logagg's to consume: pass it on untouched, so new record types never break a stage.
-            output.raw(line)
-            output.raw(UInt8(ascii: "\n"))
         }
         flush(line: number, into: &output, warn: warn)
         trackHeld(line: number, before: heldBefore)

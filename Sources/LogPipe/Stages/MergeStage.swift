@@ -30,7 +30,7 @@ public struct MergeStage: Sendable {
         if line.isEmpty { return }
         let record: WireRecord
         do {
-            record = try WireRecord.decode(line)
+            record = try RecordReader.record(line)
         } catch {
             rejectedLines += 1
             warn("input", "\(laneName) line \(number): \(error); line skipped")

@@ -47,8 +47,49 @@ struct JSONParserTests {
             _ = try? JSONParser.parse(bytes)
             bytes.withUnsafeBufferPointer { buffer in
                 _ = try? JSONObjectScanner.scan(buffer) { _ in }
-                _ = try? RequestFastDecoder.decode(buffer)
+                _ = try? RecordReader.bucketingInput(buffer)
             }
         }
+    }
+
+    @Test func shortNumbersConvertExactlyAsTheStandardLibraryDoes() {
+        var random = SplitMix64(seed: 0x17E9)
+        var mismatches: [String] = []
+        for _ in 0..<50_000 {
+            var text = random.next(below: 3) == 0 ? "-" : ""
+            let integerDigits = 1 + random.next(below: 20)
+            text += String(1 + random.next(below: 9))
+            for _ in 1..<integerDigits { text += String(random.next(below: 10)) }
+            if random.next(below: 8) == 0 { text = text.hasPrefix("-") ? "-0" : "0" }
+            let hasFraction = random.next(below: 2) == 0
+            if hasFraction {
+                text += "."
+                for _ in 0..<(1 + random.next(below: 24)) { text += String(random.next(below: 10)) }
+            }
+            let bytes = Array(text.utf8)
+            let value = bytes.withUnsafeBufferPointer { JSONParser.numberValue($0, isInteger: !hasFraction) }
+            let expected: JSONValue? =
+                if !hasFraction, let integer = Int64(text) { .integer(integer) } else { Double(text).map { .double($0) } }
+            switch (value, expected) {
+            case let (.integer(a), .integer(b)) where a == b: continue
+            case let (.double(a), .double(b)) where a.bitPattern == b.bitPattern: continue
+            default: mismatches.append("\(text): \(String(describing: value)) instead of \(String(describing: expected))")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    @Test func objectsAndArraysKeepTheirMembersAcrossNesting() throws {
+        let value = try JSONParser.parse(#"[{"a":[1,[2,3],{"b":{}}],"c":[]},[],{"d":[{"e":4}],"f":5},6]"#)
+        let expected: JSONValue = .array([
+            .object([
+                ("a", .array([.integer(1), .array([.integer(2), .integer(3)]), .object([("b", .object([]))])])),
+                ("c", .array([])),
+            ]),
+            .array([]),
+            .object([("d", .array([.object([("e", .integer(4))])])), ("f", .integer(5))]),
+            .integer(6),
+        ])
+        #expect(value == expected)
     }
 }

@@ -114,8 +114,8 @@ struct WireLimitsTests {
         LimitCase("a nested value as an optional member", LimitLines.request(adding: #""user":{"name":"bob"}"#)),
     ]
 
-    /// The request, as given and with white space after its brace (which takes it off the canonical
-    /// reader and onto the scanner).
+    /// The request, as given and with white space after its brace (which takes it off the layout
+    /// reader and onto the member reader).
     private static func layouts(_ line: String) -> [[UInt8]] {
         [Array(line.utf8), Array(("{ " + line.dropFirst()).utf8)]
     }
@@ -126,38 +126,29 @@ struct WireLimitsTests {
             let tree = bytes.withUnsafeBufferPointer { buffer in
                 Result { () throws(RecordDecodingError) in try WireRecord.decode(buffer) }
             }
-            let fast = bytes.withUnsafeBufferPointer { buffer in
-                Result { () throws(RecordDecodingError) in try RequestFastDecoder.decode(buffer) }
-            }
-            let scanned = bytes.withUnsafeBufferPointer { buffer in
-                Result { () throws(RecordDecodingError) in try RequestFastDecoder.decodeScanning(buffer) }
-            }
-            let canonical = bytes.withUnsafeBufferPointer { CanonicalRequestReader.read($0) }
-            switch (tree, fast, scanned) {
+            let bucketing = bucketingRead(bytes)
+            let scanned = memberRead(bytes)
+            let layout = requestLayoutRead(bytes)
+            switch (tree, bucketing, scanned) {
             case (.success(.request(let record)), .success(let first), .success(let second)):
                 #expect(example.field == nil, "accepted, but should be rejected for \(example.field ?? "")")
-                // The fast decoder answers with an observation, or with the full record when it handed
-                // the line to the full decoder (an unknown member, a number written as 1.7e9).
                 #expect(Self.observation(first) == RequestObservation(record))
                 #expect(Self.observation(second) == RequestObservation(record))
-                if let canonical { #expect(canonical == RequestObservation(record)) }
+                if let layout { #expect(layout == RequestObservation(record)) }
             case (.failure(let error), .failure(let first), .failure(let second)):
                 #expect(fieldNamed(by: error) == example.field, "\(error)")
                 #expect(first == error)
                 #expect(second == error)
-                #expect(canonical == nil, "the canonical reader accepted a line the others reject")
+                #expect(layout == nil, "the layout reader accepted a line the others reject")
             default:
-                Issue.record("the decoders disagree: \(tree), \(fast), \(scanned)")
+                Issue.record("the decoders disagree: \(tree), \(bucketing), \(scanned)")
             }
         }
     }
 
-    private static func observation(_ decoded: RequestFastDecoder.Decoded) -> RequestObservation? {
-        switch decoded {
-        case .request(let observation): return observation
-        case .other(.request(let record)): return RequestObservation(record)
-        case .other: return nil
-        }
+    private static func observation(_ read: BucketingRead) -> RequestObservation? {
+        guard case .request(let observation) = read else { return nil }
+        return observation
     }
 
     static let records: [LimitCase] = [
@@ -218,16 +209,16 @@ struct WireLimitsTests {
         let bytes = Array(example.line.utf8)
         let tree = Result { () throws(RecordDecodingError) in try WireRecord.decode(try JSONParser.parseRecord(bytes)) }
         let decoded = Result { () throws(RecordDecodingError) in try WireRecord.decode(bytes) }
-        let canonical = bytes.withUnsafeBufferPointer { WireRecord.decodeCanonical($0) }
+        let layout = bytes.withUnsafeBufferPointer { RecordReader.layoutRecord($0) }
         switch decoded {
         case .success(let record):
             #expect(example.field == nil, "accepted, but should be rejected for \(example.field ?? "")")
             #expect(tree == .success(record))
-            if let canonical { #expect(canonical == record) }
+            if let layout { #expect(layout == record) }
         case .failure(let error):
             #expect(fieldNamed(by: error) == example.field, "\(error)")
             #expect(tree == .failure(error))
-            #expect(canonical == nil, "the canonical reader accepted a line the tree rejects")
+            #expect(layout == nil, "a layout reader accepted a line the tree rejects")
         }
     }
 

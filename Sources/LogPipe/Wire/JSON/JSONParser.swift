@@ -210,22 +210,21 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         position += 1
         let start = position
-        // Fast path: no escapes, so the bytes are the string once validated; ASCII needs no validation.
-        var highBits: UInt8 = 0
-        while position < bytes.count {
+        // No escapes (the usual string): the bytes are the string once validated; ASCII needs no validation.
+        var highBits: UInt64 = 0
+        position = ByteScan.first(ByteScan.JSONStringStop.self, in: bytes, from: position, passedOver: &highBits)
+        if position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                if highBits >= 0x80 {
+                if highBits & ByteScan.highBits != 0 {
                     guard UTF8Validation.isValid(content) else { throw error("invalid UTF-8 in string") }
                 }
                 position += 1
                 return String(decoding: content, as: UTF8.self)
             }
-            if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("unescaped control character in string") }
-            highBits |= byte
-            position += 1
+            // A backslash: the string is decoded below.
         }
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {

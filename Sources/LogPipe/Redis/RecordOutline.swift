@@ -1,6 +1,6 @@
 /// What the Redis transport needs to know of an NDJSON record: its type, and the `start` of a bucket
 /// or gap (the records that make a source's timeline), read without building a JSON tree.
-public struct RecordShape: Sendable, Equatable {
+public struct RecordOutline: Sendable, Equatable {
     /// The record's `type`.
     public var type: String
     /// `start`, for `bucket` and `gap` records that have an integer one.

@@ -52,39 +52,6 @@ public struct RequestRecord: Sendable, Equatable {
         self.userAgent = userAgent
     }
 
-    /// Appends this record as one NDJSON line, with the optional members it carries.
-    public func encode(into writer: inout JSONWriter) {
-        writer.beginRecord(type: "request")
-        writer.key("time")
-        writer.integer(time)
-        optional("source", source, into: &writer)
-        writer.key("client")
-        writer.string(client)
-        optional("user", user, into: &writer)
-        optional("method", method, into: &writer)
-        optional("path", path, into: &writer)
-        optional("protocol", self.protocol, into: &writer)
-        writer.key("status")
-        writer.integer(status)
-        writer.key("bytes")
-        writer.integer(bytes)
-        writer.key("section")
-        writer.string(section)
-        if malformedRequest {
-            writer.key("malformed")
-            writer.boolean(true)
-        }
-        optional("referer", referer, into: &writer)
-        optional("agent", userAgent, into: &writer)
-        writer.endRecord()
-    }
-
-    private func optional(_ key: StaticString, _ value: String?, into writer: inout JSONWriter) {
-        guard let value else { return }
-        writer.key(key)
-        writer.string(value)
-    }
-
     /// Decodes a `request` record from its parsed JSON object.
     /// - Throws: `RecordDecodingError` when `time`, `client`, `status`, `bytes` or `section` is missing
     ///   or of the wrong kind, a member name appears twice, or a value breaks `checkLimits`.
@@ -123,7 +90,7 @@ public struct RequestRecord: Sendable, Equatable {
         _ = try WireLimits.within(WireLimits.byteCounts, bytes, type: "request", field: "bytes")
     }
 
-    /// Whether `checkLimits` accepts the numbers: the test of the fast paths, which decline rather than
+    /// Whether `checkLimits` accepts the numbers: the test of the layout and member readers, which decline rather than
     /// reject.
     @inline(__always)
     static func withinLimits(time: Int64, status: Int64, bytes: Int64) -> Bool {

@@ -1,32 +1,21 @@
-/// Decodes a stream line, taking fast paths for `request` records: one laid out as logtail writes it
-/// is read by `CanonicalRequestReader`; any other is scanned with `JSONObjectScanner`, reading the few
-/// fields bucketing needs straight from the bytes, with no `JSONValue` tree and no `String` for
-/// fields that are not needed. Every other record goes through `WireRecord.decode`.
-public enum RequestFastDecoder {
-    /// A decoded line.
-    public enum Decoded: Sendable {
-        /// A request, reduced to what bucketing uses.
-        case request(RequestObservation)
-        /// Any other record.
-        case other(WireRecord)
-    }
-
-    /// Decodes one line (without its newline).
-    /// - Throws: `RecordDecodingError`, as `WireRecord.decode` would for the same line.
-    public static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> Decoded {
-        if let request = CanonicalRequestReader.read(line) { return .request(request) }
-        return try decodeScanning(line)
-    }
-
-    /// The general path of `decode`, for lines that are not canonical requests.
+/// Reads a `request` record in any layout member by member with `JSONObjectScanner`, taking the few
+/// members bucketing needs straight from the bytes, with no `JSONValue` tree and no `String` for
+/// members that are not needed: the first step of the general path for logagg, after
+/// `RequestLayoutReader` declined the line (`RecordReader.bucketingInput`).
+enum RequestMemberReader {
+    /// The line as bucketing reads it.
     ///
-    /// It returns a request only when it is sure that `WireRecord.decode` would read the same one: every
-    /// member has a name of the protocol, written without escapes and not repeated, and the five
-    /// members bucketing reads are present, of the right kind and within `RequestRecord.checkLimits`.
-    /// Anything else (an unknown or repeated name, a missing member, a number out of range or written as
-    /// `1e9`) hands the line to `WireRecord.decode`, which accepts or rejects it with the reason, so
-    /// both paths always agree, down to the error.
-    static func decodeScanning(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> Decoded {
+    /// It returns a request of its own only when it is sure that `WireRecord.decode` would read the
+    /// same one: every member has a name of the protocol, written without escapes and not repeated, and
+    /// the five members bucketing reads are present, of the right kind and within
+    /// `RequestRecord.checkLimits`. Anything else (an unknown or repeated name, a missing member, a
+    /// number out of range or written as `1e9`, another record type) hands the line to
+    /// `RecordReader.record`, which accepts or rejects it with the reason, so both paths always agree,
+    /// down to the error (`LayoutReaderAgreementTests`).
+    /// - Throws: `RecordDecodingError`, as `RecordReader.record` would for the same line.
+    static func read(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws(RecordDecodingError) -> RecordReader.BucketingInput {
         var isRequest = false
         var version: Int64?
         var time: Int64?
@@ -61,12 +50,24 @@ public enum RequestFastDecoder {
         } catch {
             throw .invalidJSON(error)
         }
-        if unusable { return .other(try WireRecord.decode(line)) }
-        guard isRequest, version ?? 0 <= Int64(WireProtocol.version), let time, let status, let bytes, let section, let client,
-            RequestRecord.withinLimits(time: time, status: status, bytes: bytes)
-        else { return .other(try WireRecord.decode(line)) }
+        guard !unusable, isRequest, version ?? 0 <= Int64(WireProtocol.version), let time, let status, let bytes,
+            let section, let client, RequestRecord.withinLimits(time: time, status: status, bytes: bytes)
+        else { return try general(line) }
         return .request(
             RequestObservation(time: time, status: Int(status), bytes: bytes, section: section, client: client))
+    }
+
+    /// The full decoding of a line this reader cannot vouch for.
+    private static func general(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws(RecordDecodingError) -> RecordReader.BucketingInput {
+        switch try RecordReader.record(line) {
+        case .request(let record):
+            // A request read in full (a repeated key, a number written as 1e9): only its bucketing part.
+            return .request(RequestObservation(record))
+        case let record:
+            return .other(record)
+        }
     }
 
     /// One bit per member name of a `request` record, to notice a repeated name.
@@ -78,7 +79,7 @@ public enum RequestFastDecoder {
         static let status: UInt16 = 1 << 4
         static let client: UInt16 = 1 << 5
         static let section: UInt16 = 1 << 6
-        /// The optional members, which the fast path does not read.
+        /// The optional members, which bucketing does not read.
         static let optional: UInt16 = 1 << 7
     }
 

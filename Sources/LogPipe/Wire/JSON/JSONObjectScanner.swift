@@ -1,5 +1,6 @@
-/// Walks the members of one JSON object in place, without building a `JSONValue`: the fast path for
-/// decoding the records that arrive at high rate (requests).
+/// Walks the members of one JSON object in place, without building a `JSONValue`: how
+/// `RequestMemberReader` reads the requests that arrive at high rate in any layout, and how the Redis
+/// transport reads a record's type and start (`RecordOutline`).
 ///
 /// The scan is as strict as `JSONParser`: strings are checked for control characters and (when the
 /// caller reads them) UTF-8, numbers follow the JSON grammar, and nested values are validated by
@@ -198,31 +199,18 @@ public struct JSONObjectScanner {
         let start = position
         var escapes = false
         var highBits: UInt64 = 0
-        let base = UnsafeRawPointer(bytes.baseAddress!)
         while position < bytes.count {
-            // Eight bytes at a time while none is a quote, a backslash or a control character:
-            // most string bytes on the wire (measured with callgrind on logagg's input).
-            if position &+ 8 <= bytes.count {
-                let word = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                let flags = Self.quoteBackslashOrControl(word)
-                if flags == 0 {
-                    highBits |= word
-                    position &+= 8
-                    continue
-                }
-                // The lowest flag is always a real match: go straight to it, keeping the high bits of
-                // the plain bytes passed over.
-                let plain = flags.trailingZeroBitCount &>> 3
-                highBits |= word & ((UInt64(1) << (UInt64(plain) &* 8)) &- 1)
-                position &+= plain
-            }
+            // Most string bytes on the wire are plain: passed over eight at a time (measured with
+            // callgrind on logagg's input).
+            position = ByteScan.first(ByteScan.JSONStringStop.self, in: bytes, from: position, passedOver: &highBits)
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let content = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 // As strict as JSONParser for every string, read or not: non-ASCII must be UTF-8
                 // and escapes well formed. Both are rare on the wire, so the common string pays
                 // only the ORs that collect every byte's high bit.
-                if highBits & 0x8080_8080_8080_8080 != 0 {
+                if highBits & ByteScan.highBits != 0 {
                     guard UTF8Validation.isValid(content) else { throw fail("invalid UTF-8 in string") }
                 }
                 if escapes {
@@ -237,27 +225,12 @@ public struct JSONObjectScanner {
                 return (content, escapes)
             }
             if byte < 0x20 { throw fail("unescaped control character in string") }
-            highBits |= UInt64(byte)
-            if byte == UInt8(ascii: "\\") {
-                escapes = true
-                position += 1
-            }
-            position += 1
+            // A backslash: the byte it escapes is passed over unchecked here (the full parse above
+            // checks every escape).
+            escapes = true
+            position += 2
         }
         throw fail("unterminated string")
-    }
-
-    /// The high bit of each of the 8 bytes in `word` (little-endian) that is `"`, `\\` or below 0x20,
-    /// with the classic "has a zero byte" and "has a byte less than n" word tests: a borrow can flag a
-    /// byte above a real match, never below one, so the lowest flag is exact.
-    @inline(__always)
-    static func quoteBackslashOrControl(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let control = (word &- ones &* 0x20) & ~word
-        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | control) & highs
     }
 
     private static func isNumberByte(_ byte: UInt8) -> Bool {
@@ -337,24 +310,4 @@ public struct JSONObjectScanner {
         }
         throw JSONParseError(reason: "unterminated value", offset: position)
     }
-}
-
-/// Byte equality of two buffers of `count` bytes, eight bytes at a time (the canonical request
-/// reader compares about 70 bytes of member names per record).
-@inline(__always)
-func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    let left = UnsafeRawPointer(a)
-    let right = UnsafeRawPointer(b)
-    var index = 0
-    while index &+ 8 <= count {
-        guard left.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            == right.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-        else { return false }
-        index &+= 8
-    }
-    while index < count {
-        guard a[index] == b[index] else { return false }
-        index &+= 1
-    }
-    return true
 }

@@ -17,7 +17,7 @@ extension BucketRecord {
     /// to `hits`, late seconds adding up to `late`, each one a time before `start` (a late second
     /// belongs to an interval already emitted).
     ///
-    /// Both decoders call it on what they read: `init(json:)` throws its error, the canonical reader
+    /// Both decoders call it on what they read: `init(json:)` throws its error, the layout reader
     /// declines the line so that `init(json:)` reports it. A new member's rule goes here, after the
     /// members it depends on (`observed_end` is checked against `start` and `end`).
     /// - Throws: `RecordDecodingError` naming the first member that breaks a rule.

@@ -350,28 +350,17 @@ public struct JSONWriter: Sendable {
         guard length > 0, let source = utf8.baseAddress else { return }
         // Most strings (addresses, sections) are short and clean: check every byte in whole words,
         // the last one overlapping, and copy in one piece, instead of walking the tail byte by byte.
-        if Self.needsNoEscaping(source, length) {
+        if ByteScan.containsNone(ByteScan.JSONWriterAttention.self, source, length) {
             copy(source, length)
             return
         }
         var index = 0
         var runStart = 0
-        while index < length {
+        while true {
             // Eight bytes at a time while none of them needs attention (the common case).
-            if index &+ 8 <= length {
-                let flags = Self.attention(UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self))
-                if flags == 0 {
-                    index &+= 8
-                    continue
-                }
-                // The lowest flag is always a real match: skip the clean bytes before it.
-                index &+= flags.trailingZeroBitCount &>> 3
-            }
+            index = ByteScan.first(ByteScan.JSONWriterAttention.self, in: utf8, from: index)
+            guard index < length else { break }
             let byte = source[index]
-            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                index &+= 1
-                continue
-            }
             if runStart < index { copy(source + runStart, index &- runStart) }
             if byte < 0x80 {
                 putEscapedASCII(byte)
@@ -399,52 +388,6 @@ public struct JSONWriter: Sendable {
             runStart = index
         }
         if runStart < length { copy(source + runStart, length &- runStart) }
-    }
-
-    /// True when none of the `length` bytes at `source` is a control character, `"`, `\\`, DEL or
-    /// non-ASCII. Reads only those bytes: words that may overlap, or single bytes below 4.
-    @inline(__always)
-    private static func needsNoEscaping(_ source: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-        let raw = UnsafeRawPointer(source)
-        if length >= 8 {
-            var index = 0
-            var flags: UInt64 = 0
-            while index &+ 8 < length {
-                flags |= attention(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                index &+= 8
-            }
-            flags |= attention(raw.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self))
-            return flags == 0
-        }
-        let word: UInt64
-        if length >= 4 {
-            let head = UInt64(raw.loadUnaligned(as: UInt32.self))
-            let tail = UInt64(raw.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self))
-            word = head | tail &<< 32
-        } else {
-            // Pad with `A`, a byte that needs nothing.
-            var padded: UInt64 = 0x4141_4141_4141_4141
-            for index in 0..<length { padded = padded &<< 8 | UInt64(source[index]) }
-            word = padded
-        }
-        return attention(word) == 0
-    }
-
-    /// The high bit of each of the 8 bytes in `word` (little-endian) that is a control character, `"`,
-    /// `\\`, DEL or non-ASCII. A borrow or carry can flag a byte above a real match, never below one, so
-    /// the lowest flag is exact.
-    @inline(__always)
-    private static func attention(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        // The classic tests for "some byte is zero / less than n" (exact for whether any byte is).
-        let below20 = (word &- ones &* 0x20) & ~word & highs
-        let aboveOrAt7F = ((word &+ ones) | word) & highs
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote & highs
-        let hasBackslash = (backslash &- ones) & ~backslash & highs
-        return below20 | aboveOrAt7F | hasQuote | hasBackslash
     }
 
     /// Copies bytes where room was reserved.

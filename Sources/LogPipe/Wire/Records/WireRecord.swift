@@ -11,18 +11,11 @@ public enum WireRecord: Sendable, Equatable {
     /// A well-formed record of a type this program does not know: stages forward it untouched.
     case unknown(type: String)
 
-    /// Decodes one line (without its newline).
+    /// Decodes one line (without its newline): `RecordReader.record(_:)`.
     /// - Throws: `RecordDecodingError` when the line is not JSON, not a record, of a newer protocol
     ///   version, or a known type lacking a required field.
     public static func decode(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> WireRecord {
-        if let record = decodeCanonical(line) { return record }
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(line)
-        } catch {
-            throw .invalidJSON(error)
-        }
-        return try decode(json)
+        try RecordReader.record(line)
     }
 
     /// Decodes one line given as bytes.
@@ -33,7 +26,7 @@ public enum WireRecord: Sendable, Equatable {
         return try result.get()
     }
 
-    /// Decodes an already parsed JSON value.
+    /// Decodes an already parsed JSON value: the general path, each known type by its `init(json:)`.
     public static func decode(_ json: JSONValue) throws(RecordDecodingError) -> WireRecord {
         guard case .object = json, let type = json["type"]?.stringValue else { throw .notARecord }
         if let version = json["v"]?.integerValue, version > Int64(WireProtocol.version) {

@@ -42,7 +42,8 @@ public enum RecordDecodingError: Error, Sendable, Equatable, CustomStringConvert
 /// Typed access to an object's members, throwing a `RecordDecodingError` that names the member.
 ///
 /// Creating a reader checks that no member name appears twice: the object is then unambiguous, and
-/// every decoder of the record (the tree path here, the byte-level fast paths) must reject it too.
+/// every decoder of the record (the tree path here, the layout readers of `Wire/Layout/`) must refuse
+/// it too.
 struct FieldReader {
     let type: String
     /// The object's members, in input order.

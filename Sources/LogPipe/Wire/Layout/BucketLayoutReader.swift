@@ -1,13 +1,14 @@
-extension BucketRecord {
-    /// Decodes `line` when it is laid out exactly as `encode(into:)` writes it, straight from the
-    /// bytes; nil for any other line, including every line that `init(json:)` would reject (the same
-    /// `validate()` checks both).
-    ///
-    /// A bucket line is about a kilobyte with some thirty members: building a `JSONValue` tree for it
-    /// was most of the cost of logalert and logview. The result is the same as `init(json:)` gives for
-    /// the same line (`CanonicalLineDecodingTests` compares the two on generated and damaged lines).
-    init?(canonicalLine line: UnsafeBufferPointer<UInt8>) {
-        var cursor = WireRecord.ShapeCursor(line)
+/// Reads a `bucket` record laid out exactly as `BucketRecord.encode(into:)` writes it, straight from
+/// the bytes.
+///
+/// A bucket line is about a kilobyte with some thirty members: building a `JSONValue` tree for it
+/// was most of the cost of logalert and logview. What the reader accepts is what `init(json:)` gives
+/// for the same line; any other line, including every line that `init(json:)` would reject (the same
+/// `validate()` checks both), is declined with nil, never rejected (`LayoutReaderAgreementTests`).
+enum BucketLayoutReader {
+    /// The bucket in `line`, or nil when the line is not in the writer's layout or breaks a rule.
+    static func read(_ line: UnsafeBufferPointer<UInt8>) -> BucketRecord? {
+        var cursor = LayoutCursor(line)
         guard cursor.literal(#"{"type":"bucket","v":"#), let version = cursor.integer(),
             version <= Int64(WireProtocol.version)
         else { return nil }
@@ -20,20 +21,20 @@ extension BucketRecord {
             cursor.literal(#","end":"#), let end = cursor.integer()
         else { return nil }
         // Checked before anything is sized from the span, as `init(json:)` does.
-        guard (try? Self.checkSpan(start: start, end: end)) != nil else { return nil }
-        self.init(start: start, end: end)
-        self.source = source
+        guard (try? BucketRecord.checkSpan(start: start, end: end)) != nil else { return nil }
+        var record = BucketRecord(start: start, end: end)
+        record.source = source
         guard cursor.literal(#","hits":"#), let hits = cursor.integer(), cursor.literal(#","per_second":["#)
         else { return nil }
-        self.hits = Int(hits)
+        record.hits = Int(hits)
         var second = 0
         repeat {
-            guard second < perSecond.count, let count = cursor.integer() else { return nil }
-            perSecond[second] = Int(count)
+            guard second < record.perSecond.count, let count = cursor.integer() else { return nil }
+            record.perSecond[second] = Int(count)
             second += 1
         } while cursor.byte(UInt8(ascii: ","))
-        guard second == perSecond.count, cursor.literal(#"],"sections":"#),
-            let sections = Self.canonicalRanking(&cursor, entryStart: #"{"section":"#),
+        guard second == record.perSecond.count, cursor.literal(#"],"sections":"#),
+            let sections = ranking(&cursor, entryStart: #"{"section":"#),
             cursor.literal(#","distinct_sections":"#), let distinctSections = cursor.integer(),
             cursor.literal(#","status":{"1xx":"#), let class1 = cursor.integer(),
             cursor.literal(#","2xx":"#), let class2 = cursor.integer(),
@@ -43,7 +44,7 @@ extension BucketRecord {
             cursor.literal(#","other":"#), let other = cursor.integer(),
             cursor.literal(#"},"bytes":"#), let bytes = cursor.integer(),
             cursor.literal(#","clients":"#),
-            let clients = Self.canonicalRanking(&cursor, entryStart: #"{"client":"#),
+            let clients = ranking(&cursor, entryStart: #"{"client":"#),
             cursor.literal(#","distinct_clients":"#), let distinctClients = cursor.integer(),
             cursor.literal(#","invalid":"#), let invalid = cursor.integer(),
             cursor.literal(#","late":"#), let late = cursor.integer(),
@@ -62,28 +63,27 @@ extension BucketRecord {
         guard cursor.literal(#","dropped":"#), let dropped = cursor.integer() else { return nil }
         if cursor.literal(#","observed_end":"#) {
             guard let observedEnd = cursor.integer(), observedEnd > start, observedEnd <= end else { return nil }
-            self.observedEnd = observedEnd
+            record.observedEnd = observedEnd
         }
         guard cursor.byte(UInt8(ascii: "}")), cursor.isAtEnd else { return nil }
-        self.sections = sections
-        self.distinctSections = Int(distinctSections)
-        statusClasses.classes = [Int(class1), Int(class2), Int(class3), Int(class4), Int(class5)]
-        statusClasses.other = Int(other)
-        self.bytes = bytes
-        self.clients = clients
-        self.distinctClients = Int(distinctClients)
-        self.invalid = Int(invalid)
-        self.late = Int(late)
-        self.lateSeconds = lateSeconds
-        self.dropped = Int(dropped)
+        record.sections = sections
+        record.distinctSections = Int(distinctSections)
+        record.statusClasses.classes = [Int(class1), Int(class2), Int(class3), Int(class4), Int(class5)]
+        record.statusClasses.other = Int(other)
+        record.bytes = bytes
+        record.clients = clients
+        record.distinctClients = Int(distinctClients)
+        record.invalid = Int(invalid)
+        record.late = Int(late)
+        record.lateSeconds = lateSeconds
+        record.dropped = Int(dropped)
         // A line breaking a rule is declined, so that `init(json:)` rejects it with the reason.
-        guard (try? validate()) != nil else { return nil }
+        guard (try? record.validate()) != nil else { return nil }
+        return record
     }
 
     /// A ranking array in the written layout, `[{"<name key>":"…","hits":n},…]`.
-    private static func canonicalRanking(_ cursor: inout WireRecord.ShapeCursor, entryStart: StaticString)
-        -> [RankedCount]?
-    {
+    private static func ranking(_ cursor: inout LayoutCursor, entryStart: StaticString) -> [RankedCount]? {
         guard cursor.byte(UInt8(ascii: "[")) else { return nil }
         var ranking: [RankedCount] = []
         if cursor.byte(UInt8(ascii: "]")) { return ranking }
