@@ -322,8 +322,9 @@ public final class ToolProcess: @unchecked Sendable {
     ) throws -> Outcome {
         // posix_spawn_file_actions_addchdir_np is not visible to Swift: the script changes directory.
         let prefix = directory.map { "cd '" + $0.replacingOccurrences(of: "'", with: "'\\''") + "' || exit 70\n" } ?? ""
-        return try ToolProcess("/bin/bash", ["-c", shellHelpers + "\n" + prefix + script], environment: environment, toolsOnPath: true)
-            .finish(timeout: timeout)
+        let process = try ToolProcess(
+            "/bin/bash", ["-c", shellHelpers + "\n" + prefix + script], environment: environment, toolsOnPath: true)
+        return process.finish(timeout: timeout)
     }
 
     /// A bash function defined for every `shell` script, to wait on an event instead of a guessed
