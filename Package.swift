@@ -40,10 +40,21 @@ let package = Package(
         .executableTarget(name: "logship", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .executableTarget(name: "logrecv", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .executableTarget(name: "logpipe", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
-        .testTarget(name: "LogPipeTests", dependencies: ["LogPipe"], swiftSettings: commonSettings),
+        // The tests' kit: the one process harness, the one byte mutator, and waits with deadlines.
+        .target(
+            name: "LogPipeTestSupport",
+            dependencies: ["LogPipe"],
+            path: "Tests/TestSupport",
+            swiftSettings: commonSettings
+        ),
+        .testTarget(
+            name: "LogPipeTests",
+            dependencies: ["LogPipe", "LogPipeTestSupport"],
+            swiftSettings: commonSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["LogPipe", "LogPipeIO"],
+            dependencies: ["LogPipe", "LogPipeIO", "LogPipeTestSupport"],
             swiftSettings: commonSettings
         ),
     ],

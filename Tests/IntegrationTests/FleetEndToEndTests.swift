@@ -1,4 +1,5 @@
 import Foundation
+import LogPipeTestSupport
 import Testing
 
 /// Three web servers, none above the threshold alone, the fleet above it: logagg --source on each,
@@ -123,7 +124,7 @@ struct FleetThroughRedisTests {
 @Suite("logmerge with a silent source, live")
 struct FleetSilentSourceTests {
     @Test func aSilentSourceIsMarkedStaleAndItsLateBucketCountsAsLate() throws {
-        let merge = try ChildProcess(PipelineTools.path("logmerge"), ["--sources", "a,b", "--source-timeout", "1"], input: true)
+        let merge = try ToolProcess.transport(PipelineTools.path("logmerge"), ["--sources", "a,b", "--source-timeout", "1"], input: true)
         func bucket(_ source: String, _ start: Int64, _ hits: Int) -> String {
             TransportRecords.withSource(TransportRecords.bucket(start, hits: hits), source)
         }

@@ -46,8 +46,8 @@ struct LogGenTests {
         let arguments = ["--instant", "--start", "1767225600", "--duration", "10800", "--rate", "5", "--seed", "77"]
         let first = try LauncherHarness.run(loggen, arguments)
         let second = try LauncherHarness.run(loggen, arguments)
+        // How fast is measured by bench/latency; here only that it ends (the harness's deadline).
         #expect(first.status == 0)
-        #expect(first.elapsed < 5)
         #expect(first.standardOutput.split(separator: "\n").count == 54_000)
         #expect(first.standardOutput == second.standardOutput)
         let other = try LauncherHarness.run(
@@ -86,8 +86,9 @@ struct LogGenTests {
         let outcome = try LauncherHarness.run(loggen, ["--rate", "4", "--duration", "1", "--seed", "2"])
         let after = Int64(Date().timeIntervalSince1970)
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        // It starts at the next whole second and lasts one second.
-        #expect(outcome.elapsed >= 1 && outcome.elapsed < 3)
+        // It starts at the next whole second and lasts one second (at least: how much more a busy
+        // machine adds is bench/latency's business).
+        #expect(outcome.elapsed >= 1)
         let counts = countsPerTimestamp(outcome.standardOutput)
         #expect(counts.count == 1 && counts.first?.1 == 4)
         let written = (before...after).map { stamp($0) }
@@ -99,7 +100,6 @@ struct LogGenTests {
             "/bin/bash", ["-c", "set -o pipefail; '\(loggen)' --rate 200 | head -n 3 >/dev/null"])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardError.isEmpty)
-        #expect(outcome.elapsed < 4)
     }
 
     @Test func terminateStopsLiveGenerationAfterCompleteLines() throws {

@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import LogPipe
+import LogPipeTestSupport
 import Testing
 
 /// The built `logtail` binary, run as a process on real files.
@@ -39,17 +41,9 @@ struct LogTailTests {
         let directory = TailTestDirectory()
         let path = directory.file("big.log")
         TailTestLog.create(path, (0..<60_000).map { TailTestLine.combined($0) }.joined())
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
-        let script =
-            "'\(LogTailProcess.executable("logtail"))' --once '\(path)' 2>'\(directory.file("err"))' | head -1 >/dev/null; echo \"${PIPESTATUS[0]}\""
-        shell.arguments = ["-c", script]
-        let output = Pipe()
-        shell.standardOutput = output
-        try shell.run()
-        shell.waitUntilExit()
-        let status = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let shell = try ToolProcess.shell(
+            "logtail --once '\(path)' 2>'\(directory.file("err"))' | head -1 >/dev/null; echo \"${PIPESTATUS[0]}\"")
+        #expect(shell.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         #expect(TailTestLog.read(directory.file("err")) == "")
     }
 
@@ -94,29 +88,27 @@ struct LogTailTests {
         #expect(sources == ["/a/1": first, "/b/2": second, "/c/3": "-"])
     }
 
-    @Test func followsNewLinesWithinHalfASecondAndCostsNoCPUWhileIdle() throws {
+    // How soon a line reaches stdout, the CPU used while idle and the heartbeat rate are measured by
+    // bench/latency; this test keeps what must hold however slow the machine is.
+    @Test func followsNewLinesAsTheyAreWrittenAndKeepsBeatingWhileIdle() throws {
         let directory = TailTestDirectory()
         let path = directory.file("access.log")
         TailTestLog.create(path, TailTestLine.combined(0))
         let tail = try LogTailProcess([path], directory: directory)
         // The first heartbeat says the file is open (at its end, so line 0 is not read).
-        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) > 0 })
-        var slowest = 0.0
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) > 0 })
+        var writerPace = SplitMix64(seed: 5)
         for number in 1...5 {
-            let start = Date()
             TailTestLog.append(TailTestLine.combined(number), to: path)
-            #expect(tail.read(timeout: 2) { TailRecords.requestCount($0) == number })
-            slowest = max(slowest, Date().timeIntervalSince(start))
-            usleep(UInt32.random(in: 10_000...150_000))
+            #expect(tail.read(timeout: 20) { TailRecords.requestCount($0) == number })
+            // Paces the writer deliberately: lines come apart, as a server writes them.
+            usleep(UInt32(10_000 + writerPace.next(below: 140_000)))
         }
-        #expect(slowest < 0.5, "slowest line took \(slowest) s to reach stdout")
-        let cpuBefore = tail.cpuSeconds
         let heartbeatsBefore = TailRecords.ofType("heartbeat", tail.lines).count
-        tail.read(timeout: 2.5) { _ in false }
-        let idleCPU = tail.cpuSeconds - cpuBefore
-        #expect(idleCPU < 0.05, "used \(idleCPU) s of CPU in 2.5 s idle")
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) >= heartbeatsBefore + 2 }, "heartbeats go on while idle")
         let heartbeats = TailRecords.ofType("heartbeat", tail.lines)
-        #expect((1...4).contains(heartbeats.count - heartbeatsBefore), "about one heartbeat a second")
+        let times = heartbeats.compactMap { $0["time"] as? Int }
+        #expect(times == times.sorted(), "heartbeat times never go back")
         #expect(abs((heartbeats.last?["time"] as? Int ?? 0) - Int(Date().timeIntervalSince1970)) <= 2)
         #expect(TailRecords.paths(tail.lines) == (1...5).map { "/seq/\($0)" })
         #expect(tail.stop() == 0)
@@ -126,9 +118,9 @@ struct LogTailTests {
         let directory = TailTestDirectory()
         let path = directory.file("later.log")
         let tail = try LogTailProcess([path], directory: directory)
-        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) >= 2 })
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) >= 2 })
         TailTestLog.create(path, TailTestLine.combined(1))
-        #expect(tail.read(timeout: 2) { TailRecords.requestCount($0) == 1 })
+        #expect(tail.read(timeout: 20) { TailRecords.requestCount($0) == 1 })
         #expect(tail.stop() == 0)
         let warnings = tail.standardError.components(separatedBy: "does not exist").count - 1
         #expect(warnings == 1)
@@ -140,21 +132,17 @@ struct LogTailTests {
         TailTestLog.create(path)
         let tail = try LogTailProcess(["--from-start", path], directory: directory)
         TailTestLog.append(TailTestLine.combined(1), to: path)
-        #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 1 })
+        #expect(tail.read(timeout: 20) { TailRecords.requestCount($0) == 1 })
         // Signal a logtail that has been running a while: a dispatch signal source installs its
         // handler asynchronously, so a signal in the first moments after start can be lost (noted
         // on issue 7 as a known limit of SignalWatcher).
-        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) >= 1 })
-        kill(tail.process.processIdentifier, SIGHUP)
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) >= 1 })
+        tail.tool.send(SIGHUP)
         // Wait for the reopen to be reported, so a loaded machine cannot deliver the SIGINT below first.
-        var waited = 0
-        while !tail.standardError.contains("SIGHUP") && waited < 100 {
-            usleep(50_000)
-            waited += 1
-        }
+        #expect(tail.tool.standardError.wait(timeout: 20) { $0.contains("SIGHUP") })
         TailTestLog.append(TailTestLine.combined(2), to: path)
-        #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 2 })
-        #expect(tail.process.isRunning)
+        #expect(tail.read(timeout: 20) { TailRecords.requestCount($0) == 2 })
+        #expect(tail.tool.isRunning)
         #expect(tail.stop(with: SIGINT) == 0)
         #expect(TailRecords.paths(tail.lines) == ["/seq/1", "/seq/2"])
         #expect(tail.standardError.contains("SIGHUP"))
@@ -165,7 +153,7 @@ struct LogTailTests {
         let path = directory.file("access.log")
         TailTestLog.create(path, (0..<30_000).map { TailTestLine.combined($0) }.joined())
         let tail = try LogTailProcess(["--from-start", path], directory: directory)
-        #expect(tail.read(timeout: 10) { TailRecords.count("heartbeat", $0) > 0 })
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) > 0 })
         #expect(tail.stop() == 0)
         let firstHeartbeat = tail.lines.firstIndex { $0.hasPrefix("{\"type\":\"heartbeat\"") } ?? 0
         #expect(TailRecords.requestCount(Array(tail.lines[..<firstHeartbeat])) == 30_000)
@@ -178,11 +166,11 @@ struct LogTailTests {
         TailTestLog.create(first)
         TailTestLog.create(second)
         let tail = try LogTailProcess([first, second], directory: directory)
-        #expect(tail.read(timeout: 5) { TailRecords.count("heartbeat", $0) > 0 })
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) > 0 })
         TailTestLog.append(TailTestLine.combined(1, tag: "a"), to: first)
         TailTestLog.append(TailTestLine.combined(2, tag: "b"), to: second)
         TailTestLog.append(TailTestLine.combined(3, tag: "a"), to: first)
-        #expect(tail.read(timeout: 3) { TailRecords.requestCount($0) == 3 })
+        #expect(tail.read(timeout: 20) { TailRecords.requestCount($0) == 3 })
         #expect(tail.stop() == 0)
         let requests = TailRecords.ofType("request", tail.lines)
         #expect(
@@ -211,9 +199,9 @@ struct LogTailTests {
         let path = directory.file("access.log")
         TailTestLog.create(path)
         let tail = try LogTailProcess([path], directory: directory)
-        #expect(tail.read(timeout: 10) { TailRecords.count("heartbeat", $0) > 0 })
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) > 0 })
         TailTestLog.append(TailTestLine.combined(1) + "garbage\n\n" + TailTestLine.combined(2), to: path)
-        #expect(tail.read(timeout: 10) { TailRecords.requestCount($0) == 2 })
+        #expect(tail.read(timeout: 20) { TailRecords.requestCount($0) == 2 })
         #expect(tail.stop() == 0)
         #expect(tail.standardError.contains("logtail: \(path): 4 lines: 2 requests, 1 skipped, 1 invalid"))
     }
@@ -229,23 +217,15 @@ struct LogTailTests {
         let directory = TailTestDirectory()
         let path = directory.file("access.log")
         TailTestLog.create(path, (0..<20_000).map { TailTestLine.combined($0) }.joined())
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LogTailProcess.executable("logtail"))
-        process.arguments = ["--from-start", path]
-        let unread = Pipe()
-        process.standardOutput = unread
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        usleep(500_000)
-        let start = Date()
-        kill(process.processIdentifier, SIGTERM)
-        while process.isRunning && Date().timeIntervalSince(start) < 6 { usleep(20_000) }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        #expect(!stillRunning)
-        #expect(process.terminationStatus == 0)
-        #expect(Date().timeIntervalSince(start) < 4)
+        let tail = try ToolProcess(ToolProcess.tool("logtail"), ["--from-start", path], output: .unreadPipe)
+        // The event: logtail blocked in write(2) on its full stdout (its wait channel, proc(5)).
+        // (`pipe_write`, or `anon_pipe_write` on newer kernels.)
+        let blocked = Deadline.waitUntil(timeout: 20) {
+            (try? String(contentsOfFile: "/proc/\(tail.pid)/wchan", encoding: .utf8))?.hasSuffix("pipe_write") == true
+        }
+        #expect(blocked, "logtail never blocked on its full output pipe")
+        // How soon it ends is measured by bench/latency; the deadline only makes a hang fail.
+        #expect(tail.stop(with: SIGTERM, timeout: 20) == 0)
     }
 
     @Test func exitsAtTheEndOfStandardInputWhenItIsTheOnlyInput() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LogPipeTestSupport
 import Synchronization
 import Testing
 
@@ -26,18 +27,20 @@ final class TortureWriter: Sendable {
         Thread.detachNewThread { self.run() }
     }
 
-    /// Lets `tail` read its output until this writer has written at least `count` lines: on a
-    /// loaded machine the writer's pauses last longer, and the test waits for lines, not for time.
-    func waitUntilWritten(_ count: Int, reading tail: LogTailProcess) {
-        while progress.load(ordering: .sequentiallyConsistent) < count {
-            tail.read(timeout: 0.02) { _ in false }
-        }
+    /// Lines written so far.
+    var linesWritten: Int { progress.load(ordering: .sequentiallyConsistent) }
+
+    /// Waits until this writer has written at least `count` lines: on a loaded machine the writer's
+    /// pauses last longer, and the test waits for lines, not for time. - Returns: whether it has.
+    @discardableResult
+    func waitUntilWritten(_ count: Int, timeout: Double = 60) -> Bool {
+        Deadline.waitUntil(timeout: timeout) { linesWritten >= count }
     }
 
     /// Stops the thread and returns the number after the last line it wrote.
     func stop() -> Int {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
-        while written.load(ordering: .sequentiallyConsistent) < 0 { usleep(1000) }
+        Deadline.waitUntil(timeout: 60) { written.load(ordering: .sequentiallyConsistent) >= 0 }
         return written.load(ordering: .sequentiallyConsistent)
     }
 
@@ -51,7 +54,8 @@ final class TortureWriter: Sendable {
             }
             let line = TailTestLine.combined(number)
             if number % 7 == 3 {
-                // Half a line now, the rest a little later: it must come out once, whole.
+                // Half a line now, the rest a little later: it must come out once, whole. (The sleeps
+                // here pace the writer deliberately, as a server writes over time.)
                 let cut = line.index(line.startIndex, offsetBy: line.count / 2)
                 TailTestLog.write(String(line[..<cut]), to: descriptor)
                 usleep(2000)
@@ -83,18 +87,18 @@ struct LogTailTortureTests {
         let writer = TortureWriter(path: path, first: 0)
         writer.start()
         for round in 1...5 {
-            // Reading stdout meanwhile, as a pipeline does: a blocked logtail could not look at its file.
-            tail.read(timeout: 0.5) { _ in false }
+            // A hundred lines or more into each file before it is rotated.
+            #expect(writer.waitUntilWritten(writer.linesWritten + 100))
             TailTestLog.rename(path, to: directory.file("access.log.\(round)"))
+            // Paces the rotator deliberately: logrotate's steps come apart, the log missing meanwhile.
             usleep(15_000)
             TailTestLog.create(path)
             usleep(15_000)
             writer.reopenRequested.store(true, ordering: .sequentiallyConsistent)
         }
-        tail.read(timeout: 0.3) { _ in false }
-        writer.waitUntilWritten(750, reading: tail)
+        #expect(writer.waitUntilWritten(750))
         let afterRotations = writer.stop()
-        #expect(tail.read(timeout: 10) { TailRecords.requestCount($0) >= afterRotations })
+        #expect(tail.read(timeout: 30) { TailRecords.requestCount($0) >= afterRotations })
 
         // Truncation in place (`> file`) while the server keeps its descriptor; lines written
         // between the last read and the truncation would be lost (the documented race), so the
@@ -102,11 +106,13 @@ struct LogTailTortureTests {
         TailTestLog.truncate(path)
         let second = TortureWriter(path: path, first: afterRotations)
         second.start()
-        tail.read(timeout: 0.8) { _ in false }
-        second.waitUntilWritten(260, reading: tail)
+        #expect(second.waitUntilWritten(260))
         let total = second.stop()
-        #expect(tail.read(timeout: 10) { TailRecords.requestCount($0) >= total })
-        tail.read(timeout: 0.3) { _ in false }
+        #expect(tail.read(timeout: 30) { TailRecords.requestCount($0) >= total })
+        // Two more heartbeats: logtail has looked at its files again since the last line, so a line
+        // it would read twice would be out by now.
+        let heartbeats = TailRecords.count("heartbeat", tail.lines)
+        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) >= heartbeats + 2 })
         #expect(tail.stop() == 0)
 
         let paths = TailRecords.paths(tail.lines)

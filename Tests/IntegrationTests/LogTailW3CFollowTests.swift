@@ -24,7 +24,7 @@ struct LogTailW3CFollowTests {
         // The first heartbeat says the file is open (at its end): only then is the new entry new.
         #expect(tail.read(timeout: 30) { TailRecords.count("heartbeat", $0) > 0 })
         TailTestLog.append("2015-01-13 00:32:18 198.51.100.4 GET /pages/create q=1 80 - 192.0.2.8 Mozilla/5.0+(X11) 200 0 0 31\n", to: path)
-        let arrived = tail.read(timeout: 5) { TailRecords.requestCount($0) >= 1 }
+        let arrived = tail.read(timeout: 20) { TailRecords.requestCount($0) >= 1 }
         #expect(arrived)
         let requests = TailRecords.ofType("request", tail.lines)
         #expect(requests.count == 1, "the lines before the start are not read again")

@@ -1,4 +1,5 @@
 import Foundation
+import LogPipeTestSupport
 import Testing
 
 @Suite(
@@ -9,12 +10,12 @@ struct LogViewTests {
         let input = try Data(contentsOf: LogViewProcess.fixtures.appendingPathComponent("stream.ndjson"))
         let outcome = try LogViewProcess.run(["--plain"], input: input)
         #expect(outcome.status == 0)
-        #expect(outcome.stderr == "")
+        #expect(outcome.standardError == "")
         let golden = try String(
             contentsOf: LogViewProcess.fixtures.appendingPathComponent("golden/plain-stream.txt"), encoding: .utf8)
-        #expect(outcome.stdout == golden)
+        #expect(outcome.standardOutput == golden)
         #expect(
-            outcome.stdout.contains(
+            outcome.standardOutput.contains(
                 "\nHigh traffic generated an alert - hits = 1218, triggered at 2026-11-18T11:08:36+00:00\n"))
     }
 
@@ -33,14 +34,14 @@ struct LogViewTests {
         lines.append("{\"type\":\"heartbeat\",\"time\":1795000040}")
         let outcome = try LogViewProcess.run(["--plain"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
         #expect(outcome.status == 0)
-        let warnings = outcome.stderr.split(separator: "\n")
+        let warnings = outcome.standardError.split(separator: "\n")
         #expect(warnings.count == 4)
         #expect(warnings.first?.hasPrefix("logview: warning: line 2: not valid JSON") == true)
         #expect(warnings.contains { $0.hasPrefix("logview: warning: line 3: not a record") })
         #expect(warnings.contains { $0.hasPrefix("logview: warning: line 8: bucket record without a valid") })
         #expect(warnings.last == "logview: warning: 4 input lines were not usable records")
-        #expect(outcome.stdout.components(separatedBy: "interval ").count == 3)
-        #expect(outcome.stdout.hasSuffix("end intervals=2 hits=73 alerts=0 recoveries=0\n"))
+        #expect(outcome.standardOutput.components(separatedBy: "interval ").count == 3)
+        #expect(outcome.standardOutput.hasSuffix("end intervals=2 hits=73 alerts=0 recoveries=0\n"))
     }
 
     @Test("a closed stdout ends logview quietly with status 0")
@@ -49,22 +50,22 @@ struct LogViewTests {
         let outcome = try LogViewProcess.bash(
             "for i in $(seq 200); do cat '\(fixture)'; done | logview --plain | head -n 1; echo \"status=${PIPESTATUS[1]}\""
         )
-        #expect(outcome.stdout.hasPrefix("interval 2026-11-18T11:06:40+00:00"))
-        #expect(outcome.stdout.hasSuffix("status=0\n"))
-        #expect(outcome.stderr == "")
+        #expect(outcome.standardOutput.hasPrefix("interval 2026-11-18T11:06:40+00:00"))
+        #expect(outcome.standardOutput.hasSuffix("status=0\n"))
+        #expect(outcome.standardError == "")
     }
 
     @Test("an unknown option is a usage error with status 64; --help and --version succeed")
     func handlesCommandLine() throws {
         let bad = try LogViewProcess.run(["--bogus"], input: Data())
         #expect(bad.status == 64)
-        #expect(bad.stderr.hasPrefix("logview: error: unknown option '--bogus'"))
+        #expect(bad.standardError.hasPrefix("logview: error: unknown option '--bogus'"))
         let help = try LogViewProcess.run(["--help"], input: Data())
         #expect(help.status == 0)
-        #expect(help.stdout.hasPrefix("OVERVIEW: "))
-        #expect(help.stdout.contains("--no-bell"))
+        #expect(help.standardOutput.hasPrefix("OVERVIEW: "))
+        #expect(help.standardOutput.contains("--no-bell"))
         let version = try LogViewProcess.run(["--version"], input: Data())
-        #expect(version.stdout.hasPrefix("logview "))
+        #expect(version.standardOutput.hasPrefix("logview "))
     }
 
     @Test("stdout that is not a terminal gets plain text without escape codes, even with colour asked for")
@@ -72,7 +73,7 @@ struct LogViewTests {
         let input = try Data(contentsOf: LogViewProcess.fixtures.appendingPathComponent("stream.ndjson"))
         let outcome = try LogViewProcess.run([], input: input, environment: ["TERM": "xterm-256color"])
         #expect(outcome.status == 0)
-        #expect(!outcome.stdout.contains("\u{1B}"))
-        #expect(outcome.stdout.hasPrefix("interval "))
+        #expect(!outcome.standardOutput.contains("\u{1B}"))
+        #expect(outcome.standardOutput.hasPrefix("interval "))
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
+import LogPipeTestSupport
 import Testing
 
 /// A private tmux server (its own socket, no user configuration) running one command in an 80×24
 /// pane, whose screen the tests read back as text.
 final class TmuxPane {
-    static let available =
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")
-        || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
+    /// The installed tmux, if any.
+    static let executable = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+    static let available = executable != nil
     private let socket = "logview-test-\(getpid())-\(UUID().uuidString.prefix(8))"
 
     init(command: String, columns: Int = 80, rows: Int = 24) throws {
@@ -38,42 +41,28 @@ final class TmuxPane {
         _ = tmux(["resize-window", "-t", "view", "-x", "\(columns)", "-y", "\(rows)"])
     }
 
-    /// Polls the screen until `condition` holds (at most `seconds`); returns the last screen seen.
+    /// Waits until `condition` holds for the screen (at most `seconds`); returns the last screen seen.
     @discardableResult
-    func waitFor(seconds: Double = 10, _ condition: ([String]) -> Bool) -> (satisfied: Bool, screen: [String]) {
-        let deadline = Date().addingTimeInterval(seconds)
-        var last = screen()
-        while !condition(last) {
-            if Date() > deadline { return (false, last) }
-            usleep(50_000)
+    func waitFor(seconds: Double = 20, _ condition: ([String]) -> Bool) -> (satisfied: Bool, screen: [String]) {
+        var last: [String] = []
+        let satisfied = Deadline.waitUntil(timeout: seconds) {
             last = screen()
+            return condition(last)
         }
-        return (true, last)
+        return (satisfied, last)
     }
 
-    /// Runs one tmux command with posix_spawn(3) and waitpid(2), its output going to a temporary file.
-    /// Neither a pipe nor Foundation's `Process` is used: the server that `new-session` forks would
-    /// inherit a pipe and keep it open, and `Process` was seen never to notice the client's exit.
+    /// Runs one tmux command through the test kit's harness, which writes output to files: the server
+    /// that `new-session` forks inherits them, and a file it keeps open holds no wait hostage.
     @discardableResult
     private func tmux(_ arguments: [String], capture: Bool = true) -> (status: Int32, output: String) {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
-        defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(
-            &actions, 1, capture ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let clean = CleanSpawnAttributes()
-        var pid = pid_t()
-        guard posix_spawnp(&pid, "tmux", &actions, &clean.attributes, argv, environ) == 0 else { return (-1, "") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let output = capture ? ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "") : ""
-        return ((status >> 8) & 0xFF, output)
+        guard let executable = Self.executable,
+            let outcome = try? ToolProcess.run(
+                executable, ["-L", socket] + arguments,
+                // The panes get the test runner's zone, as a user's terminal would.
+                environment: ["TZ": ProcessInfo.processInfo.environment["TZ"]])
+        else { return (-1, "") }
+        return (outcome.status, capture ? outcome.standardOutput : "")
     }
 }
 

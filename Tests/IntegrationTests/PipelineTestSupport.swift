@@ -1,61 +1,25 @@
 import Foundation
+import LogPipeTestSupport
 
-/// Runs the built executables for the end-to-end tests.
+/// The end-to-end tests' names for the test kit's process harness.
 enum PipelineTools {
-    /// The directory holding the built executables: the test runner is built beside them.
-    static let binaryDirectory: String = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return (executable as NSString).deletingLastPathComponent
-    }()
+    /// The directory holding the built executables.
+    static var binaryDirectory: String { ToolProcess.binaryDirectory }
 
     /// The path of the tool `name`.
-    static func path(_ name: String) -> String {
-        "\(binaryDirectory)/\(name)"
-    }
+    static func path(_ name: String) -> String { ToolProcess.tool(name) }
 
     /// The result of a finished command.
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
+    typealias Outcome = ToolProcess.Outcome
 
-    /// Runs `script` with bash, the tools' directory first on PATH, and waits for it.
-    static func shell(_ script: String, environment: [String: String] = [:], in directory: String) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = "\(binaryDirectory):\(env["PATH"] ?? "/usr/bin:/bin")"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        // Output goes to files, not pipes, so a chatty child can never block on a full pipe.
-        let token = UUID().uuidString
-        let outputPath = NSTemporaryDirectory() + "logpipe-out-\(token)"
-        let errorPath = NSTemporaryDirectory() + "logpipe-err-\(token)"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: outputPath)
-            try? FileManager.default.removeItem(atPath: errorPath)
-        }
-        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
-        process.standardError = FileHandle(forWritingAtPath: errorPath)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
-            standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+    /// Runs `script` with bash in `directory`, the tools' directory first on PATH, and waits for it.
+    static func shell(_ script: String, environment: [String: String?] = [:], in directory: String) throws -> Outcome {
+        try ToolProcess.shell(script, environment: environment, in: directory)
     }
 
     /// A fresh private directory, removed by the caller.
     static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "logpipe-e2e-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        return path
+        try ToolProcess.temporaryDirectory(prefix: "logpipe-e2e")
     }
 }
 

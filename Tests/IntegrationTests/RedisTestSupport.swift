@@ -3,192 +3,17 @@ import Foundation
 import Glibc
 import LogPipe
 import LogPipeIO
+import LogPipeTestSupport
 
-/// Text a child process writes to a pipe, collected by a thread; tests wait on it for an event (a
-/// line appearing) with a bound, never for a guessed duration.
-final class OutputCollector: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var bytes: [UInt8] = []
-    private var ended = false
-
-    /// Starts draining `descriptor` (the read end of a pipe) until its end.
-    init(reading descriptor: Int32) {
-        Thread.detachNewThread { [self] in
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                condition.lock()
-                if count > 0 { bytes += chunk[0..<count] } else { ended = true }
-                condition.broadcast()
-                condition.unlock()
-                if count <= 0 { break }
-            }
-            close(descriptor)
-        }
-    }
-
-    /// Everything received so far.
-    var text: String {
-        condition.lock()
-        defer { condition.unlock() }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The complete lines received so far.
-    var lines: [String] {
-        let all = text
-        var lines = all.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        lines.removeLast()  // what follows the last newline: empty, or an incomplete line
-        return lines
-    }
-
-    /// Waits until `done(text)` holds, the pipe ends, or `timeout` seconds pass; returns whether it held.
-    @discardableResult
-    func wait(timeout: Double = 20, until done: (String) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            let current = String(decoding: bytes, as: UTF8.self)
-            if done(current) { return true }
-            if ended || !condition.wait(until: deadline) { return done(String(decoding: bytes, as: UTF8.self)) }
-        }
-    }
-
-    /// Waits until the pipe ends (the writer exited), at most `timeout` seconds.
-    func waitForEnd(timeout: Double = 20) {
-        let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while !ended && condition.wait(until: deadline) {}
-    }
-}
-
-/// A child process spawned with a clean signal mask, its stdin a pipe the test writes (or /dev/null),
-/// its stdout and stderr collected.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
-    let standardOutput: OutputCollector
-    let standardError: OutputCollector
-    private var input: Int32
-    private let exited = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var status: Int32?
-
-    /// Spawns `executable` (a path) with `arguments`; `environment` adds to or replaces variables (a nil
-    /// value removes one).
-    init(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], input: Bool = false) throws
-    {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var inputPipe: [Int32] = [-1, -1]
-        var outputPipe: [Int32] = [0, 0]
-        var errorPipe: [Int32] = [0, 0]
-        if input {
-            guard Self.makePipe(&inputPipe) else { throw POSIXError(.EMFILE) }
-            posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        guard Self.makePipe(&outputPipe), Self.makePipe(&errorPipe) else { throw POSIXError(.EMFILE) }
-        posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
-        var variables = ProcessInfo.processInfo.environment
-        variables["REDISCLI_AUTH"] = nil
-        variables["TZ"] = "UTC"
-        for (key, value) in environment { variables[key] = value }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        let clean = CleanSpawnAttributes()
-        var child = pid_t()
-        let spawned = posix_spawn(&child, executable, &actions, &clean.attributes, argv, envp)
-        if input { close(inputPipe[0]) }
-        close(outputPipe[1])
-        close(errorPipe[1])
-        guard spawned == 0 else {
-            if input { close(inputPipe[1]) }
-            close(outputPipe[0])
-            close(errorPipe[0])
-            throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO)
-        }
-        pid = child
-        let spawnedPID = child
-        self.input = input ? inputPipe[1] : -1
-        standardOutput = OutputCollector(reading: outputPipe[0])
-        standardError = OutputCollector(reading: errorPipe[0])
-        Thread.detachNewThread { [self] in
-            var raw: Int32 = 0
-            while waitpid(spawnedPID, &raw, 0) == -1 && errno == EINTR {}
-            let code = (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
-            lock.lock()
-            status = code
-            lock.unlock()
-            exited.signal()
-        }
-    }
-
-    /// A pipe whose ends are closed on exec (pipe(2) then fcntl(2): Glibc's `pipe2` is not visible
-    /// to Swift), so no other test's child inherits them and holds them open.
-    private static func makePipe(_ ends: inout [Int32]) -> Bool {
-        guard pipe(&ends) == 0 else { return false }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        return true
-    }
-
-    deinit {
-        if exitStatus == nil {
-            kill(pid, SIGKILL)
-            _ = waitForExit(timeout: 5)
-        }
-        if input >= 0 { close(input) }
-    }
-
-    /// Writes `text` to the child's stdin.
-    func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(input, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return }
-                offset += count
-            }
-        }
-    }
-
-    /// Closes the child's stdin: its end of input.
-    func closeInput() {
-        if input >= 0 { close(input) }
-        input = -1
-    }
-
-    /// The exit status once it has exited (128 + n for signal n).
-    var exitStatus: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        return status
-    }
-
-    /// Waits for the exit, at most `timeout` seconds; nil when still running.
-    func waitForExit(timeout: Double = 20) -> Int32? {
-        if let status = exitStatus { return status }
-        guard exited.wait(timeout: .now() + timeout) == .success else { return nil }
-        exited.signal()  // for later waiters
-        standardOutput.waitForEnd(timeout: 5)
-        standardError.waitForEnd(timeout: 5)
-        return exitStatus
-    }
-
-    /// Sends `signal`.
-    func send(_ signal: Int32) {
-        kill(pid, signal)
+extension ToolProcess {
+    /// Starts a transport tool (or redis-server, redis-cli) without the runner's `REDISCLI_AUTH`: a
+    /// test gives the password it means, or none. With `input`, its stdin is a pipe the test writes.
+    static func transport(
+        _ executable: String, _ arguments: [String], environment: [String: String?] = [:], input: Bool = false
+    ) throws -> ToolProcess {
+        var variables: [String: String?] = ["REDISCLI_AUTH": nil]
+        variables.merge(environment) { _, given in given }
+        return try ToolProcess(executable, arguments, environment: variables, input: input ? .pipe : .none)
     }
 }
 
@@ -214,7 +39,7 @@ final class RedisTestServer {
     private(set) var port: Int
     let extraArguments: [String]
     let appendOnly: Bool
-    private var process: ChildProcess?
+    private var process: ToolProcess?
 
     /// Starts a server in a fresh directory.
     /// - Parameters:
@@ -258,7 +83,7 @@ final class RedisTestServer {
         ]
         if appendOnly { arguments += ["--appendfsync", "always"] }
         arguments += extraArguments
-        let child = try ChildProcess(executable, arguments)
+        let child = try ToolProcess.transport(executable, arguments)
         // The server says so on its log (stdout) once it listens: an event, not a guess.
         let ready = child.standardOutput.wait(timeout: 30) { $0.contains("Ready to accept connections") }
         guard ready, child.exitStatus == nil else {
@@ -288,7 +113,7 @@ final class RedisTestServer {
     /// Runs redis-cli against this server and returns its output (the tests' independent view).
     @discardableResult
     func cli(_ arguments: [String], password: String? = nil) throws -> String {
-        let child = try ChildProcess(
+        let child = try ToolProcess.transport(
             "/usr/bin/env", ["redis-cli", "-h", "127.0.0.1", "-p", String(port)] + arguments,
             environment: ["REDISCLI_AUTH": password])
         _ = child.waitForExit(timeout: 20)

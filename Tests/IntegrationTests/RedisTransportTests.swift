@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LogPipeTestSupport
 import Testing
 
 /// logship and logrecv against a real redis-server of their own (issue 14): round trips, trimming,
@@ -17,8 +18,8 @@ struct RedisTransportTests {
     static func run(
         _ tool: String, _ arguments: [String], environment: [String: String?] = [:], input: String? = nil,
         timeout: Double = 30
-    ) throws -> ChildProcess {
-        let child = try ChildProcess(tool, arguments, environment: environment, input: input != nil)
+    ) throws -> ToolProcess {
+        let child = try ToolProcess.transport(tool, arguments, environment: environment, input: input != nil)
         if let input {
             child.write(input)
             child.closeInput()
@@ -95,7 +96,7 @@ struct RedisTransportTests {
     @Test func followingPicksUpNewEntriesOnlyAndSurvivesARedisRestart() throws {
         let server = try RedisTestServer(appendOnly: true)
         try server.cli(["XADD", "s", "*", "source", "w", "record", TransportRecords.bucket(0)])
-        let follower = try ChildProcess(Self.logrecv, ["--give-up", "0", server.url("s")])
+        let follower = try ToolProcess.transport(Self.logrecv, ["--give-up", "0", server.url("s")])
         // The old entry is not written: following starts at the stream's end. Wait until the follower
         // is connected (its first XREAD is then registered) by asking the server who is blocked.
         #expect(
@@ -128,7 +129,7 @@ struct RedisTransportTests {
 
     @Test func redisRestartedMidStreamLosesNothingWithinTheBufferAndDoublesNoBucket() throws {
         let server = try RedisTestServer(appendOnly: true)
-        let shipper = try ChildProcess(
+        let shipper = try ToolProcess.transport(
             Self.logship, ["--source", "web1", "--give-up", "20", server.url("fleet")], input: true)
         let first = (0..<20).map { TransportRecords.bucket(Int64($0) * 10) }
         shipper.write(first.joined(separator: "\n") + "\n")
@@ -150,7 +151,7 @@ struct RedisTransportTests {
 
     @Test func aRedisThatStopsAnsweringIsLeftAfterTheTimeoutAndDoublesAreRemovedByDedupe() throws {
         let server = try RedisTestServer()
-        let shipper = try ChildProcess(
+        let shipper = try ToolProcess.transport(
             Self.logship, ["--source", "web1", "--timeout", "1", "--give-up", "30", server.url("fleet")], input: true)
         shipper.write((0..<10).map { TransportRecords.bucket(Int64($0) * 10) }.joined(separator: "\n") + "\n")
         #expect(server.waitForEntries("fleet", count: 10))
@@ -173,7 +174,7 @@ struct RedisTransportTests {
 
     @Test func beyondTheBufferRecordsAreDroppedCountedAndReported() throws {
         let server = try RedisTestServer()
-        let shipper = try ChildProcess(
+        let shipper = try ToolProcess.transport(
             Self.logship, ["--source", "web1", "--buffer", "5", "--give-up", "20", server.url("fleet")], input: true)
         shipper.write((0..<3).map { TransportRecords.bucket(Int64($0) * 10) }.joined(separator: "\n") + "\n")
         #expect(server.waitForEntries("fleet", count: 3))
@@ -194,7 +195,7 @@ struct RedisTransportTests {
         let server = try RedisTestServer()
         // Another source further ahead in time: it must not move web1's resume point.
         try server.cli(["XADD", "fleet", "*", "source", "web2", "record", TransportRecords.bucket(5_000)])
-        let first = try ChildProcess(Self.logship, ["--source", "web1", server.url("fleet")], input: true)
+        let first = try ToolProcess.transport(Self.logship, ["--source", "web1", server.url("fleet")], input: true)
         first.write((0..<30).map { TransportRecords.bucket(Int64($0) * 10) }.joined(separator: "\n") + "\n")
         #expect(server.waitForEntries("fleet", count: 31))
         first.send(SIGKILL)
@@ -256,7 +257,7 @@ struct RedisTransportTests {
         let absent = try Self.run(Self.logrecv, ["--once", "--password-file", file + ".nope", server.url("s")])
         #expect(absent.exitStatus == 66)
         // What ps shows: the arguments of a running logrecv hold no password (it is never one).
-        let follower = try ChildProcess(Self.logrecv, [server.url("s")], environment: ["REDISCLI_AUTH": Self.password])
+        let follower = try ToolProcess.transport(Self.logrecv, [server.url("s")], environment: ["REDISCLI_AUTH": Self.password])
         #expect(try Self.waitForBlockedClient(server, password: Self.password))
         let commandLine = try String(contentsOfFile: "/proc/\(follower.pid)/cmdline", encoding: .utf8)
         #expect(commandLine.contains("logrecv"))

@@ -215,34 +215,47 @@ struct ReliabilityTests {
         }
     }
 
-    @Test func aFollowingLogtailNoticesItsReaderLeftWithinAboutASecond() throws {
+    // How soon (about a second, at its next heartbeat) is measured by bench/latency; the script's
+    // deadline makes a hang fail.
+    @Test func aFollowingLogtailNoticesItsReaderLeftAndExitsWithZero() throws {
         try ReliabilityShell.withSampleDirectory { directory in
             let script = """
                 : > idle.log
-                start=$(date +%s%N)
                 { logtail idle.log 2> /dev/null; echo "$?" > status; } | head -c 1 > /dev/null
-                echo "$(cat status) $(( ($(date +%s%N) - start) / 1000000 ))"
+                cat status
                 """
             let outcome = try ReliabilityShell.run(script, in: directory)
-            let fields = outcome.standardOutput.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            #expect(fields.first == 0)
-            #expect((fields.last ?? .max) < 5_000)
+            #expect(outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         }
     }
 
     // MARK: - Signals
 
-    /// How to start each tool on live input, and what it must have written before the signal.
+    /// How to start each tool on live input, and the event that says it has written what it must
+    /// before the signal (logtail's first heartbeat says it has its file open and its signals set up).
     static let liveStages: [(String, String)] = [
-        ("logtail", ": > live.log; logtail live.log > out 2> err & pid=$!; sleep 0.5; head -200 sample.log >> live.log"),
-        ("logagg", "logagg < in.fifo > out 2> err & pid=$!; exec 7> in.fifo; head -300 records.ndjson >&7"),
-        ("logalert", "logalert < in.fifo > out 2> err & pid=$!; exec 7> in.fifo; cat buckets.ndjson >&7"),
-        ("logview", "logview --plain < in.fifo > out 2> err & pid=$!; exec 7> in.fifo; cat final.ndjson >&7"),
-        ("loggen", "loggen --rate 100 -o live.log > out 2> err & pid=$!"),
+        (
+            "logtail",
+            ": > live.log; logtail live.log > out 2> err & pid=$!; wait_for 20 grep -q heartbeat out; "
+                + "head -200 sample.log >> live.log; wait_for 20 eval '[ \"$(grep -c request out)\" -ge 200 ]'"
+        ),
+        (
+            "logagg",
+            "logagg < in.fifo > out 2> err & pid=$!; exec 7> in.fifo; head -300 records.ndjson >&7; wait_for 20 test -s out"
+        ),
+        (
+            "logalert",
+            "logalert < in.fifo > out 2> err & pid=$!; exec 7> in.fifo; cat buckets.ndjson >&7; wait_for 20 test -s out"
+        ),
+        (
+            "logview",
+            "logview --plain < in.fifo > out 2> err & pid=$!; exec 7> in.fifo; cat final.ndjson >&7; wait_for 20 test -s out"
+        ),
+        ("loggen", "loggen --rate 100 -o live.log > out 2> err & pid=$!; wait_for 20 test -s live.log"),
     ]
 
     @Test(arguments: liveStages, ["INT", "TERM"])
-    func sigintAndSigtermFlushWhatIsCompleteAndExitPromptlyWithZero(stage: (String, String), signal: String) throws {
+    func sigintAndSigtermFlushWhatIsCompleteAndExitWithZero(stage: (String, String), signal: String) throws {
         let (tool, start) = stage
         try ReliabilityShell.withSampleDirectory { directory in
             let script = """
@@ -250,27 +263,24 @@ struct ReliabilityTests {
                 \(Self.stageInputs)
                 mkfifo in.fifo
                 \(start)
-                sleep 1.2
-                begin=$(date +%s%N)
                 kill -\(signal) "$pid"
                 wait "$pid"; status=$?
-                elapsed=$(( ($(date +%s%N) - begin) / 1000000 ))
                 exec 7>&- 2> /dev/null
                 lines=$(cat out live.log 2> /dev/null | wc -l)
-                echo "$status $elapsed $lines"
+                echo "$status $lines"
                 if [ -f live.log ]; then tail -c 1 live.log | od -An -c | tr -d ' '; fi
                 """
             let outcome = try ReliabilityShell.run(script, in: directory)
             let report = outcome.standardOutput.split(separator: "\n")
             let fields = (report.first ?? "").split(separator: " ").compactMap { Int($0) }
-            try #require(fields.count == 3, "\(outcome.standardOutput) \(outcome.standardError)")
+            try #require(fields.count == 2, "\(outcome.standardOutput) \(outcome.standardError)")
             withKnownIssue("logview --plain installs no SIGINT/SIGTERM handler: it dies of the signal") {
                 #expect(fields[0] == 0, "\(tool) on SIG\(signal): status \(fields[0])")
             } when: {
                 tool == "logview" && fields[0] != 0
             }
-            #expect(fields[1] < 2_000, "\(tool) took \(fields[1]) ms to stop")
-            #expect(fields[2] > 0, "\(tool) wrote nothing before SIG\(signal)")
+            // How soon it stops is measured by bench/latency; the script's deadline makes a hang fail.
+            #expect(fields[1] > 0, "\(tool) wrote nothing before SIG\(signal)")
             if report.count > 1 { #expect(report[1] == "\\n", "the last line written is complete") }
         }
     }
@@ -281,13 +291,14 @@ struct ReliabilityTests {
                 set -m
                 head -10 sample.log > hup.log
                 logtail --from-start hup.log > out 2> err & pid=$!
-                sleep 0.8
+                requests() { [ "$(grep -c '"type":"request"' out)" -ge "$1" ]; }
+                wait_for 20 requests 10; wait_for 20 grep -q heartbeat out
                 mv hup.log hup.log.1
                 sed -n 11,20p sample.log > hup.log
                 kill -HUP "$pid"
-                sleep 0.8
+                wait_for 20 grep -q 'reopening' err
                 sed -n 21,30p sample.log >> hup.log
-                sleep 1.2
+                wait_for 20 requests 30
                 kill -0 "$pid" && echo alive
                 kill -TERM "$pid"; wait "$pid"; echo "status $?"
                 grep -c '"type":"request"' out

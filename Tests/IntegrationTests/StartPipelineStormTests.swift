@@ -121,7 +121,7 @@ struct StartPipelineStormTests {
         case .stagesStarting: _ = LauncherHarness.eventually(timeout: 5) { sandbox.exists("logtail.err") }
         case .firstOutput:
             _ = LauncherHarness.eventually(timeout: 5) {
-                ((try? Data(contentsOf: URL(fileURLWithPath: launcher.outputPath)))?.count ?? 0) > 0
+                launcher.standardOutput.byteCount > 0
             }
         }
         usleep(plan.jitterMicroseconds)

@@ -1,4 +1,5 @@
 import Foundation
+import LogPipeTestSupport
 
 /// Runs the launcher (`logpipe`, and `bin/start-pipeline`, which hands over to it) and the built
 /// `loggen` as processes, for the launcher and generator tests.
@@ -7,138 +8,46 @@ import Foundation
 /// `LOGPIPE_BIN_DIR`, which record their PIDs (and the run directory's modes) in a report file so the
 /// test can check that every one of them is gone afterwards.
 enum LauncherHarness {
-    /// The directory of the built executables: the test runner is built beside them.
-    static let binaryDirectory: String = {
-        let executable =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return (executable as NSString).deletingLastPathComponent
-    }()
+    /// The directory of the built executables.
+    static var binaryDirectory: String { ToolProcess.binaryDirectory }
 
     /// The `logpipe` launcher of this build.
-    static let launcherPath = binaryDirectory + "/logpipe"
+    static let launcherPath = ToolProcess.tool("logpipe")
 
-    /// `bin/start-pipeline` of this package, found from this file's path.
-    static let scriptPath: String = {
-        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        return tests.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-            "bin/start-pipeline"
-        )
-        .path
-    }()
+    /// `bin/start-pipeline` of this package.
+    static let scriptPath = ToolProcess.packageRoot + "/bin/start-pipeline"
 
     /// A finished process.
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-        /// Seconds from start to exit.
-        var elapsed: Double
-    }
+    typealias Outcome = ToolProcess.Outcome
 
-    /// A process started by `start`, with its output going to files.
-    final class Running {
-        let pid: pid_t
-        let outputPath: String
-        let errorPath: String
-        let started = Date()
+    /// A process started by `start`.
+    typealias Running = ToolProcess
 
-        init(pid: pid_t, outputPath: String, errorPath: String) {
-            self.pid = pid
-            self.outputPath = outputPath
-            self.errorPath = errorPath
-        }
-
-        /// Waits up to `timeout` seconds for the exit; kills the process if it does not come (status 137).
-        /// The status is the exit status, or 128 + the signal that ended the process.
-        func finish(timeout: Double = 10) -> Outcome {
-            let deadline = Date().addingTimeInterval(timeout)
-            var raw: Int32 = 0
-            var reaped = waitpid(pid, &raw, WNOHANG)
-            while reaped == 0 && Date() < deadline {
-                usleep(10_000)
-                reaped = waitpid(pid, &raw, WNOHANG)
-            }
-            if reaped == 0 {
-                kill(pid, SIGKILL)
-                waitpid(pid, &raw, 0)
-            }
-            // wait(2) status: the low 7 bits are the terminating signal, or 0 and the exit code above them.
-            let signal = raw & 0x7F
-            let outcome = Outcome(
-                status: signal == 0 ? (raw >> 8) & 0xFF : 128 + signal,
-                standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
-                standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "",
-                elapsed: Date().timeIntervalSince(started))
-            try? FileManager.default.removeItem(atPath: outputPath)
-            try? FileManager.default.removeItem(atPath: errorPath)
-            return outcome
-        }
-    }
-
-    /// Starts `executable` with `arguments`, the extra `environment`, stdin from /dev/null and output to
-    /// files (never pipes: a child must not block on a full pipe that nobody reads).
-    ///
-    /// posix_spawn(3) with an empty signal mask and default dispositions: Foundation's `Process` hands
-    /// the child the test thread's mask, in which SIGTERM and SIGINT are blocked, and a bash launcher
-    /// whose SIGTERM is blocked can never run its cleanup trap.
-    ///
-    /// With `ownGroup`, the process leads a new process group, so that a test can signal the whole
-    /// group as a service manager or a closing terminal does.
+    /// Starts `executable` with `arguments` and the extra `environment`, stdin from /dev/null and output
+    /// to files, with the clean signal mask and dispositions a bash launcher needs to run its cleanup
+    /// trap. With `ownGroup`, the process leads a new process group, so that a test can signal the
+    /// whole group as a service manager or a closing terminal does.
     static func start(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], ownGroup: Bool = false
     ) throws -> Running {
-        let token = UUID().uuidString
-        let outputPath = NSTemporaryDirectory() + "launcher-out-\(token)"
-        let errorPath = NSTemporaryDirectory() + "launcher-err-\(token)"
-        var merged = ProcessInfo.processInfo.environment
-        for (key, value) in environment { merged[key] = value }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let clean = CleanSpawnAttributes()
-        if ownGroup {
-            posix_spawnattr_setpgroup(&clean.attributes, 0)
-            posix_spawnattr_setflags(
-                &clean.attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &clean.attributes, argv, envp)
-        guard result == 0 else {
-            throw CocoaError(
-                .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable): \(result)"])
-        }
-        return Running(pid: pid, outputPath: outputPath, errorPath: errorPath)
+        try ToolProcess(executable, arguments, environment: environment, leadsGroup: ownGroup)
     }
 
-    /// Runs `executable` to the end.
+    /// Runs `executable` to the end (killed after `timeout` seconds, status 137).
     static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 10
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 30
     ) throws -> Outcome {
         try start(executable, arguments, environment: environment).finish(timeout: timeout)
     }
 
     /// Whether process `pid` still exists.
     static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno != ESRCH
+        ToolProcess.isAlive(pid)
     }
 
     /// Waits up to `timeout` seconds for `condition`; returns whether it came true.
-    static func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
+    static func eventually(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+        Deadline.waitUntil(timeout: timeout, condition)
     }
 }
 

@@ -22,7 +22,7 @@ struct KeySlotTableTests {
         // Distinct hashes that share their low bits probe the same chain, like full collisions.
         func hash(_ slot: Int) -> UInt64 { UInt64(slot) << 40 | 7 }
         for slot in 0..<300 { table.insert(slot: slot, hash: hash(slot)) }
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let removed = Set((0..<300).shuffled(using: &generator).prefix(150))
         for slot in removed { table.remove(slot: slot) }
         for slot in 0..<300 {
@@ -38,7 +38,7 @@ struct KeySlotTableTests {
         let slots = 257
         var table = KeySlotTable(maximumSlots: slots)
         var truth: [Int: UInt64] = [:]
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         for _ in 0..<20_000 {
             let slot = Int.random(in: 0..<slots, using: &generator)
             if let hash = truth[slot] {

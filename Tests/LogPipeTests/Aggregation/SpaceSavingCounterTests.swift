@@ -16,7 +16,7 @@ struct SpaceSavingCounterTests {
     @Test func boundsTheErrorOnceKeysAreEvicted() {
         var counter = SpaceSavingCounter(capacity: 4)
         var truth: [String: Int] = [:]
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<5000 {
             // A skewed stream: a few heavy keys and a long tail.
             let key = Bool.random(using: &generator) ? "heavy\(Int.random(in: 0..<2, using: &generator))" : "tail\(Int.random(in: 0..<500, using: &generator))"
@@ -40,7 +40,7 @@ struct SpaceSavingCounterExactnessTests {
     func matchesAnExactCountWhileUnderCapacity(seed: UInt64) {
         var counter = SpaceSavingCounter(capacity: 600)
         var truth: [String: Int] = [:]
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         for _ in 0..<20_000 {
             // Skewed over up to 600 keys, short and long, so small and heap-allocated strings mix.
             let rank = Int.random(in: 0..<600, using: &generator) % Int.random(in: 1...600, using: &generator)
@@ -74,7 +74,7 @@ struct SpaceSavingCounterExactnessTests {
         // the one of an estimator that saw every key from the start.
         var counter = SpaceSavingCounter(capacity: 64)
         var reference = DistinctCounter()
-        var generator = SeededGenerator(seed: 5)
+        var generator = SplitMix64(seed: 5)
         for index in 0..<5_000 {
             let key = index % 4 == 0 ? "/hot\(index % 8)" : "/k\(UInt32.random(in: 0..<3_000, using: &generator))"
             counter.add(key)

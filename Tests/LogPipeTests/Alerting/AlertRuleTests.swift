@@ -109,7 +109,7 @@ struct AlertRuleTests {
 
     @Test("matches a plain reference implementation over many cycles", arguments: [1, 2, 3, 4, 5])
     func matchesAPlainReferenceImplementationOverManyCycles(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         // Phases of quiet and busy traffic that cross the threshold repeatedly.
         var series: [Int] = []
         while series.count < 5000 {
@@ -243,22 +243,5 @@ struct AlertRuleTests {
         next.lateSeconds = [SecondCount(at: 10, hits: 5000)]
         #expect(rule.consume(next).transitions.isEmpty)
         #expect(rule.windowHits == 0)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so random tests repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

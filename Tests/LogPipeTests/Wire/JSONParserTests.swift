@@ -39,7 +39,7 @@ struct JSONParserTests {
     }
 
     @Test func neverCrashesOnRandomBytes() {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let alphabet = Array("{}[]\",:0123456789-.eE truefalsnul\\u".utf8) + [0x00, 0xFF, 0x0A]
         for _ in 0..<20_000 {
             let length = Int.random(in: 0...40, using: &generator)

@@ -4,11 +4,11 @@ import Glibc
 /// disposition. Swift Testing runs tests on threads that block most signals, and a child inherits
 /// that mask (and any ignored dispositions) across execve(2): without these, a spawned tool would
 /// never see SIGINT, SIGTERM, SIGHUP or SIGWINCH. Foundation's `Process` does not reset them.
-final class CleanSpawnAttributes {
+public final class CleanSpawnAttributes {
     /// Pass `&clean.attributes` to posix_spawn or posix_spawnp.
-    var attributes = posix_spawnattr_t()
+    public var attributes = posix_spawnattr_t()
 
-    init() {
+    public init() {
         posix_spawnattr_init(&attributes)
         var empty = sigset_t()
         sigemptyset(&empty)
