@@ -5,7 +5,7 @@ import LogPipe
 /// `CommandSpec`, answer `--help` and `--version`, and turn a usage error into exit status 64.
 public enum ToolLauncher {
     /// The version every tool reports.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 
     /// Parses the process's arguments; returns them when the tool should run, or exits.
     public static func arguments(for spec: CommandSpec) -> ParsedArguments {

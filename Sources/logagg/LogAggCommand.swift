@@ -25,15 +25,18 @@ enum LogAggCommand {
         ],
         discussion: """
             READS (stdin, NDJSON): request, invalid, heartbeat records (docs/PROTOCOL.md).
-            WRITES (stdout, NDJSON): bucket records, every interval, empty ones included; records of other
-              types are passed on untouched.
+            WRITES (stdout, NDJSON): bucket records, every interval, empty ones included, in order; a run
+              of empty intervals longer than an hour is one gap record instead; records of other types
+              are passed on untouched.
             A bucket is emitted once the stream's time (the newest request or heartbeat) has passed its end
-            plus the lateness. A request for a bucket already emitted is counted in the current bucket's
-            "late" and "late_seconds"; one older than the late horizon is counted as "dropped".
-            A request more than an hour ahead of the stream's time (a line dated 2099) moves nothing: the
-            next request or heartbeat decides, and an absurd one is counted as "dropped" and reported on
-            stderr. A lone first request more than a day behind what follows (a line dated 1990) is
-            dropped the same way instead of starting the clock decades back.
+            plus the lateness. A request for a bucket already emitted is counted in the oldest bucket not
+            yet emitted as "late" (by its own second in "late_seconds"); one older than the late horizon
+            is counted as "dropped".
+            A request more than an hour ahead of the stream's time is held: the next request or heartbeat
+            accepts it when it is no more than an hour before it (a sparse log), and drops it otherwise
+            (a line dated 2099 amid today's; counted as "dropped" and reported on stderr). At the end of
+            input a held request is accepted: the last line of a log counts, whatever the gap. The last
+            bucket then carries "observed_end", where the input ended.
 
             EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
 

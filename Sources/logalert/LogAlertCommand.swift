@@ -58,7 +58,7 @@ enum LogAlertCommand {
             consume: { line, number, output, warn in
                 stage.consume(line: line, number: number, into: &output, warn: warn)
             },
-            finish: { _, _, _ in }
+            finish: { _, output, warn in stage.finish(into: &output, warn: warn) }
         )
         exit(status.rawValue)
     }

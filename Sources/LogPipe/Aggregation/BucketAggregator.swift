@@ -1,24 +1,24 @@
 /// Turns a stream of requests and heartbeats into one `BucketRecord` per interval: the core of logagg.
 ///
 /// Buckets are `[k * interval, (k + 1) * interval)` in event time. The aggregator's clock, the
-/// *watermark*, is the latest event time seen in requests and heartbeats. A bucket is emitted once
-/// the watermark has passed its end by `allowedLateness` seconds, and every bucket is emitted, empty
-/// ones included, so downstream sees continuous time.
+/// *watermark*, is the latest accepted event time. A bucket is emitted once the watermark has reached
+/// its end plus `allowedLateness`; every bucket is emitted in order, an empty one too, except that a
+/// run of empty buckets longer than `longestEmptyRun` seconds is written as one `GapRecord`, so the
+/// work and memory of a jump do not grow with its length.
 ///
-/// Lines that arrive out of order:
-/// - a request for a bucket still open lands in its own bucket and second;
-/// - a request for a bucket already emitted is *late*: it is counted in the newest open bucket's
-///   `late` and `lateSeconds` (by its own second, so the alert window can still count it), as long as
-///   it is at most `lateHorizon` seconds behind the watermark; older ones are counted as `dropped`;
-/// - a request more than `maximumJump` seconds ahead of the watermark is held back: it moves the clock
-///   only if the next request confirms the jump (lies within `maximumJump` of it), as when a replayed
-///   log resumes after a quiet night; a lone absurd timestamp (a line dated 2099) is counted as
-///   `dropped` and never closes buckets early. A heartbeat settles a held-back request at once: one
-///   within `maximumJump` of it confirms the jump, an earlier one shows it was absurd (dropped);
-/// - the first request starts the clock only tentatively: when the next evidence (a heartbeat or a
-///   confirmed jump) lies more than `maximumLoneGap` (a day) ahead of it, that lone first request was
-///   past garbage (a line dated 1990): it is dropped and the clock restarts, so no years of empty buckets
-///   are emitted. Heartbeats come from logtail's log-clock estimate and are trusted.
+/// The rule (docs/DESIGN.md, *The time model*), the same for a replay and a live stream:
+/// - a request within `maximumJump` ahead of the clock moves it; one further ahead is *held*, and
+///   the next request or heartbeat settles it: it is accepted when that evidence is no more than
+///   `maximumJump` before it (time really moved on: a sparse log, a night of silence) and dropped
+///   otherwise (a lone absurd line dated 2099 amid normal ones). At the end of input a held request
+///   is accepted: the last line of a log counts, whatever the gap before it;
+/// - a request at or behind the clock whose bucket is still open lands in its own bucket and second;
+///   before any bucket is emitted, the stream's start moves back for it;
+/// - a request whose bucket was already emitted is *late*: counted in the oldest open bucket's `late`
+///   and `lateSeconds` (by its own second), so logalert counts it at every boundary evaluated after
+///   it arrived; one more than `lateHorizon` behind the clock is `dropped`.
+///
+/// Every event reports what it produced into an `AggregatorOutput` the caller drains.
 public struct BucketAggregator: Sendable {
     /// Tunables, with the defaults of logagg.
     public struct Configuration: Sendable {
@@ -35,11 +35,12 @@ public struct BucketAggregator: Sendable {
         public var allowedLateness = 0
         /// Late requests further behind the watermark than this are dropped instead of counted.
         public var lateHorizon = 3600
-        /// Forward jumps of the clock larger than this need a second request to confirm them.
+        /// Forward jumps of the clock larger than this are held until the next request or heartbeat
+        /// confirms them.
         public var maximumJump = 3600
-        /// A lone first request further than this behind the next evidence is dropped as past garbage
-        /// instead of starting the clock (which would emit every empty bucket in between).
-        public var maximumLoneGap = 86_400
+        /// The longest silence, in seconds, written as individual empty buckets; a longer run of
+        /// empty buckets becomes one `GapRecord`.
+        public var longestEmptyRun = 3600
         /// Distinct sections and clients tracked exactly per bucket before Space-Saving approximates.
         public var trackedKeys = 2048
 
@@ -49,18 +50,25 @@ public struct BucketAggregator: Sendable {
 
     /// What the aggregator noticed that a person may want to know.
     public enum Notice: Sendable, Equatable {
-        /// A request so far ahead of the clock that it was not counted.
+        /// A held request so far ahead of the clock that the next evidence showed it absurd; counted
+        /// as dropped.
         case droppedFuture(time: Int64, watermark: Int64)
-        /// A request so far behind the clock that it was not counted.
+        /// A request so far behind the clock that it was not counted; counted as dropped.
         case droppedPast(time: Int64, watermark: Int64)
     }
 
     /// The configuration in force.
     public let configuration: Configuration
-    /// The latest event time seen, or nil before the first request or heartbeat.
+    /// The latest accepted event time, or nil before the first request or heartbeat.
     public private(set) var watermark: Int64?
-    /// The start of the oldest bucket not yet emitted.
-    private var nextStart: Int64?
+    /// The start of the oldest bucket not yet emitted; meaningful once `watermark` is set.
+    private var nextStart: Int64 = 0
+    /// Whether a bucket (or gap) has been emitted: until then the stream's start can still move back.
+    private var hasEmitted = false
+    /// A request far ahead of the watermark, waiting for the next evidence to settle it.
+    private var held: RequestObservation?
+    /// Invalid lines seen before the clock started, added to the first bucket.
+    private var invalidBeforeStart = 0
     /// Open buckets by start time, from `nextStart` up to the bucket holding the watermark, except
     /// `current`.
     private var open: [Int64: BucketAccumulator] = [:]
@@ -69,208 +77,186 @@ public struct BucketAggregator: Sendable {
     private var current: BucketAccumulator?
     /// The last emitted bucket, emptied and reused for the next one opened.
     private var spare: BucketAccumulator?
-    /// A request far ahead of the watermark, waiting for confirmation.
-    private var pendingJump: RequestObservation?
-    /// Invalid lines seen before the first bucket existed.
-    private var invalidBeforeStart = 0
-    /// The lone first request when the clock was started by it and nothing has confirmed it yet.
-    private var tentativeStart: Int64?
 
     /// Creates an aggregator.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
+    /// The time of the request held as too far ahead of the clock, if any.
+    public var heldRequestTime: Int64? { held?.time }
+
     // MARK: - Events
 
-    /// Counts one request; emits the buckets its time closes.
-    public mutating func observe(
-        _ request: RequestObservation, emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }
-    ) {
-        BorrowedRequest.withBorrowed(request) { observe(borrowed: $0, emit: emit, notice: notice) }
+    /// Counts one request; reports the buckets its time closes.
+    public mutating func observe(_ request: RequestObservation, into output: inout AggregatorOutput) {
+        BorrowedRequest.withBorrowed(request) { observe(borrowed: $0, into: &output) }
     }
 
-    /// `observe(_:emit:notice:)` for a request whose section and client are borrowed bytes.
-    mutating func observe(
-        borrowed request: BorrowedRequest, emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }
-    ) {
+    /// `observe(_:into:)` for a request whose section and client are borrowed bytes.
+    mutating func observe(borrowed request: BorrowedRequest, into output: inout AggregatorOutput) {
         guard let watermark else {
             start(at: request.time)
-            tentativeStart = request.time
-            place(request, notice: notice)
+            place(request, into: &output)
             return
         }
-        if request.time > watermark + Int64(configuration.maximumJump) {
-            if let pending = pendingJump, abs(request.time - pending.time) <= Int64(configuration.maximumJump) {
-                pendingJump = nil
-                if restartIfTentative(at: pending.time, notice: notice) {
-                    place(pending, notice: notice)
-                    observe(borrowed: request, emit: emit, notice: notice)
-                    return
-                }
-                advanceClock(to: pending.time, emit: emit)
-                place(pending, notice: notice)
-                observe(borrowed: request, emit: emit, notice: notice)
-            } else {
-                dropPendingJump(notice: notice)
-                pendingJump = request.owned
-            }
+        if let pending = held {
+            held = nil
+            settle(pending, evidence: request.time, into: &output)
+            observe(borrowed: request, into: &output)
             return
         }
-        dropPendingJump(notice: notice)
-        tentativeStart = nil
-        if request.time > watermark { advanceClock(to: request.time, emit: emit) }
-        place(request, notice: notice)
+        let jump = Int64(configuration.maximumJump)
+        if request.time > watermark + jump {
+            held = request.owned
+            return
+        }
+        if request.time > watermark { advanceClock(to: request.time, into: &output) }
+        place(request, into: &output)
     }
 
-    /// Counts one invalid log line, in its own bucket when its time is known and that bucket is open,
-    /// else in the newest open bucket.
+    /// Counts one invalid log line: in its own bucket when its time is known and that bucket is open,
+    /// else in the oldest open bucket.
     public mutating func observeInvalid(time: Int64?) {
         guard let watermark else {
             invalidBeforeStart += 1
             return
         }
-        let interval = Int64(configuration.interval)
-        if let time, let nextStart, time >= nextStart, time <= watermark {
-            let start = floorDivide(time, interval) * interval
-            updateBucket(start) { $0.invalid += 1 }
+        if let time, time >= nextStart, time <= watermark {
+            updateBucket(bucketStart(time)) { $0.invalid += 1 }
         } else {
-            let start = floorDivide(watermark, interval) * interval
-            updateBucket(start) { $0.invalid += 1 }
+            updateBucket(nextStart) { $0.invalid += 1 }
         }
     }
 
-    /// Moves the clock to `time` (a heartbeat); emits the buckets that closes.
-    ///
-    /// A request held back as too far ahead is settled: kept when the heartbeat lies within
-    /// `maximumJump` of it, dropped (with a notice) when the heartbeat is further behind it. A lone
-    /// first request more than `maximumLoneGap` behind the heartbeat is dropped as past garbage.
-    public mutating func advance(
-        to time: Int64, emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }
-    ) {
+    /// Moves the clock to `time` (a heartbeat, trusted: it comes from logtail's clock); reports the
+    /// buckets that closes. A held request is settled first.
+    public mutating func advance(to time: Int64, into output: inout AggregatorOutput) {
         guard let watermark else {
             start(at: time)
             return
         }
-        let maximumJump = Int64(configuration.maximumJump)
-        if let pending = pendingJump {
-            if pending.time - time > maximumJump {
-                dropPendingJump(notice: notice)
-            } else {
-                pendingJump = nil
-                if !restartIfTentative(at: pending.time, notice: notice) {
-                    advanceClock(to: pending.time, emit: emit)
-                }
-                place(pending, notice: notice)
-                advance(to: time, emit: emit, notice: notice)
-                return
-            }
+        if let pending = held {
+            held = nil
+            settle(pending, evidence: time, into: &output)
         }
-        if time > watermark + maximumJump, restartIfTentative(at: time, notice: notice) { return }
-        tentativeStart = nil
-        if time > watermark { advanceClock(to: time, emit: emit) }
+        if time > self.watermark ?? watermark { advanceClock(to: time, into: &output) }
     }
 
-    /// At end of input: emits every open bucket, up to the one holding the watermark.
-    public mutating func finish(emit: (BucketRecord) -> Void, notice: (Notice) -> Void = { _ in }) {
-        dropPendingJump(notice: notice)
-        guard let watermark, var start = nextStart else { return }
-        let interval = Int64(configuration.interval)
-        while start <= watermark {
-            emitBucket(start, emit: emit)
-            start += interval
+    /// At end of input: accepts a held request, then emits every open bucket through the one holding
+    /// the watermark. The last one carries `observedEnd` when the input ended inside it.
+    public mutating func finish(into output: inout AggregatorOutput) {
+        if let pending = held {
+            held = nil
+            accept(pending, into: &output)
         }
-        nextStart = start
+        guard let watermark else { return }
+        emitBuckets(through: bucketStart(watermark), observedEnd: watermark + 1, into: &output)
     }
 
     // MARK: - Clock
 
-    /// When the clock rests on a lone unconfirmed first request, drops it as past garbage and
-    /// restarts the clock at `time`, keeping the invalid lines counted so far.
-    /// - Returns: whether the clock was restarted.
-    private mutating func restartIfTentative(at time: Int64, notice: (Notice) -> Void) -> Bool {
-        guard let first = tentativeStart else { return false }
-        tentativeStart = nil
-        guard time - first > Int64(configuration.maximumLoneGap) else { return false }
-        invalidBeforeStart += open.values.reduce(current?.invalid ?? 0) { $0 + $1.invalid }
-        open = [:]
-        current = nil
-        start(at: time)
-        let interval = Int64(configuration.interval)
-        updateBucket(floorDivide(time, interval) * interval) { $0.dropped += 1 }
-        notice(.droppedPast(time: first, watermark: time))
-        return true
+    /// Accepts `pending` when `evidence` (the next request's or heartbeat's time) is at most
+    /// `maximumJump` before it, otherwise drops it as absurd.
+    private mutating func settle(_ pending: RequestObservation, evidence: Int64, into output: inout AggregatorOutput) {
+        if evidence >= pending.time - Int64(configuration.maximumJump) {
+            accept(pending, into: &output)
+        } else {
+            updateBucket(nextStart) { $0.dropped += 1 }
+            output.notices.append(.droppedFuture(time: pending.time, watermark: watermark ?? pending.time))
+        }
+    }
+
+    private mutating func accept(_ pending: RequestObservation, into output: inout AggregatorOutput) {
+        advanceClock(to: pending.time, into: &output)
+        BorrowedRequest.withBorrowed(pending) { place($0, into: &output) }
     }
 
     private mutating func start(at time: Int64) {
-        let interval = Int64(configuration.interval)
         watermark = time
-        let start = floorDivide(time, interval) * interval
-        nextStart = start
-        var first = newAccumulator(start)
+        nextStart = bucketStart(time)
+        var first = newAccumulator(nextStart)
         first.invalid += invalidBeforeStart
         invalidBeforeStart = 0
-        if current?.start == start {
-            current = first
-        } else {
-            open[start] = first
-        }
+        current = first
     }
 
-    private mutating func advanceClock(to time: Int64, emit: (BucketRecord) -> Void) {
+    /// Moves the watermark to `time` and emits the buckets that closes.
+    private mutating func advanceClock(to time: Int64, into output: inout AggregatorOutput) {
+        guard let oldWatermark = watermark, time > oldWatermark else { return }
         watermark = time
-        guard var start = nextStart else { return }
-        let interval = Int64(configuration.interval)
-        let lateness = Int64(configuration.allowedLateness)
-        while start + interval + lateness <= time {
-            emitBucket(start, emit: emit)
-            start += interval
-        }
-        nextStart = start
+        // The newest bucket that may close: its end plus the lateness must not pass `time`.
+        let lastClosing = bucketStart(time - Int64(configuration.allowedLateness)) - Int64(configuration.interval)
+        emitBuckets(through: lastClosing, observedEnd: nil, into: &output)
     }
 
-    private mutating func emitBucket(_ start: Int64, emit: (BucketRecord) -> Void) {
+    /// Emits every bucket from `nextStart` through the one starting at `last`, in order. A run of
+    /// buckets nothing was counted in that spans more than `longestEmptyRun` seconds becomes one gap
+    /// record, so the work does not grow with the length of a silence. The bucket at `last` carries
+    /// `observedEnd` when given.
+    private mutating func emitBuckets(through last: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {
+        let interval = Int64(configuration.interval)
+        while nextStart <= last {
+            if current?.start != nextStart && open[nextStart] == nil {
+                let runEnd = min(firstOpenStart(after: nextStart) ?? last + interval, last + interval)
+                if runEnd - nextStart > Int64(configuration.longestEmptyRun) {
+                    output.records.append(.gap(GapRecord(start: nextStart, end: runEnd)))
+                    nextStart = runEnd
+                    hasEmitted = true
+                    continue
+                }
+            }
+            emitBucket(nextStart, observedEnd: nextStart == last ? observedEnd : nil, into: &output)
+        }
+    }
+
+    /// The start of the earliest open bucket after `start`, if any.
+    private func firstOpenStart(after start: Int64) -> Int64? {
+        var earliest = current.map(\.start).flatMap { $0 > start ? $0 : nil }
+        for key in open.keys where key > start && key < (earliest ?? .max) { earliest = key }
+        return earliest
+    }
+
+    private mutating func emitBucket(_ start: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {
         let bucket: BucketAccumulator
         if current?.start == start, let held = current.take() {
             bucket = held
         } else {
             bucket = open.removeValue(forKey: start) ?? newAccumulator(start)
         }
-        emit(bucket.record(topSections: configuration.topSections, topClients: configuration.topClients))
+        var record = bucket.record(topSections: configuration.topSections, topClients: configuration.topClients)
+        if let observedEnd, observedEnd < record.end { record.observedEnd = observedEnd }
+        output.records.append(.bucket(record))
         spare = bucket
+        nextStart = start + Int64(configuration.interval)
+        hasEmitted = true
     }
 
     // MARK: - Placing requests
 
-    private mutating func place(_ request: RequestObservation, notice: (Notice) -> Void) {
-        BorrowedRequest.withBorrowed(request) { place($0, notice: notice) }
-    }
-
-    private mutating func place(_ request: BorrowedRequest, notice: (Notice) -> Void) {
-        guard let watermark, let nextStart else { return }
-        let interval = Int64(configuration.interval)
+    /// Counts a request at or behind the watermark.
+    private mutating func place(_ request: BorrowedRequest, into output: inout AggregatorOutput) {
+        guard let watermark else { return }
         if request.time >= nextStart {
-            let start = floorDivide(request.time, interval) * interval
-            makeCurrent(start)
+            makeCurrent(bucketStart(request.time))
             current!.add(request)
             return
         }
-        let newest = floorDivide(watermark, interval) * interval
-        if watermark - request.time <= Int64(configuration.lateHorizon) {
-            updateBucket(newest) { $0.addLate(at: request.time) }
-        } else {
-            updateBucket(newest) { $0.dropped += 1 }
-            notice(.droppedPast(time: request.time, watermark: watermark))
+        let behind = watermark - request.time
+        guard behind <= Int64(configuration.lateHorizon) else {
+            updateBucket(nextStart) { $0.dropped += 1 }
+            output.notices.append(.droppedPast(time: request.time, watermark: watermark))
+            return
         }
-    }
-
-    private mutating func dropPendingJump(notice: (Notice) -> Void) {
-        guard let pending = pendingJump, let watermark else { return }
-        pendingJump = nil
-        let interval = Int64(configuration.interval)
-        let newest = floorDivide(watermark, interval) * interval
-        updateBucket(newest) { $0.dropped += 1 }
-        notice(.droppedFuture(time: pending.time, watermark: watermark))
+        if !hasEmitted {
+            // Nothing was emitted yet, so the stream can still start earlier: the request is a plain
+            // hit of its own interval, not late for one that was never shown.
+            nextStart = bucketStart(request.time)
+            makeCurrent(nextStart)
+            current!.add(request)
+            return
+        }
+        updateBucket(nextStart) { $0.addLate(at: request.time) }
     }
 
     /// Changes the open bucket starting at `start`, opening it first if needed.
@@ -299,7 +285,44 @@ public struct BucketAggregator: Sendable {
         return BucketAccumulator(start: start, interval: configuration.interval, trackedKeys: configuration.trackedKeys)
     }
 
-    private func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
+    /// The start of the bucket holding `time` (floor division, also before 1970).
+    private func bucketStart(_ time: Int64) -> Int64 {
+        let interval = Int64(configuration.interval)
+        let remainder = time % interval
+        return remainder >= 0 ? time - remainder : time - remainder - interval
+    }
+}
+
+/// What a `BucketAggregator` produced: records to write, in order, and notices for a person. The
+/// caller drains both after each event (`removeAll()` keeps their storage).
+public struct AggregatorOutput: Sendable, Equatable {
+    /// A record logagg writes.
+    public enum Record: Sendable, Equatable {
+        /// One interval.
+        case bucket(BucketRecord)
+        /// A run of empty intervals.
+        case gap(GapRecord)
+    }
+
+    /// Records to write, oldest first.
+    public var records: [Record] = []
+    /// What the aggregator noticed, oldest first.
+    public var notices: [BucketAggregator.Notice] = []
+
+    /// Empty output.
+    public init() {}
+
+    /// Whether nothing was produced.
+    public var isEmpty: Bool { records.isEmpty && notices.isEmpty }
+
+    /// Forgets what was produced, keeping the storage for the next event.
+    public mutating func removeAll() {
+        records.removeAll(keepingCapacity: true)
+        notices.removeAll(keepingCapacity: true)
+    }
+
+    /// The buckets among the records, for tests and callers that need only those.
+    public var buckets: [BucketRecord] {
+        records.compactMap { if case .bucket(let bucket) = $0 { bucket } else { nil } }
     }
 }

@@ -130,8 +130,10 @@ public struct AlertRule: Sendable {
         }
     }
 
-    /// Feeds a whole bucket: its late seconds, then each of its seconds followed by the boundary
-    /// after it. A gap since the previous bucket counts as seconds of zero hits.
+    /// Feeds a whole bucket: its late seconds, then each second it covers followed by the boundary
+    /// after it. A gap since the previous bucket counts as seconds of zero hits. The seconds from the
+    /// bucket's `observedEnd` on (the input ended there) are not evaluated: a replay ends where the
+    /// log ends.
     /// - Returns: the transitions, oldest first.
     public mutating func consume(_ bucket: BucketRecord) -> [Transition] {
         var transitions: [Transition] = []
@@ -141,7 +143,8 @@ public struct AlertRule: Sendable {
         if let last = lastBoundary, bucket.start > last {
             evaluateGap(from: last + 1, through: bucket.start, into: &transitions)
         }
-        for (offset, hits) in bucket.perSecond.enumerated() {
+        let covered = Int(bucket.coveredEnd - bucket.start)
+        for (offset, hits) in bucket.perSecond.prefix(covered).enumerated() {
             let second = bucket.start + Int64(offset)
             if let last = lastBoundary, second + 1 <= last { continue }
             record(hits: hits, at: second)
@@ -150,16 +153,32 @@ public struct AlertRule: Sendable {
         return transitions
     }
 
-    /// Evaluates every boundary in `first...last`, quickly skipping stretches where nothing can change
-    /// (an empty window in the normal state).
+    /// Feeds a run of empty intervals (a `gap` record): every boundary up to `gap.end` not yet
+    /// evaluated is evaluated as silence, in work bounded by the window, not by the gap's length.
+    /// - Returns: the transitions, oldest first.
+    public mutating func consume(_ gap: GapRecord) -> [Transition] {
+        var transitions: [Transition] = []
+        guard let last = lastBoundary else {
+            // The stream starts with silence: nothing to evaluate before it, the clock starts at its end.
+            _ = evaluate(at: gap.end)
+            return transitions
+        }
+        if gap.end > last { evaluateGap(from: last + 1, through: gap.end, into: &transitions) }
+        return transitions
+    }
+
+    /// Evaluates every boundary in `first...last` as silence, quickly skipping the stretch where
+    /// nothing can change: once the window is empty it stays empty, so the first boundary after that
+    /// settles the state (an active alert recovers, a pending one drops back) and later ones repeat it.
+    /// The work is bounded by the window's length, whatever the length of the silence.
     private mutating func evaluateGap(from first: Int64, through last: Int64, into transitions: inout [Transition]) {
         var boundary = first
         while boundary <= last {
-            if state == .normal && traffic.total == 0 {
-                // Nothing can change while the window is empty and no alert is active or pending.
-                boundary = last
-            }
             if let transition = evaluate(at: boundary) { transitions.append(transition) }
+            if traffic.total == 0 && boundary < last {
+                if let transition = evaluate(at: last) { transitions.append(transition) }
+                return
+            }
             boundary += 1
         }
     }

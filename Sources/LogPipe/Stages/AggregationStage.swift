@@ -7,6 +7,10 @@ public struct AggregationStage: Sendable {
     public private(set) var aggregator: BucketAggregator
     /// Input lines that could not be used, by reason.
     public private(set) var rejectedLines = 0
+    /// What the aggregator produced for the current line, drained after each one.
+    private var produced = AggregatorOutput()
+    /// The line of the request the aggregator holds as far ahead of the clock, if any.
+    private var heldLine: Int64?
 
     /// Creates the stage.
     public init(configuration: BucketAggregator.Configuration) {
@@ -20,10 +24,11 @@ public struct AggregationStage: Sendable {
         warn: (String, String) -> Void
     ) {
         if line.isEmpty { return }
+        let heldBefore = aggregator.heldRequestTime
         if let request = CanonicalRequestReader.readBorrowed(line) {
-            aggregator.observe(borrowed: request, emit: { $0.encode(into: &output) }) { notice in
-                Self.warn(about: notice, line: number, warn: warn)
-            }
+            aggregator.observe(borrowed: request, into: &produced)
+            flush(line: number, into: &output, warn: warn)
+            trackHeld(line: number, before: heldBefore)
             return
         }
         let decoded: RequestFastDecoder.Decoded
@@ -35,40 +40,59 @@ public struct AggregationStage: Sendable {
             warn("input", "line \(number): \(error); line skipped")
             return
         }
-        let emit: (BucketRecord) -> Void = { $0.encode(into: &output) }
-        let notice: (BucketAggregator.Notice) -> Void = { Self.warn(about: $0, line: number, warn: warn) }
         switch decoded {
         case .request(let request):
-            aggregator.observe(request, emit: emit, notice: notice)
+            aggregator.observe(request, into: &produced)
         case .other(.heartbeat(let heartbeat)):
-            aggregator.advance(to: heartbeat.time, emit: emit, notice: notice)
+            aggregator.advance(to: heartbeat.time, into: &produced)
         case .other(.invalid(let invalid)):
             aggregator.observeInvalid(time: invalid.time)
         case .other(.request(let record)):
             // A request the fast path passed to the full decoder (a repeated key, a number as 1e9).
-            aggregator.observe(RequestObservation(record), emit: emit, notice: notice)
+            aggregator.observe(RequestObservation(record), into: &produced)
         case .other:
             // Not logagg's to consume: pass it on untouched, so new record types never break a stage.
             output.raw(line)
             output.raw(UInt8(ascii: "\n"))
         }
+        flush(line: number, into: &output, warn: warn)
+        trackHeld(line: number, before: heldBefore)
     }
 
-    private static func warn(about notice: BucketAggregator.Notice, line number: Int64, warn: (String, String) -> Void) {
-        switch notice {
-        case .droppedFuture(let time, let watermark):
-            warn("clock", "line \(number): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)); not counted")
-        case .droppedPast(let time, let watermark):
-            warn("clock", "line \(number): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped")
-        }
-    }
-
-    /// At end of input: emits the open buckets.
+    /// At end of input: accepts a request still held as far ahead, emits the open buckets.
     public mutating func finish(into output: inout JSONWriter, warn: (String, String) -> Void) {
-        aggregator.finish(emit: { $0.encode(into: &output) }) { notice in
-            if case .droppedFuture(let time, let watermark) = notice {
-                warn("clock", "last request, dated \(time), is \(time - watermark) s ahead of the stream's clock with nothing after it to confirm the jump; not counted")
+        aggregator.finish(into: &produced)
+        flush(line: nil, into: &output, warn: warn)
+    }
+
+    /// Remembers which line the request held as far ahead of the clock came from, for its warning
+    /// when it is settled: the held time changes only when a line's request became held.
+    @inline(__always)
+    private mutating func trackHeld(line number: Int64, before: Int64?) {
+        let now = aggregator.heldRequestTime
+        if now != before { heldLine = now == nil ? nil : number }
+    }
+
+    /// Writes what the aggregator produced and warns about its notices.
+    @inline(__always)
+    private mutating func flush(line number: Int64?, into output: inout JSONWriter, warn: (String, String) -> Void) {
+        if produced.isEmpty { return }
+        for record in produced.records {
+            switch record {
+            case .bucket(let bucket): bucket.encode(into: &output)
+            case .gap(let gap): gap.encode(into: &output)
             }
         }
+        for notice in produced.notices {
+            switch notice {
+            case .droppedFuture(let time, let watermark):
+                let line = heldLine.map { "line \($0)" } ?? "a request"
+                warn("clock", "\(line): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)) and what followed did not confirm the jump; counted as dropped")
+            case .droppedPast(let time, let watermark):
+                let line = number.map { "line \($0)" } ?? "a request"
+                warn("clock", "\(line): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped")
+            }
+        }
+        produced.removeAll()
     }
 }

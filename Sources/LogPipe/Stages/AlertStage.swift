@@ -1,11 +1,20 @@
 /// What logalert does with each input line, as a pure value: forward it untouched, and after each
-/// bucket add the `alert`/`recovery` records of the transitions it caused and a `window` record.
+/// bucket or gap add the `alert`/`recovery` records of the transitions it caused and a `window` record.
+///
+/// A bucket or gap starting more than an hour after the last boundary evaluated is held until the
+/// next one confirms the jump (starts no more than an hour before it) or the input ends; otherwise it
+/// is dropped with a warning, so one absurd record (a bucket dated 2100) never blocks the real ones
+/// after it.
 public struct AlertStage: Sendable {
     /// The rule, readable for tests.
     public private(set) var rule: AlertRule
     private let offsetAt: UTCOffsetProvider
     /// Input lines that could not be used.
     public private(set) var rejectedLines = 0
+    /// Buckets and gaps dropped because they jumped far ahead and the next record did not confirm it.
+    public private(set) var droppedRecords = 0
+    /// A bucket or gap far ahead of the last boundary, waiting for the next record to confirm it.
+    private var held: (record: TimedRecord, line: [UInt8], number: Int64)?
 
     /// Creates the stage.
     /// - Parameters:
@@ -30,31 +39,112 @@ public struct AlertStage: Sendable {
             warn("input", "line \(number): \(error); line skipped")
             return
         }
+        let timed: TimedRecord
+        switch record {
+        case .bucket(let bucket): timed = .bucket(bucket)
+        case .gap(let gap): timed = .gap(gap)
+        default:
+            output.raw(line)
+            output.raw(UInt8(ascii: "\n"))
+            return
+        }
+        if let pending = held {
+            held = nil
+            if timed.start >= pending.record.start - Self.maximumJump {
+                apply(pending.record, line: pending.line, number: pending.number, into: &output, warn: warn)
+            } else {
+                droppedRecords += 1
+                warn(
+                    "clock",
+                    "line \(pending.number): \(pending.record.name) starting at \(pending.record.start) is \(pending.record.start - (rule.lastBoundary ?? pending.record.start)) s after the last second evaluated and the next record (line \(number)) did not confirm the jump; dropped"
+                )
+            }
+        }
+        if let last = rule.lastBoundary, timed.start > last + Self.maximumJump {
+            held = (timed, Array(line), number)
+            return
+        }
+        apply(timed, line: line, number: number, into: &output, warn: warn)
+    }
+
+    /// At end of input: a record held as far ahead is accepted (nothing came to contradict it).
+    public mutating func finish(into output: inout JSONWriter, warn: (String, String) -> Void) {
+        guard let pending = held else { return }
+        held = nil
+        apply(pending.record, line: pending.line, number: pending.number, into: &output, warn: warn)
+    }
+
+    // MARK: - Applying records
+
+    /// A record that moves the rule's time: a bucket or a gap.
+    private enum TimedRecord: Sendable {
+        case bucket(BucketRecord)
+        case gap(GapRecord)
+
+        var start: Int64 {
+            switch self {
+            case .bucket(let bucket): bucket.start
+            case .gap(let gap): gap.start
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .bucket: "bucket"
+            case .gap: "gap"
+            }
+        }
+    }
+
+    private mutating func apply(
+        _ record: TimedRecord, line: [UInt8], number: Int64, into output: inout JSONWriter,
+        warn: (String, String) -> Void
+    ) {
+        line.withUnsafeBufferPointer { apply(record, line: $0, number: number, into: &output, warn: warn) }
+    }
+
+    /// Forwards the record's line, feeds it to the rule, and writes the transitions and the window.
+    private mutating func apply(
+        _ record: TimedRecord, line: UnsafeBufferPointer<UInt8>, number: Int64, into output: inout JSONWriter,
+        warn: (String, String) -> Void
+    ) {
         output.raw(line)
         output.raw(UInt8(ascii: "\n"))
-        guard case .bucket(let bucket) = record else { return }
-        if let last = rule.lastBoundary, bucket.end <= last {
-            warn(
-                "clock",
-                "line \(number): bucket [\(bucket.start), \(bucket.end)) is not newer than the last one; its seconds were already evaluated"
-            )
-        }
-        let tooLateBefore = rule.hitsTooLate
-        let transitions = rule.consume(bucket)
-        if rule.hitsTooLate > tooLateBefore {
-            let oldest = bucket.lateSeconds.first?.at ?? bucket.start
-            warn(
-                "late",
-                "line \(number): \(rule.hitsTooLate - tooLateBefore) late hits (oldest at \(oldest)) arrived after their second left the \(rule.configuration.window) s window; counted in the bucket's late, not by the rule"
-            )
+        let transitions: [AlertRule.Transition]
+        let end: Int64
+        switch record {
+        case .bucket(let bucket):
+            end = bucket.coveredEnd
+            if let last = rule.lastBoundary, bucket.end <= last {
+                warn(
+                    "clock",
+                    "line \(number): bucket [\(bucket.start), \(bucket.end)) is not newer than the last one; its seconds were already evaluated"
+                )
+            }
+            let tooLateBefore = rule.hitsTooLate
+            transitions = rule.consume(bucket)
+            if rule.hitsTooLate > tooLateBefore {
+                let oldest = bucket.lateSeconds.first?.at ?? bucket.start
+                warn(
+                    "late",
+                    "line \(number): \(rule.hitsTooLate - tooLateBefore) late hits (oldest at \(oldest)) arrived after their second left the \(rule.configuration.window) s window; counted in the bucket's late, not by the rule"
+                )
+            }
+        case .gap(let gap):
+            end = gap.end
+            transitions = rule.consume(gap)
         }
         for transition in transitions {
             AlertMessage.record(for: transition, configuration: rule.configuration, offsetAt: offsetAt)
                 .encode(into: &output)
         }
         WindowRecord(
-            at: rule.lastBoundary ?? bucket.end, window: rule.configuration.window, hits: rule.windowHits,
+            at: rule.lastBoundary ?? end, window: rule.configuration.window, hits: rule.windowHits,
             average: rule.average, threshold: rule.configuration.threshold, alerting: rule.isAlerting
         ).encode(into: &output)
     }
+
+    /// Forward jumps of the stream's time larger than this (seconds after the last boundary) are held
+    /// until the next record confirms them, as logagg does for requests.
+    static let maximumJump: Int64 = 3600
 }

@@ -3,6 +3,8 @@
 public enum DashboardChange: Sendable, Equatable {
     /// A bucket was added: the interval figures changed.
     case bucket
+    /// A long silence passed (a `gap` record).
+    case gap(GapRecord)
     /// A window record updated the average, the threshold and the state.
     case window
     /// An alert fired.

@@ -29,6 +29,8 @@ public struct DashboardState: Sendable, Equatable {
     public private(set) var ignoredRecords = 0
     /// Lines of input that were not valid records.
     public private(set) var undecodableLines = 0
+    /// The latest long silence of the stream (a `gap` record), if any.
+    public private(set) var lastGap: GapRecord?
 
     /// Creates an empty state.
     /// - Parameter historyCapacity: intervals kept for the chart (at least 1).
@@ -59,6 +61,9 @@ public struct DashboardState: Sendable, Equatable {
         case .bucket(let bucket):
             add(bucket)
             return .bucket
+        case .gap(let gap):
+            addSilence(gap)
+            return .gap(gap)
         case .window(let window):
             self.window = window
             alerting = window.alerting
@@ -86,6 +91,23 @@ public struct DashboardState: Sendable, Equatable {
     /// Counts a line of input that could not be decoded.
     public mutating func noteUndecodableLine() {
         undecodableLines += 1
+    }
+
+    /// A long silence: time moves on without traffic. The chart gets empty intervals for as much of
+    /// the silence as it shows (bounded by `historyCapacity`, never one per interval of the gap).
+    private mutating func addSilence(_ gap: GapRecord) {
+        lastGap = gap
+        totals.firstStart = min(totals.firstStart ?? gap.start, gap.start)
+        totals.lastEnd = max(totals.lastEnd ?? gap.end, gap.end)
+        let interval = max(1, (lastBucket.map { $0.end - $0.start }) ?? 10)
+        let shown = min(Int64(historyCapacity), max(1, gap.seconds / interval))
+        var start = gap.end - shown * interval
+        samples.removeAll { $0.end > start }
+        while start < gap.end {
+            samples.append(TrafficSample(start: start, end: start + interval, perSecond: Array(repeating: 0, count: Int(interval))))
+            start += interval
+        }
+        if samples.count > historyCapacity { samples.removeFirst(samples.count - historyCapacity) }
     }
 
     private mutating func add(_ bucket: BucketRecord) {

@@ -42,6 +42,8 @@ public struct PlainReportRenderer: Sendable {
                 pendingBlock = false
                 text += block(state)
             }
+        case .gap(let gap):
+            text += silenceLine(gap)
         case .alert(let alert), .recovery(let alert):
             text += TerminalText.sanitized(alert.message) + "\n"
         case .ignored:
@@ -70,6 +72,13 @@ public struct PlainReportRenderer: Sendable {
         text += "alert history: \(state.alerts.count) \(state.alerts.count == 1 ? "entry" : "entries")\n"
         for alert in state.alerts { text += TerminalText.sanitized(alert.message) + "\n" }
         return text
+    }
+
+    /// The line for a long silence: `silence <start> <end> seconds=<n>`.
+    public func silenceLine(_ gap: GapRecord) -> String {
+        let start = CivilTime(epochSeconds: gap.start, utcOffset: utcOffset(gap.start)).iso8601
+        let end = CivilTime(epochSeconds: gap.end, utcOffset: utcOffset(gap.end)).iso8601
+        return "silence \(start) \(end) seconds=\(gap.seconds) (\(ViewFormat.duration(gap.seconds)) without requests)\n"
     }
 
     /// The block of the latest interval.

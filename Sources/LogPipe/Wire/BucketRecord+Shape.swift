@@ -51,9 +51,12 @@ extension BucketRecord {
             } while cursor.byte(UInt8(ascii: ","))
             guard cursor.byte(UInt8(ascii: "]")) else { return nil }
         }
-        guard cursor.literal(#","dropped":"#), let dropped = cursor.integer(), cursor.byte(UInt8(ascii: "}")),
-            cursor.isAtEnd
-        else { return nil }
+        guard cursor.literal(#","dropped":"#), let dropped = cursor.integer() else { return nil }
+        if cursor.literal(#","observed_end":"#) {
+            guard let observedEnd = cursor.integer(), observedEnd > start, observedEnd <= end else { return nil }
+            self.observedEnd = observedEnd
+        }
+        guard cursor.byte(UInt8(ascii: "}")), cursor.isAtEnd else { return nil }
         self.sections = sections
         self.distinctSections = Int(distinctSections)
         statusClasses.classes = [Int(class1), Int(class2), Int(class3), Int(class4), Int(class5)]

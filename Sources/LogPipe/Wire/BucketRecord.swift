@@ -91,6 +91,14 @@ public struct BucketRecord: Sendable, Equatable {
     public var lateSeconds: [SecondCount]
     /// Requests too old to count anywhere, received while this bucket was open.
     public var dropped: Int
+    /// Set only on the last bucket of a finished input that ended inside it: the end of the last
+    /// second the input covered. The seconds from here to `end` were never seen (they count zero in
+    /// `perSecond`) and must not be read as silence: logalert evaluates no boundary after it.
+    public var observedEnd: Int64?
+
+    /// The end of the seconds this bucket speaks for: `observedEnd` when the input ended inside it,
+    /// else `end`.
+    public var coveredEnd: Int64 { observedEnd ?? end }
 
     /// Creates an empty bucket for `[start, end)`.
     public init(start: Int64, end: Int64) {
@@ -108,6 +116,7 @@ public struct BucketRecord: Sendable, Equatable {
         late = 0
         lateSeconds = []
         dropped = 0
+        observedEnd = nil
     }
 
     /// Appends this record as one NDJSON line.
@@ -163,6 +172,10 @@ public struct BucketRecord: Sendable, Equatable {
         writer.raw(UInt8(ascii: "]"))
         writer.key("dropped")
         writer.integer(dropped)
+        if let observedEnd {
+            writer.key("observed_end")
+            writer.integer(observedEnd)
+        }
         writer.endRecord()
     }
 
@@ -213,6 +226,12 @@ public struct BucketRecord: Sendable, Equatable {
             return SecondCount(at: at, hits: Int(hits))
         }
         dropped = fields.optionalInt("dropped") ?? 0
+        if let observedEnd = json["observed_end"] {
+            guard let value = observedEnd.integerValue, value > start, value <= end else {
+                throw .missingField(type: "bucket", field: "observed_end")
+            }
+            self.observedEnd = value
+        }
     }
 
     private static let statusKeys = ["1xx", "2xx", "3xx", "4xx", "5xx"]

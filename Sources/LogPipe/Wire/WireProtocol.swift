@@ -7,8 +7,9 @@ public enum WireProtocol {
     /// optional (`RequestFields`); version 1 records are still read.
     public static let version = 2
 
-    /// The record types of version 2 (the same as version 1's).
+    /// The record types of version 2: version 1's, and `gap` (added in logpipe 0.3; older readers
+    /// pass it on as a type they do not know).
     public enum RecordType: String, Sendable, CaseIterable {
-        case request, invalid, heartbeat, bucket, window, alert, recovery
+        case request, invalid, heartbeat, bucket, gap, window, alert, recovery
     }
 }

@@ -4,6 +4,7 @@ public enum WireRecord: Sendable, Equatable {
     case invalid(InvalidLineRecord)
     case heartbeat(HeartbeatRecord)
     case bucket(BucketRecord)
+    case gap(GapRecord)
     case window(WindowRecord)
     case alert(AlertRecord)
     /// A well-formed record of a type this program does not know: stages forward it untouched.
@@ -42,6 +43,7 @@ public enum WireRecord: Sendable, Equatable {
         case .invalid: return .invalid(try InvalidLineRecord(json: json))
         case .heartbeat: return .heartbeat(try HeartbeatRecord(json: json))
         case .bucket: return .bucket(try BucketRecord(json: json))
+        case .gap: return .gap(try GapRecord(json: json))
         case .window: return .window(try WindowRecord(json: json))
         case .alert: return .alert(try AlertRecord(kind: .alert, json: json))
         case .recovery: return .alert(try AlertRecord(kind: .recovery, json: json))
@@ -57,6 +59,7 @@ public enum WireRecord: Sendable, Equatable {
         case .invalid(let record): record.encode(into: &writer)
         case .heartbeat(let record): record.encode(into: &writer)
         case .bucket(let record): record.encode(into: &writer)
+        case .gap(let record): record.encode(into: &writer)
         case .window(let record): record.encode(into: &writer)
         case .alert(let record): record.encode(into: &writer)
         case .unknown: break

@@ -11,8 +11,7 @@ private func request(
 /// Collects what an aggregator emits.
 private struct Harness {
     var aggregator: BucketAggregator
-    var buckets: [BucketRecord] = []
-    var notices: [BucketAggregator.Notice] = []
+    var output = AggregatorOutput()
 
     /// Lateness 2 s unless `configure` says otherwise: most tests here feed out-of-order lines.
     init(_ configure: (inout BucketAggregator.Configuration) -> Void = { _ in }) {
@@ -22,26 +21,20 @@ private struct Harness {
         aggregator = BucketAggregator(configuration: configuration)
     }
 
+    var buckets: [BucketRecord] { output.buckets }
+    var notices: [BucketAggregator.Notice] { output.notices }
+    var gaps: [GapRecord] { output.records.compactMap { if case .gap(let gap) = $0 { gap } else { nil } } }
+
     mutating func observe(_ request: RequestObservation) {
-        var emitted: [BucketRecord] = []
-        var noticed: [BucketAggregator.Notice] = []
-        aggregator.observe(request, emit: { emitted.append($0) }, notice: { noticed.append($0) })
-        buckets += emitted
-        notices += noticed
+        aggregator.observe(request, into: &output)
     }
 
     mutating func heartbeat(_ time: Int64) {
-        var emitted: [BucketRecord] = []
-        aggregator.advance(to: time) { emitted.append($0) }
-        buckets += emitted
+        aggregator.advance(to: time, into: &output)
     }
 
     mutating func finish() {
-        var emitted: [BucketRecord] = []
-        var noticed: [BucketAggregator.Notice] = []
-        aggregator.finish(emit: { emitted.append($0) }, notice: { noticed.append($0) })
-        buckets += emitted
-        notices += noticed
+        aggregator.finish(into: &output)
     }
 }
 
@@ -69,19 +62,18 @@ struct BucketAggregatorTests {
     }
 
     @Test func byDefaultTheFirstLineOrHeartbeatAtABucketsEndClosesIt() {
-        var aggregator = BucketAggregator()
-        var emitted: [BucketRecord] = []
-        aggregator.observe(request(100), emit: { emitted.append($0) })
-        aggregator.observe(request(109), emit: { emitted.append($0) })
-        #expect(emitted.isEmpty)
-        aggregator.observe(request(110), emit: { emitted.append($0) })
-        #expect(emitted.map(\.start) == [100])
-        aggregator.observe(request(109), emit: { emitted.append($0) })
-        aggregator.advance(to: 120) { emitted.append($0) }
-        #expect(emitted.map(\.start) == [100, 110])
-        #expect(emitted.map(\.hits) == [2, 1])
-        #expect(emitted[1].late == 1, "a line for a closed bucket is counted as late, not lost")
-        #expect(emitted[1].lateSeconds == [SecondCount(at: 109, hits: 1)])
+        var harness = Harness { $0.allowedLateness = 0 }
+        harness.observe(request(100))
+        harness.observe(request(109))
+        #expect(harness.buckets.isEmpty)
+        harness.observe(request(110))
+        #expect(harness.buckets.map(\.start) == [100])
+        harness.observe(request(109))
+        harness.heartbeat(120)
+        #expect(harness.buckets.map(\.start) == [100, 110])
+        #expect(harness.buckets.map(\.hits) == [2, 1])
+        #expect(harness.buckets[1].late == 1, "a line for a closed bucket is counted as late, not lost")
+        #expect(harness.buckets[1].lateSeconds == [SecondCount(at: 109, hits: 1)])
     }
 
     @Test func emitsEmptyBucketsAcrossAQuietStretch() {
@@ -151,15 +143,31 @@ struct BucketAggregatorTests {
         #expect(harness.aggregator.watermark == 1013)
     }
 
-    @Test func aConfirmedJumpAfterAQuietNightMovesTheClock() {
-        var harness = Harness { $0.maximumJump = 3600 }
+    @Test func aConfirmedJumpAfterAQuietNightMovesTheClockAndWritesTheSilenceAsOneGap() {
+        var harness = Harness { $0.allowedLateness = 0 }
         harness.observe(request(1000))
         harness.observe(request(1000 + 8 * 3600))
         harness.observe(request(1000 + 8 * 3600 + 1))
         harness.finish()
-        #expect(harness.buckets.count == 8 * 360 + 1)
+        #expect(harness.buckets.map(\.start) == [1000, 1000 + 8 * 3600])
+        #expect(harness.gaps == [GapRecord(start: 1010, end: 1000 + 8 * 3600)])
         #expect(harness.buckets.reduce(0) { $0 + $1.hits } == 3)
         #expect(harness.buckets.allSatisfy { $0.dropped == 0 })
+    }
+
+    @Test func aLongSilenceBetweenOpenBucketsIsAGapWhereverItLies() {
+        var harness = Harness {
+            $0.allowedLateness = 0
+            $0.interval = 1
+            $0.lateHorizon = 86_400
+        }
+        harness.observe(request(100_000))
+        harness.observe(request(100_000 - 80_000))  // before anything was emitted: the start moves back
+        harness.observe(request(100_001))
+        harness.finish()
+        #expect(harness.buckets.map(\.start) == [20_000, 100_000, 100_001])
+        #expect(harness.gaps == [GapRecord(start: 20_001, end: 100_000)])
+        #expect(harness.buckets.map(\.hits) == [1, 1, 1])
     }
 
     @Test func ranksSectionsByHitsThenByName() {
@@ -190,7 +198,7 @@ struct BucketAggregatorTests {
         #expect(bucket.distinctClients == 2)
     }
 
-    @Test func countsInvalidLinesInTheirBucketOrTheNewest() {
+    @Test func countsInvalidLinesInTheirBucketOrTheOldestOpenOne() {
         var harness = Harness()
         harness.aggregator.observeInvalid(time: nil)  // before any time is known
         harness.observe(request(100))
@@ -198,7 +206,7 @@ struct BucketAggregatorTests {
         harness.aggregator.observeInvalid(time: 105)
         harness.aggregator.observeInvalid(time: nil)
         harness.finish()
-        #expect(harness.buckets.map(\.invalid) == [2, 1])
+        #expect(harness.buckets.map(\.invalid) == [3, 0], "lateness 2 keeps [100, 110) open at 111")
     }
 
     @Test func finishEmitsEveryOpenBucket() {

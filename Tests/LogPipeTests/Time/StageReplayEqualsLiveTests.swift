@@ -43,6 +43,8 @@ private struct StageChain {
     }
 }
 
+private func clockOfLastLine(_ times: [Int64]) -> Int64 { times.max()! }
+
 private func requestLine(_ time: Int64) -> String {
     #"{"type":"request","v":1,"time":\#(time),"client":"10.0.0.1","user":null,"method":"GET","path":"/a/b","protocol":"HTTP/1.1","status":200,"bytes":10,"section":"/a"}"#
 }
@@ -53,7 +55,7 @@ private func heartbeatLine(_ time: Int64) -> String {
 
 @Suite("Replay equals live, through logagg's and logalert's stages with the default rule")
 struct StageReplayEqualsLiveTests {
-    @Test func theReplayTranscriptIsThePrefixOfTheLiveOneWithHeartbeats() {
+    @Test func theReplayTranscriptIsThePrefixOfTheLiveOneWithHeartbeats() throws {
         // (requests per second, seconds): above the threshold, silence, above again, then a low tail.
         let phases: [(Int, Int64)] = [(12, 200), (0, 400), (15, 150), (3, 300)]
         var times: [Int64] = []
@@ -81,7 +83,14 @@ struct StageReplayEqualsLiveTests {
         for tick in (clock + 1)...(clock + 300) { live.feed(heartbeatLine(tick)) }
 
         #expect(replay.output.count > 100)
-        #expect(Array(live.output.prefix(replay.output.count)) == replay.output)
+        // Up to the last bucket, replay and live write the same lines. The last bucket of the replay
+        // ends where the log ends: the same bucket as live's, plus `observed_end`, after which the
+        // replay evaluates nothing (live goes on evaluating the seconds its heartbeats cover).
+        let lastBucket = try #require(replay.output.lastIndex { $0.hasPrefix(#"{"type":"bucket""#) })
+        #expect(Array(live.output.prefix(lastBucket)) == Array(replay.output.prefix(lastBucket)))
+        let observedEnd = clockOfLastLine(times) + 1
+        #expect(replay.output[lastBucket] == live.output[lastBucket].dropLast() + #","observed_end":\#(observedEnd)}"#)
+        #expect(replay.output.last?.contains(#""at":\#(observedEnd),"#) == true, "the replay's last window is at the end of the log")
         let kinds = replay.output.compactMap { line -> String? in
             line.hasPrefix(#"{"type":"alert""#) ? "alert" : line.hasPrefix(#"{"type":"recovery""#) ? "recovery" : nil
         }

@@ -28,6 +28,7 @@ private struct Pipeline {
     var aggregator: BucketAggregator
     var rule: AlertRule
     var buckets: [BucketRecord] = []
+    var gaps: [GapRecord] = []
     var transitions: [AlertRule.Transition] = []
     var notices: [BucketAggregator.Notice] = []
     /// For each transition, the index of the input event whose processing produced it.
@@ -49,31 +50,38 @@ private struct Pipeline {
 
     mutating func feed(_ events: [Event]) {
         for event in events {
-            var emitted: [BucketRecord] = []
-            var noticed: [BucketAggregator.Notice] = []
+            var output = AggregatorOutput()
             switch event {
             case .request(let time):
                 let request = RequestObservation(time: time, status: 200, bytes: 1, section: "/a", client: "c")
-                aggregator.observe(request, emit: { emitted.append($0) }, notice: { noticed.append($0) })
+                aggregator.observe(request, into: &output)
             case .heartbeat(let time):
-                aggregator.advance(to: time, emit: { emitted.append($0) }, notice: { noticed.append($0) })
+                aggregator.advance(to: time, into: &output)
             }
-            take(emitted)
-            notices += noticed
+            take(output)
             eventIndex += 1
         }
     }
 
     mutating func finish() {
-        var emitted: [BucketRecord] = []
-        aggregator.finish(emit: { emitted.append($0) }, notice: { notices.append($0) })
-        take(emitted)
+        var output = AggregatorOutput()
+        aggregator.finish(into: &output)
+        take(output)
     }
 
-    private mutating func take(_ emitted: [BucketRecord]) {
-        for bucket in emitted {
-            buckets.append(bucket)
-            for transition in rule.consume(bucket) {
+    private mutating func take(_ output: AggregatorOutput) {
+        notices += output.notices
+        for record in output.records {
+            let produced: [AlertRule.Transition]
+            switch record {
+            case .bucket(let bucket):
+                buckets.append(bucket)
+                produced = rule.consume(bucket)
+            case .gap(let gap):
+                gaps.append(gap)
+                produced = rule.consume(gap)
+            }
+            for transition in produced {
                 transitions.append(transition)
                 producedBy.append(eventIndex)
             }
@@ -168,7 +176,9 @@ struct TimeModelTests {
         pipeline.feed(requests(30, at: 9_900))  // 130 s behind: late, outside the 20 s window
         pipeline.feed([.request(10_030 - 3601)])  // beyond the 1-hour late horizon
         pipeline.feed(heartbeats(10_031...10_045))
-        let current = pipeline.buckets.first { $0.start == 10_030 }!
+        // Late and dropped lines go to the oldest open bucket (lateness 2 keeps [10020, 10030) open):
+        // logalert reads it next, so they count at every boundary evaluated after they arrived.
+        let current = pipeline.buckets.first { $0.start == 10_020 }!
         #expect(current.late == 30)
         #expect(current.lateSeconds == [SecondCount(at: 9_900, hits: 30)])
         #expect(current.dropped == 1)
@@ -188,7 +198,7 @@ struct TimeModelTests {
         #expect(pipeline.notices == [.droppedFuture(time: far, watermark: 1010)])
         pipeline.feed(heartbeats(1012...1040))
         #expect(pipeline.buckets.map(\.start) == [1000, 1010, 1020])
-        #expect(pipeline.buckets.map(\.dropped) == [0, 1, 0])
+        #expect(pipeline.buckets.map(\.dropped) == [1, 0, 0], "counted in the oldest open bucket")
         #expect(pipeline.buckets.allSatisfy { $0.hits <= 30 })
         // Recovery exactly where the rule puts it without the absurd line: [1004, 1024) holds 6 × 3 = 18.
         #expect(pipeline.transcript == [Step(.alert, 1007, 21), Step(.recovery, 1024, 18)])
@@ -212,8 +222,11 @@ struct TimeModelTests {
         #expect(pipeline.transcript.isEmpty)
     }
 
+    /// A first line dated 1990 cannot be told from the first line of a sparse log (nothing came before
+    /// it), so it is counted in its own bucket; the decades after it cost one gap record, not decades
+    /// of empty buckets, and the rule is not disturbed.
     @Test(arguments: [false, true])
-    func aLoneFirstLineDatedIn1990IsDroppedInsteadOfStartingTheClockDecadesBack(live: Bool) {
+    func aLoneFirstLineDatedIn1990IsCountedAndTheDecadesAfterItAreOneGap(live: Bool) {
         var pipeline = Pipeline()
         pipeline.feed([.request(631_152_000)])
         if live {
@@ -222,10 +235,14 @@ struct TimeModelTests {
             pipeline.feed(steady(1, 1_700_000_000...1_700_000_013))
             pipeline.finish()
         }
-        #expect(pipeline.notices == [.droppedPast(time: 631_152_000, watermark: 1_700_000_000)])
-        #expect(pipeline.buckets.first?.start == 1_700_000_000)
-        #expect(pipeline.buckets.count <= 2)
-        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 1)
+        #expect(pipeline.notices.isEmpty)
+        #expect(pipeline.buckets.first?.start == 631_152_000)
+        #expect(pipeline.buckets.first?.hits == 1)
+        // Lateness 2 keeps [1_699_999_990, 1_700_000_000) open at 1_700_000_000: the gap ends before it.
+        #expect(pipeline.gaps == [GapRecord(start: 631_152_010, end: 1_699_999_990)])
+        #expect(pipeline.buckets.count <= 4)
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 0)
+        #expect(pipeline.transcript.isEmpty)
     }
 
     @Test func aDaylightSavingSwitchInTheLogGivesContinuousBuckets() throws {
@@ -259,8 +276,10 @@ struct TimeModelTests {
         #expect(pipeline.buckets.map(\.late).reduce(0, +) == 0)
     }
 
+    /// Live, heartbeats cover the silence second by second and every empty bucket is written; a replay
+    /// writes the same silence as one gap record. The transitions are the same.
     @Test(arguments: [false, true])
-    func aGapOfHoursGivesEveryEmptyBucketAndTheExactRecovery(live: Bool) {
+    func aGapOfHoursGivesTheExactRecoveryLiveAndReplayed(live: Bool) {
         var pipeline = Pipeline()
         let resume: Int64 = 1000 + 3 * 3600
         pipeline.feed(steady(3, 1000...1019))
@@ -268,9 +287,16 @@ struct TimeModelTests {
         pipeline.feed(steady(1, resume...(resume + 4)))
         pipeline.finish()
         #expect(pipeline.transcript == [Step(.alert, 1007, 21), Step(.recovery, 1034, 18)])
-        #expect(pipeline.buckets.count == Int((resume + 10 - 1000) / 10))
-        #expect(zip(pipeline.buckets, pipeline.buckets.dropFirst()).allSatisfy { $0.end == $1.start })
-        #expect(pipeline.buckets.dropFirst(2).dropLast().allSatisfy { $0.hits == 0 })
+        if live {
+            #expect(pipeline.buckets.count == Int((resume + 10 - 1000) / 10))
+            #expect(zip(pipeline.buckets, pipeline.buckets.dropFirst()).allSatisfy { $0.end == $1.start })
+            #expect(pipeline.buckets.dropFirst(2).dropLast().allSatisfy { $0.hits == 0 })
+            #expect(pipeline.gaps.isEmpty)
+        } else {
+            // Lateness 2 keeps [1010, 1020) open until 1022, so the silence written as a gap starts at 1020.
+            #expect(pipeline.buckets.map(\.start) == [1000, 1010, resume - 10, resume])
+            #expect(pipeline.gaps == [GapRecord(start: 1020, end: resume - 10)])
+        }
     }
 
     /// A log with bursts, silences and slightly out-of-order lines, replayed (requests only, then the end
@@ -307,11 +333,100 @@ struct TimeModelTests {
         var live = Pipeline()
         live.feed(liveEvents)
         live.feed(heartbeats((clock + 1)...(clock + 200)))
-        let lastEnd = replay.buckets.last!.end
-        #expect(Array(live.buckets.prefix(replay.buckets.count)) == replay.buckets)
+        // The replay's last bucket ends where the log ends (`observedEnd`); live goes on after it.
+        let lastEnd = replay.buckets.last!.coveredEnd
+        var replayBuckets = replay.buckets
+        replayBuckets[replayBuckets.count - 1].observedEnd = nil
+        #expect(Array(live.buckets.prefix(replay.buckets.count)) == replayBuckets)
         #expect(live.transcript.filter { $0.at <= lastEnd } == replay.transcript)
         #expect(
             replay.transcript
                 == reference(times, boundaries: times.min()!...lastEnd, window: 20, threshold: 1))
+    }
+}
+
+/// Issue 11's cases: sparse logs, long gaps, late lines with lateness, the end of a replay.
+@Suite("Time model: sparse logs, gaps of any length, late lines and the end of a replay")
+struct SparseAndGapTimeModelTests {
+    @Test(arguments: [Int64(2 * 3600), Int64(26 * 3600), Int64(9 * 86_400), Int64(40 * 86_400)])
+    func aSparseLogCountsEveryLineWhateverTheGapsItsLastLineIncluded(gap: Int64) {
+        var pipeline = Pipeline(lateness: 0)
+        let times = (0..<6).map { 1_600_000_000 + Int64($0) * gap + Int64($0 % 3) }
+        pipeline.feed(times.map { .request($0) })
+        pipeline.finish()
+        #expect(pipeline.buckets.map(\.hits).reduce(0, +) == times.count)
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 0)
+        #expect(pipeline.notices.isEmpty)
+        #expect(pipeline.gaps.count == times.count - 1, "each silence is one gap record")
+        #expect(pipeline.buckets.count <= 2 * times.count)
+    }
+
+    @Test func aLineDatedIn2099AmidASparseLogIsDroppedAndTheLinesAroundItCount() {
+        var pipeline = Pipeline(lateness: 0)
+        pipeline.feed([.request(1000), .request(1000 + 5 * 3600), .request(4_070_908_800), .request(1000 + 9 * 3600)])
+        pipeline.finish()
+        #expect(pipeline.buckets.map(\.hits).reduce(0, +) == 3)
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 1)
+        #expect(pipeline.notices == [.droppedFuture(time: 4_070_908_800, watermark: 1000 + 5 * 3600)])
+    }
+
+    @Test func aLineDatedIn1971AmidNormalLinesIsDroppedAsPast() {
+        var pipeline = Pipeline(lateness: 0)
+        pipeline.feed([.request(1_700_000_000), .request(31_536_000), .request(1_700_000_001)])
+        pipeline.finish()
+        #expect(pipeline.buckets.map(\.hits).reduce(0, +) == 2)
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 1)
+        #expect(pipeline.notices == [.droppedPast(time: 31_536_000, watermark: 1_700_000_000)])
+    }
+
+    @Test(arguments: [Int64(30 * 86_400), Int64(10 * 365 * 86_400)])
+    func aGapOfAnyLengthCostsOneRecordAndTheAlertRecoversExactly(gap: Int64) {
+        var pipeline = Pipeline(lateness: 0)
+        pipeline.feed(steady(3, 1000...1019))  // alert at 1007 (window 20, threshold 1)
+        pipeline.feed([.heartbeat(1020 + gap)])
+        pipeline.feed(steady(1, (1020 + gap)...(1021 + gap)))
+        pipeline.finish()
+        #expect(pipeline.gaps == [GapRecord(start: 1020, end: 1020 + gap)])
+        #expect(pipeline.buckets.map(\.start) == [1000, 1010, 1020 + gap])
+        // [1014, 1034) holds 6 × 3 = 18 < 20: recovery at 1034 exactly, inside the gap.
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21), Step(.recovery, 1034, 18)])
+    }
+
+    /// With lateness 5 two buckets are open; a line for an emitted bucket goes to the oldest open one,
+    /// which logalert reads next, so it counts at every boundary evaluated after it arrived.
+    @Test func aLateLineWithLatenessCountsAtEveryBoundaryEvaluatedAfterItArrived() {
+        var pipeline = Pipeline(window: 20, threshold: 1, lateness: 5)
+        pipeline.feed(steady(2, 1000...1016))  // closes [1000, 1010) at 1015
+        #expect(pipeline.buckets.map(\.start) == [1000])
+        #expect(pipeline.transcript.isEmpty, "[990, 1010) holds 20 hits: exactly the threshold, no alert")
+        pipeline.feed(requests(5, at: 1009))  // late: its bucket was emitted
+        pipeline.feed(heartbeats(1017...1026))
+        let oldest = pipeline.buckets[1]
+        #expect(oldest.start == 1010, "the oldest open bucket, not the newest (1020)")
+        #expect(oldest.late == 5)
+        #expect(oldest.lateSeconds == [SecondCount(at: 1009, hits: 5)])
+        // Every boundary after 1010 counts the 5 late hits: at 1011 the window [991, 1011) holds
+        // 11 × 2 + 5 = 27 hits (22 without them, had they been put in the newest bucket).
+        #expect(pipeline.transcript == [Step(.alert, 1011, 27)])
+        #expect(pipeline.rule.lastBoundary == 1020)
+    }
+
+    @Test func aReplayEndsWhereTheLogEndsWithoutRecoveringOnImaginedSilence() {
+        var pipeline = Pipeline(lateness: 0)
+        pipeline.feed(steady(3, 1000...1012))  // alert at 1007; the log ends at 1012
+        pipeline.finish()
+        #expect(pipeline.transcript == [Step(.alert, 1007, 21)])
+        #expect(pipeline.buckets.last?.observedEnd == 1013)
+        #expect(pipeline.rule.lastBoundary == 1013, "no boundary after the last line's second + 1")
+        #expect(pipeline.rule.isAlerting)
+    }
+
+    @Test func linesOutOfOrderBeforeTheFirstBucketAreHitsOfTheirOwnInterval() {
+        var pipeline = Pipeline(lateness: 0)
+        pipeline.feed([.request(1005), .request(995), .request(987), .request(1012)])
+        pipeline.finish()
+        #expect(pipeline.buckets.map(\.start) == [980, 990, 1000, 1010])
+        #expect(pipeline.buckets.map(\.hits) == [1, 1, 1, 1])
+        #expect(pipeline.buckets.map(\.late).reduce(0, +) == 0)
     }
 }

@@ -50,6 +50,32 @@ struct DashboardStateTests {
         #expect(state.totals.hits == (0..<20).reduce(0, +))
     }
 
+    @Test("a gap of ten years moves time on, pads the chart with at most its history, and costs no totals")
+    func appliesAGap() {
+        var state = DashboardState(historyCapacity: 6)
+        state.apply(.bucket(Support.bucket(start: 0, hits: 10)))
+        state.apply(.bucket(Support.bucket(start: 10, hits: 20)))
+        let tenYears: Int64 = 10 * 365 * 86_400
+        let change = state.apply(.gap(GapRecord(start: 20, end: 20 + tenYears)))
+        #expect(change == .gap(GapRecord(start: 20, end: 20 + tenYears)))
+        #expect(state.samples.count == 6)
+        #expect(state.samples.allSatisfy { $0.hits == 0 })
+        #expect(state.samples.last?.end == 20 + tenYears)
+        #expect(state.totals.hits == 30)
+        #expect(state.totals.seconds == 20 + tenYears)
+        state.apply(.bucket(Support.bucket(start: 20 + tenYears, hits: 5)))
+        #expect(state.samples.last?.hits == 5)
+        #expect(state.samples.count == 6)
+    }
+
+    @Test("plain mode writes one line for a long silence")
+    func plainModeShowsASilence() {
+        var renderer = PlainReportRenderer(utcOffset: { _ in 0 })
+        var state = DashboardState()
+        let text = renderer.output(applying: .gap(GapRecord(start: 1_700_000_000, end: 1_700_086_400)), to: &state)
+        #expect(text == "silence 2023-11-14T22:13:20+00:00 2023-11-15T22:13:20+00:00 seconds=86400 (1d without requests)\n")
+    }
+
     @Test("late hits are added to the seconds they belong to and to the totals")
     func placesLateHits() {
         var state = DashboardState()
