@@ -97,4 +97,59 @@ struct DifferentialTests {
         print("differential streams: \(totals)")
         #expect(failures.isEmpty, "\(failures.count) of \(count) streams disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))")
     }
+
+    @Test func bucketStreamsWithAbsurdStaleAndCutBucketsGiveTheTransitionsTheDocumentGives() throws {
+        let count = max(1, (Differential.setting("LOGPIPE_DIFFERENTIAL_LOGS") ?? 24) / 2)
+        var totals = Differential.Totals()
+        var failures: [String] = []
+        let started = Date()
+        for seed in Self.firstSeed..<(Self.firstSeed + UInt64(count)) {
+            if Date().timeIntervalSince(started) > Self.budget {
+                failures.append("out of time: only \(totals.logs) of \(count) bucket streams checked in \(Int(Self.budget)) s")
+                break
+            }
+            let stream = AdversarialBuckets.make(seed: seed)
+            let directory = try PipelineTools.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let input = stream.ndjson()
+            let run = try Differential.runAlert(input, alertArguments: stream.alertArguments, in: directory)
+            var problems: [String] = []
+            if run.status != 0 { problems.append("logalert exited with \(run.status): \(run.error.suffix(500))") }
+            var forwarded: [Substring] = []
+            var actual: [TimeRuleReference.RuleRecord] = []
+            for line in run.output {
+                switch try Differential.parse(line) {
+                case .aggregate: forwarded.append(line)
+                case .rule(let record): actual.append(record)
+                case .other: problems.append("logalert wrote an unexpected record: \(line)")
+                }
+            }
+            let (expected, dropped, lateSecondsAhead) = TimeRuleReference.AlertRule.runDroppingJumps(
+                stream.records, window: stream.window, threshold: Double(stream.threshold)!, holdFor: stream.holdFor ?? 0)
+            if let text = Differential.difference("logalert's transitions and windows", expected: expected, actual: actual) {
+                problems.append(text)
+            }
+            // "Forwards every record unchanged": each input record comes out once (a held one may come
+            // later), except those dropped as unconfirmed jumps.
+            let kept = zip(stream.records, input.split(separator: "\n")).filter { record, _ in !dropped.contains(record) }.map(\.1)
+            if forwarded.sorted() != kept.sorted() {
+                problems.append(
+                    "logalert did not forward its \(stream.records.count) records unchanged: \(forwarded.count) forwarded, "
+                        + "\(dropped.count) dropped as unconfirmed jumps")
+            }
+            totals.logs += 1
+            totals.lines += stream.records.count
+            totals.transitions += expected.count(where: \.isTransition)
+            totals.windows += expected.count(where: { !$0.isTransition })
+            if !problems.isEmpty {
+                totals.disagreeing += 1
+                let ahead = lateSecondsAhead > 0 ? " [\(lateSecondsAhead) late seconds dated after the last boundary evaluated]" : ""
+                let notes = "\(stream.summary)\(ahead)\n\(problems.joined(separator: "\n"))"
+                Differential.keep(directory, as: "buckets-\(seed)", notes: notes)
+                failures.append(notes)
+            }
+        }
+        print("differential bucket streams: \(totals)")
+        #expect(failures.isEmpty, "\(failures.count) of \(count) bucket streams disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))")
+    }
 }

@@ -135,6 +135,22 @@ enum Differential {
             status: outcome.status)
     }
 
+    /// Runs `logalert … < buckets.ndjson` in `directory`: its output lines, stderr and exit status.
+    static func runAlert(
+        _ records: String, alertArguments: [String], in directory: String
+    ) throws -> (output: [Substring], error: String, status: Int32) {
+        func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        try records.write(toFile: "\(directory)/buckets.ndjson", atomically: false, encoding: .utf8)
+        let alert = ([binaryDirectory + "/logalert"] + alertArguments).map(quoted).joined(separator: " ")
+        let outcome = try PipelineTools.shell(
+            "ulimit -f 300000; timeout -k 1 \(setting("LOGPIPE_DIFFERENTIAL_TIMEOUT") ?? 15) \(alert) < buckets.ndjson > final.ndjson 2> alert.err",
+            environment: ["TZ": "UTC"], in: directory)
+        func read(_ name: String) -> String {
+            (try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8)) ?? ""
+        }
+        return (read("final.ndjson").split(separator: "\n"), read("alert.err"), outcome.status)
+    }
+
     /// The options of one comparison.
     struct Options {
         var interval: Int64

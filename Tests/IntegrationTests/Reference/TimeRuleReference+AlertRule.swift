@@ -26,6 +26,12 @@ extension TimeRuleReference {
         private var held: AggregateRecord?
         /// The records added to the stream, in order.
         private(set) var output: [RuleRecord] = []
+        /// The records dropped as unconfirmed jumps: not evaluated, and not forwarded (the reading is
+        /// noted in REF-FINDINGS.md).
+        private(set) var dropped: [AggregateRecord] = []
+        /// Late seconds delivered for a second after the last boundary evaluated (never from logagg,
+        /// whose late seconds are before the bucket they come in): they count from boundary a + 1 on.
+        private(set) var lateSecondsAhead = 0
         /// Boundaries evaluated one by one (the rest were skipped as a window of zeros).
         private(set) var boundariesEvaluated = 0
 
@@ -34,6 +40,16 @@ extension TimeRuleReference {
             self.threshold = threshold
             self.recoverBelow = recoverBelow ?? threshold
             self.holdFor = holdFor
+        }
+
+        /// The reference records for a whole stream of buckets and gaps, and the records it dropped.
+        static func runDroppingJumps(
+            _ records: [AggregateRecord], window: Int64, threshold: Double, recoverBelow: Double? = nil, holdFor: Int64 = 0
+        ) -> (output: [RuleRecord], dropped: [AggregateRecord], lateSecondsAhead: Int) {
+            var rule = AlertRule(window: window, threshold: threshold, recoverBelow: recoverBelow, holdFor: holdFor)
+            for record in records { rule.consume(record) }
+            rule.finish()
+            return (rule.output, rule.dropped, rule.lateSecondsAhead)
         }
 
         /// The reference records for a whole stream of buckets and gaps.
@@ -113,6 +129,8 @@ extension TimeRuleReference {
                 held = nil
                 if record.start >= waiting.start - TimeRuleReference.maximumJump {
                     process(waiting)
+                } else {
+                    dropped.append(waiting)
                 }
             }
             if let lastBoundary, record.start > lastBoundary + TimeRuleReference.maximumJump {
@@ -134,23 +152,32 @@ extension TimeRuleReference {
             switch record {
             case .bucket(let bucket):
                 // 1. late seconds join the window (one that has left it can never be counted again).
-                for late in bucket.lateSeconds { deliver(late.hits, at: late.at) }
+                for late in bucket.lateSeconds {
+                    if late.at >= (lastBoundary ?? bucket.start) + 1 { lateSecondsAhead += 1 }
+                    deliver(late.hits, at: late.at)
+                }
                 // 2. boundaries lb+1 ... s as silence.
                 if let lastBoundary, bucket.start > lastBoundary { evaluateSilence(through: bucket.start) }
-                // 3. each second, then its boundary, unless already evaluated.
+                // 3. each second, then its boundary, "skipping seconds whose boundary x+1 <= lb, already
+                // evaluated": such a second's hits are not added either ("A bucket that ends at or
+                // before lb: its late seconds still count; its seconds were already evaluated"; the
+                // reading is noted in REF-FINDINGS.md).
                 let end = bucket.observedEnd ?? bucket.end
-                for second in bucket.start..<end {
+                for second in bucket.start..<end where lastBoundary.map({ second + 1 > $0 }) ?? true {
                     deliver(bucket.perSecond[Int(second - bucket.start)], at: second)
-                    if lastBoundary.map({ second + 1 > $0 }) ?? true { evaluate(second + 1) }
+                    evaluate(second + 1)
                 }
                 if let lastBoundary { appendWindow(at: lastBoundary) }
             case .gap(_, let end):
-                if lastBoundary != nil {
-                    evaluateSilence(through: end)
+                // "the boundaries lb+1 ... E are evaluated with zero hits; ... then one window record
+                // with at = E". A gap ending at or before lb evaluates nothing, and its window record
+                // is at lb, "the boundary evaluated last" (PROTOCOL.md; noted in REF-FINDINGS.md).
+                if let lastBoundary {
+                    if end > lastBoundary { evaluateSilence(through: end) }
                 } else {
                     lastBoundary = end
                 }
-                appendWindow(at: end)
+                appendWindow(at: lastBoundary!)
             }
         }
     }
