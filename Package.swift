@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "logalert", targets: ["logalert"]),
         .executable(name: "logview", targets: ["logview"]),
         .executable(name: "loggen", targets: ["loggen"]),
+        .executable(name: "logmerge", targets: ["logmerge"]),
         .library(name: "LogPipe", targets: ["LogPipe"]),
     ],
     targets: [
@@ -31,6 +32,7 @@ let package = Package(
         .executableTarget(name: "logalert", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .executableTarget(name: "logview", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .executableTarget(name: "loggen", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
+        .executableTarget(name: "logmerge", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .testTarget(name: "LogPipeTests", dependencies: ["LogPipe"], swiftSettings: commonSettings),
         .testTarget(
             name: "IntegrationTests",

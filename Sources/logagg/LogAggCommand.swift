@@ -8,7 +8,8 @@ enum LogAggCommand {
     static let spec = CommandSpec(
         name: "logagg",
         overview: "Count logtail's records into fixed intervals of event time: one bucket record per interval.",
-        usage: "logagg [--interval <seconds>] [--top <n>] [--top-clients <n>] [--lateness <seconds>] [--late-horizon <seconds>]",
+        usage:
+            "logagg [--interval <seconds>] [--top <n>] [--top-clients <n>] [--lateness <seconds>] [--late-horizon <seconds>] [--source <name>]",
         options: [
             .value("interval", "seconds", help: "Bucket length; buckets are aligned to multiples of it.", default: "10"),
             .value("top", "n", help: "Sections listed per bucket, most hits first.", default: "10"),
@@ -22,6 +23,10 @@ enum LogAggCommand {
                 "late-horizon", "seconds",
                 help: "Lines later than this behind the newest time are dropped (counted) instead of late.",
                 default: "3600"),
+            .value(
+                "source", "name",
+                help: "The web server's name, stamped on every bucket, for logmerge's fleet view (printable, at most 128 bytes).",
+                default: "the host name"),
         ],
         discussion: """
             READS (stdin, NDJSON): request, invalid, heartbeat records (docs/PROTOCOL.md).
@@ -45,6 +50,14 @@ enum LogAggCommand {
             """
     )
 
+    /// This machine's name (gethostname(2)), the default source.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }
+
     static func main() {
         let arguments = ToolLauncher.arguments(for: spec)
         var configuration = BucketAggregator.Configuration()
@@ -52,11 +65,16 @@ enum LogAggCommand {
             guard arguments.positionals.isEmpty else {
                 throw UsageError("unexpected argument '\(arguments.positionals[0])': logagg reads standard input")
             }
+            // Bounds that keep the bucket arithmetic exact (docs/PROTOCOL.md, *Limits and validation*):
+            // an interval of at most an hour keeps a bucket's per-second counts (each at most 10^12,
+            // 3,600 of them) and its `end` (a time of year 9999 plus an hour) far inside Int64; the
+            // lateness and the late horizon, at most a day, only ever add to or subtract from times.
             configuration.interval = try arguments.integer("interval", in: 1...3600, default: 10)
             configuration.topSections = try arguments.integer("top", in: 1...1000, default: 10)
             configuration.topClients = try arguments.integer("top-clients", in: 0...1000, default: 5)
             configuration.allowedLateness = try arguments.integer("lateness", in: 0...3600, default: 0)
             configuration.lateHorizon = try arguments.integer("late-horizon", in: 0...86_400, default: 3600)
+            configuration.source = try SourceName.validated(arguments.string("source") ?? hostName())
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }

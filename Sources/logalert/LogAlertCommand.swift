@@ -42,6 +42,10 @@ enum LogAlertCommand {
                 throw UsageError("unexpected argument '\(arguments.positionals[0])': logalert reads standard input")
             }
             configuration.threshold = try arguments.number("threshold", in: 0...1e9, default: 10)
+            // At most a day (WireLimits.maximumSpan): a window then holds at most 86,400 seconds of at
+            // most 10^12 hits each, 8.64 × 10^16 in all, so its running total cannot overflow Int64
+            // from one pass of validated buckets (late hits repeated without end saturate in
+            // TrafficWindow), and `window` records stay within what readers accept.
             configuration.window = try arguments.integer("window", in: 1...86_400, default: 120)
             if arguments.string("recover-below") != nil {
                 configuration.recoverBelow = try arguments.number(

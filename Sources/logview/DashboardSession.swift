@@ -83,7 +83,9 @@ final class DashboardSession {
                 for key in Key.decode(typed) {
                     let count = feed.state.alerts.count
                     let wasPaused = options.paused
-                    if options.handle(key, historyCount: count, pageSize: historyPageSize) == .quit { return .quit }
+                    if options.handle(key, historyCount: count, pageSize: historyPageSize, fleet: feed.state.isFleet) == .quit {
+                        return .quit
+                    }
                     if options.paused != wasPaused { frozen = options.paused ? feed.state : nil }
                 }
             }

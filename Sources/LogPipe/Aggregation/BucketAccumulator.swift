@@ -7,6 +7,7 @@ struct BucketAccumulator {
     var sections: SpaceSavingCounter
     var clients: SpaceSavingCounter
     var statusClasses = StatusClassCounts()
+    /// Response bytes, saturating at `Int64.max`.
     var bytes: Int64 = 0
     var invalid = 0
     var late = 0
@@ -43,7 +44,8 @@ struct BucketAccumulator {
         sections.add(utf8: request.section)
         clients.add(utf8: request.client)
         statusClasses.count(status: request.status)
-        bytes += request.bytes
+        // Saturates: ten requests of 10^18 bytes each are possible input (docs/PROTOCOL.md).
+        bytes = bytes.saturatingAdding(request.bytes)
     }
 
     mutating func addLate(at second: Int64) {

@@ -43,6 +43,8 @@ public struct BucketAggregator: Sendable {
         public var longestEmptyRun = 3600
         /// Distinct sections and clients tracked exactly per bucket before Space-Saving approximates.
         public var trackedKeys = 2048
+        /// The web server the buckets count, stamped on every bucket and gap (`logagg --source`).
+        public var source: String?
 
         /// The defaults.
         public init() {}
@@ -200,7 +202,7 @@ public struct BucketAggregator: Sendable {
             if current?.start != nextStart && open[nextStart] == nil {
                 let runEnd = min(firstOpenStart(after: nextStart) ?? last + interval, last + interval)
                 if runEnd - nextStart > Int64(configuration.longestEmptyRun) {
-                    output.records.append(.gap(GapRecord(start: nextStart, end: runEnd)))
+                    output.records.append(.gap(GapRecord(start: nextStart, end: runEnd, source: configuration.source)))
                     nextStart = runEnd
                     hasEmitted = true
                     continue
@@ -226,6 +228,7 @@ public struct BucketAggregator: Sendable {
         }
         var record = bucket.record(topSections: configuration.topSections, topClients: configuration.topClients)
         if let observedEnd, observedEnd < record.end { record.observedEnd = observedEnd }
+        record.source = configuration.source
         output.records.append(.bucket(record))
         spare = bucket
         nextStart = start + Int64(configuration.interval)

@@ -95,7 +95,7 @@ public struct AlertRule: Sendable {
     public mutating func record(hits: Int, at second: Int64) -> Bool {
         if firstSecond == nil { firstSecond = second }
         let counted = traffic.add(hits, at: second)
-        if !counted { hitsTooLate += hits }
+        if !counted { hitsTooLate = hitsTooLate.saturatingAdding(hits) }
         return counted
     }
 

@@ -25,13 +25,11 @@ public struct TrafficWindow: Sendable {
     public mutating func add(_ hits: Int, at second: Int64) -> Bool {
         if let newest = newestSecond, second <= newest {
             guard second > newest - Int64(length) else { return false }
-            ring[slot(second)] += hits
-            total += hits
+            count(hits, at: second)
             return true
         }
         moveForward(to: second)
-        ring[slot(second)] += hits
-        total += hits
+        count(hits, at: second)
         return true
     }
 
@@ -49,12 +47,23 @@ public struct TrafficWindow: Sendable {
         } else {
             var cleared = newest + 1
             while cleared <= second {
-                total -= ring[slot(cleared)]
+                // Never below 0, even after a saturated count: `total` is then no longer exact, but
+                // neither is a count that reached `Int.max`.
+                total = max(0, total.saturatingSubtracting(ring[slot(cleared)]))
                 ring[slot(cleared)] = 0
                 cleared += 1
             }
         }
         newestSecond = second
+    }
+
+    /// Adds `hits` to `second`'s counter and the total, saturating at `Int.max`. A validated stream
+    /// cannot reach it through one window of per-second counts (86,400 × 10^12), but late hits for one
+    /// second can be sent again and again (the same bucket repeated), and a count must not trap.
+    private mutating func count(_ hits: Int, at second: Int64) {
+        let index = slot(second)
+        ring[index] = ring[index].saturatingAdding(hits)
+        total = total.saturatingAdding(hits)
     }
 
     private func slot(_ second: Int64) -> Int {

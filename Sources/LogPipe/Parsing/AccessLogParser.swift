@@ -204,16 +204,21 @@ public struct AccessLogParser: Sendable {
         byte == UInt8(ascii: " ") || byte == 0x09 || byte == 0x0D
     }
 
-    /// A byte count: `-` is 0; otherwise 1 to 18 digits. nil when it is neither.
+    /// A byte count: `-` is 0; otherwise 1 to 19 digits whose value is at most `Int64.max`
+    /// (docs/PROTOCOL.md: `bytes` is 0...9223372036854775807). nil when it is neither: a count that
+    /// does not fit is a `bad byte count`, never a wrapped or trapping value.
     static func byteCount(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
         let count = field.count
-        guard count > 0, count <= 18 else { return nil }
+        guard count > 0, count <= 19 else { return nil }
         if count == 1 && field[0] == UInt8(ascii: "-") { return 0 }
         var value: Int64 = 0
         for byte in field {
             let digit = byte &- 0x30
             guard digit <= 9 else { return nil }
-            value = value * 10 + Int64(digit)
+            let (tens, overflowTens) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = tens.addingReportingOverflow(Int64(digit))
+            guard !overflowTens, !overflowSum else { return nil }
+            value = sum
         }
         return value
     }

@@ -41,7 +41,8 @@ public struct DashboardOptions: Sendable {
     ///   - key: the key.
     ///   - historyCount: entries in the alert history, to keep the scroll position within it.
     ///   - pageSize: entries shown at once, for PgUp/PgDn.
-    public mutating func handle(_ key: Key, historyCount: Int, pageSize: Int) -> KeyOutcome {
+    ///   - fleet: whether the stream is a merged fleet stream, whose top list can show the sources.
+    public mutating func handle(_ key: Key, historyCount: Int, pageSize: Int, fleet: Bool) -> KeyOutcome {
         let before = (topList, historyScroll, paused, showingHelp)
         let lastStart = max(0, historyCount - 1)
         switch key {
@@ -49,7 +50,7 @@ public struct DashboardOptions: Sendable {
         case .pause: paused.toggle()
         case .help: showingHelp.toggle()
         case .escape: showingHelp = false
-        case .nextTopList: topList = topList.next
+        case .nextTopList: topList = topList.next(fleet: fleet)
         case .up: historyScroll = max(0, historyScroll - 1)
         case .down: historyScroll = min(lastStart, historyScroll + 1)
         case .pageUp: historyScroll = max(0, historyScroll - max(1, pageSize))

@@ -42,11 +42,22 @@ extension DashboardRenderer {
                         style: .normal))
             }
             return entries
+        case .sources:
+            return (bucket.sources ?? []).map { share in
+                let style: TextStyle = share.state == .stale ? .warning : share.state == .ended ? .dim : .normal
+                let name = share.state == .live ? share.source : "\(share.source) (\(share.state.rawValue))"
+                return TopEntry(
+                    name: name, hits: share.hits,
+                    previous: previous.map { last in last.sources?.first { $0.source == share.source }?.hits ?? 0 },
+                    style: style)
+            }
         }
     }
 
     static func topListRowCount(_ state: DashboardState, mode: TopListMode) -> Int {
-        max(1, topEntries(state, mode: mode).count)
+        // A fleet's sources may stand beside the chosen list: room for the longer of the two.
+        let sources = state.isFleet ? topEntries(state, mode: .sources).count : 0
+        return max(1, topEntries(state, mode: mode).count, sources)
     }
 
     /// The top list: a title row and `rows - 1` entries; two lists side by side on a wide terminal.
@@ -57,8 +68,11 @@ extension DashboardRenderer {
         }
         let leftWidth = (width - 3) / 2
         let left = topList(state, mode: options.topList, width: leftWidth, rows: rows, options: options)
-        let right = topList(
-            state, mode: options.topList.next, width: width - 3 - leftWidth, rows: rows, options: options)
+        // A fleet's sources stay in view beside whatever list is chosen.
+        let rightMode =
+            state.isFleet
+            ? (options.topList == .sources ? .sections : .sources) : options.topList.next(fleet: false)
+        let right = topList(state, mode: rightMode, width: width - 3 - leftWidth, rows: rows, options: options)
         return (0..<rows).map { index in
             var row = RowBuilder(width: width)
             row.add(index < left.count ? left[index] : [])
@@ -80,6 +94,7 @@ extension DashboardRenderer {
         case .sections: title.append(Frame.Span("top sections", .bold))
         case .clients: title.append(Frame.Span("top clients", .bold))
         case .status: title.append(Frame.Span("status classes", .bold))
+        case .sources: title.append(Frame.Span("sources", .bold))
         }
         if let bucket {
             let distinct = mode == .sections ? bucket.distinctSections : mode == .clients ? bucket.distinctClients : 0
@@ -87,7 +102,12 @@ extension DashboardRenderer {
             if distinct > entries.count { detail += " · \(entries.count) of \(distinct)" }
             title.append(Frame.Span(detail, .dim))
         }
-        title.append(Frame.Span(" · Tab: \(mode.next.rawValue)", .dim))
+        if mode == .sources, let shares = bucket?.sources {
+            let stale = shares.filter { $0.state == .stale }.count
+            title.append(Frame.Span(" · \(shares.count - stale) live", .dim))
+            if stale > 0 { title.append(Frame.Span(" · \(stale) stale", .warning)) }
+        }
+        title.append(Frame.Span(" · Tab: \(mode.next(fleet: state.isFleet).rawValue)", .dim))
         var lines = [rule(title, width: width)]
         guard rows > 1 else { return lines }
         if entries.isEmpty {
@@ -128,7 +148,7 @@ extension DashboardRenderer {
     /// A horizontal bar `fraction` of `width` cells long, in eighths of a cell, padded with spaces.
     static func bar(_ fraction: Double, width: Int) -> String {
         let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
-        let eighths = Int((min(1, max(0, fraction)) * Double(width) * 8).rounded())
+        let eighths = ViewFormat.clampedInt((fraction * Double(width) * 8).rounded(), in: 0...(max(0, width) * 8))
         var text = String(repeating: "█", count: eighths / 8)
         if eighths % 8 > 0 { text.append(partials[eighths % 8 - 1]) }
         if eighths == 0 && fraction > 0 { text = "▏" }

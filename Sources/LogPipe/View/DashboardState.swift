@@ -38,6 +38,9 @@ public struct DashboardState: Sendable, Equatable {
         self.historyCapacity = max(1, historyCapacity)
     }
 
+    /// Whether the stream is a fleet's, merged by logmerge: its buckets list their sources.
+    public var isFleet: Bool { lastBucket?.sources != nil }
+
     /// Whether any bucket has arrived yet.
     public var hasData: Bool { lastBucket != nil }
 
@@ -113,14 +116,15 @@ public struct DashboardState: Sendable, Equatable {
     private mutating func add(_ bucket: BucketRecord) {
         previousBucket = lastBucket
         lastBucket = bucket
-        totals.buckets += 1
-        totals.hits += bucket.hits + bucket.late
-        totals.late += bucket.late
-        totals.dropped += bucket.dropped
-        totals.invalid += bucket.invalid
-        totals.bytes += bucket.bytes
-        for digit in 1...5 { totals.statusClasses.classes[digit - 1] += bucket.statusClasses[digit] }
-        totals.statusClasses.other += bucket.statusClasses.other
+        // Sums over a whole run of input-derived counts: saturating, so a stream of huge (valid)
+        // buckets shows `Int.max` instead of trapping (docs/PROTOCOL.md, *Limits and validation*).
+        totals.buckets = totals.buckets.saturatingAdding(1)
+        totals.hits = totals.hits.saturatingAdding(bucket.hits).saturatingAdding(bucket.late)
+        totals.late = totals.late.saturatingAdding(bucket.late)
+        totals.dropped = totals.dropped.saturatingAdding(bucket.dropped)
+        totals.invalid = totals.invalid.saturatingAdding(bucket.invalid)
+        totals.bytes = totals.bytes.saturatingAdding(bucket.bytes)
+        totals.statusClasses.add(bucket.statusClasses)
         totals.firstStart = min(totals.firstStart ?? bucket.start, bucket.start)
         totals.lastEnd = max(totals.lastEnd ?? bucket.end, bucket.end)
 
@@ -128,7 +132,9 @@ public struct DashboardState: Sendable, Equatable {
         for late in bucket.lateSeconds {
             if let index = samples.lastIndex(where: { $0.start <= late.at && late.at < $0.end }) {
                 let offset = Int(late.at - samples[index].start)
-                if offset < samples[index].perSecond.count { samples[index].perSecond[offset] += late.hits }
+                if offset >= 0, offset < samples[index].perSecond.count {
+                    samples[index].perSecond[offset] = samples[index].perSecond[offset].saturatingAdding(late.hits)
+                }
             }
         }
         var perSecond = bucket.perSecond

@@ -1,4 +1,5 @@
-/// Figures summed over every bucket since logview started.
+/// Figures summed over every bucket since logview started. Every sum saturates at the type's largest
+/// value instead of trapping (`DashboardState` adds with `saturatingAdding`).
 public struct DashboardTotals: Sendable, Equatable {
     /// Requests, late ones included (they are real requests counted after their bucket closed).
     public var hits = 0

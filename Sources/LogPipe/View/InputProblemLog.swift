@@ -18,6 +18,9 @@ public struct InputProblemLog: Sendable, Equatable {
         case .notARecord: kind = "record"
         case .unsupportedVersion(let version): kind = "version \(version)"
         case .missingField(let type, let field): kind = "field \(type).\(field)"
+        case .invalidField(let type, let field, _): kind = "value \(type).\(field)"
+        // One kind per record type, not per name: names come from the input, kinds are kept.
+        case .duplicateMember(let type, _): kind = "duplicate \(type)"
         }
         return note(kind: kind, "line \(line): \(error)")
     }

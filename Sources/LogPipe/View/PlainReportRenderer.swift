@@ -94,6 +94,13 @@ public struct PlainReportRenderer: Sendable {
         var lines = [head]
         lines.append("  sections" + ranking(bucket.sections) + " distinct=\(bucket.distinctSections)")
         lines.append("  clients" + ranking(bucket.clients) + " distinct=\(bucket.distinctClients)")
+        if let shares = bucket.sources {
+            var line = "  sources"
+            for share in shares {
+                line += " " + Self.quoted(share.source) + "=\(share.hits)" + (share.state == .live ? "" : "(\(share.state.rawValue))")
+            }
+            lines.append(line)
+        }
         let status = bucket.statusClasses
         var statusLine = "  status"
         if status[1] > 0 { statusLine += " 1xx=\(status[1])" }

@@ -6,10 +6,13 @@ public enum TopListMode: String, Sendable, CaseIterable {
     case clients
     /// Hits by status class in the latest interval.
     case status
+    /// Hits and state of each web server, in a merged fleet stream (logmerge).
+    case sources
 
-    /// The mode after this one, wrapping around.
-    public var next: TopListMode {
-        let all = Self.allCases
-        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    /// The mode after this one, wrapping around; `sources` only in a fleet stream.
+    public func next(fleet: Bool) -> TopListMode {
+        let all = fleet ? Self.allCases : Self.allCases.filter { $0 != .sources }
+        guard let index = all.firstIndex(of: self) else { return all[0] }
+        return all[(index + 1) % all.count]
     }
 }

@@ -15,8 +15,8 @@ public struct TrafficSample: Sendable, Equatable {
         self.perSecond = perSecond
     }
 
-    /// Hits in the interval.
-    public var hits: Int { perSecond.reduce(0, +) }
+    /// Hits in the interval, saturating at `Int.max` (late hits added to a second may have saturated).
+    public var hits: Int { perSecond.saturatingSum() }
 
     /// Requests per second over the interval.
     public var rate: Double { end > start ? Double(hits) / Double(end - start) : 0 }

@@ -28,6 +28,16 @@ public enum ViewFormat {
         return fixed(value, decimals: 1)
     }
 
+    /// An integer for a cell count, a row or a level: `value` rounded toward zero and clamped to
+    /// `range`, 0 (clamped) when it is NaN. `Int(x)` traps on NaN, infinity and values beyond `Int`,
+    /// which a scale computed from input (a threshold of 1e308, a peak of `Int.max`) can give.
+    public static func clampedInt(_ value: Double, in range: ClosedRange<Int>) -> Int {
+        guard !value.isNaN else { return min(max(0, range.lowerBound), range.upperBound) }
+        if value <= Double(range.lowerBound) { return range.lowerBound }
+        if value >= Double(range.upperBound) { return range.upperBound }
+        return Int(value)
+    }
+
     /// A threshold as given: without decimals when whole (`10`), else as needed (`2.5`).
     public static func threshold(_ value: Double) -> String {
         if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
@@ -37,7 +47,8 @@ public enum ViewFormat {
 
     /// A count, grouped for legibility when large (`987`, `12.3k`, `4.5M`).
     public static func count(_ value: Int) -> String {
-        let magnitude = abs(value)
+        // `magnitude`, not `abs`: `abs(Int.min)` traps.
+        let magnitude = value.magnitude
         if magnitude < 100_000 { return String(value) }
         if magnitude < 9_999_500 { return fixed(Double(value) / 1000, decimals: 1) + "k" }
         return fixed(Double(value) / 1_000_000, decimals: 1) + "M"
@@ -78,7 +89,8 @@ public enum ViewFormat {
     public static func change(from previous: Int?, to current: Int) -> String {
         guard let previous, previous > 0 else { return "new" }
         if previous == current { return "=" }
-        let percent = (Double(current - previous) * 100 / Double(previous)).rounded()
+        // In doubles: the difference of two counts near the bounds of `Int` cannot trap there.
+        let percent = ((Double(current) - Double(previous)) * 100 / Double(previous)).rounded()
         if percent == 0 { return current > previous ? "+0%" : "-0%" }
         let clipped = min(percent, 999)
         return (clipped > 0 ? "+" : "") + fixed(clipped, decimals: 0) + "%" + (percent > 999 ? "+" : "")

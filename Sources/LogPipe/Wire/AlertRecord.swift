@@ -64,16 +64,20 @@ public struct AlertRecord: Sendable, Equatable {
     }
 
     /// Decodes an `alert` or `recovery` record from its parsed JSON object.
+    /// - Throws: `RecordDecodingError` naming the first member that is missing, of the wrong kind,
+    ///   repeated, or out of the limits of docs/PROTOCOL.md: `at` a time, `hits` in
+    ///   `WireLimits.windowHits`, `average` and `threshold` finite and at least 0, `window` 1 to 86,400.
     public init(kind: Kind, json: JSONValue) throws(RecordDecodingError) {
-        let fields = FieldReader(type: kind.rawValue, object: json)
+        let type = kind.rawValue
+        let fields = try FieldReader(type: type, object: json)
         self.init(
             kind: kind,
-            at: try fields.integer("at"),
+            at: try fields.time("at"),
             time: try fields.string("time"),
-            hits: try fields.int("hits"),
-            average: try fields.double("average"),
-            threshold: try fields.double("threshold"),
-            window: try fields.int("window"),
+            hits: try fields.integer("hits", in: WireLimits.windowHits),
+            average: try fields.rate("average"),
+            threshold: try fields.rate("threshold"),
+            window: try fields.integer("window", in: WireLimits.windowLengths),
             message: try fields.string("message")
         )
     }

@@ -1,6 +1,7 @@
 extension BucketRecord {
     /// Decodes `line` when it is laid out exactly as `encode(into:)` writes it, straight from the
-    /// bytes; nil for any other line, including every line that `init(json:)` would reject.
+    /// bytes; nil for any other line, including every line that `init(json:)` would reject (the same
+    /// `validate()` checks both).
     ///
     /// A bucket line is about a kilobyte with some thirty members: building a `JSONValue` tree for it
     /// was most of the cost of logalert and logview. The result is the same as `init(json:)` gives for
@@ -8,13 +9,20 @@ extension BucketRecord {
     init?(canonicalLine line: UnsafeBufferPointer<UInt8>) {
         var cursor = WireRecord.ShapeCursor(line)
         guard cursor.literal(#"{"type":"bucket","v":"#), let version = cursor.integer(),
-            version <= Int64(WireProtocol.version),
-            cursor.literal(#","start":"#), let start = cursor.integer(),
+            version <= Int64(WireProtocol.version)
+        else { return nil }
+        var source: String?
+        if cursor.literal(#","source":"#) {
+            guard let name = cursor.string() else { return nil }
+            source = name
+        }
+        guard cursor.literal(#","start":"#), let start = cursor.integer(),
             cursor.literal(#","end":"#), let end = cursor.integer()
         else { return nil }
-        let span = end.subtractingReportingOverflow(start)
-        guard end > start, !span.overflow, span.partialValue <= 86_400 else { return nil }
+        // Checked before anything is sized from the span, as `init(json:)` does.
+        guard (try? Self.checkSpan(start: start, end: end)) != nil else { return nil }
         self.init(start: start, end: end)
+        self.source = source
         guard cursor.literal(#","hits":"#), let hits = cursor.integer(), cursor.literal(#","per_second":["#)
         else { return nil }
         self.hits = Int(hits)
@@ -68,6 +76,8 @@ extension BucketRecord {
         self.late = Int(late)
         self.lateSeconds = lateSeconds
         self.dropped = Int(dropped)
+        // A line breaking a rule is declined, so that `init(json:)` rejects it with the reason.
+        guard (try? validate()) != nil else { return nil }
     }
 
     /// A ranking array in the written layout, `[{"<name key>":"…","hits":n},…]`.

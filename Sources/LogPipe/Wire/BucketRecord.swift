@@ -40,13 +40,19 @@ public struct StatusClassCounts: Sendable, Equatable {
         other = 0
     }
 
-    /// Counts one response with `status`.
+    /// Counts `hits` responses with `status`, saturating at `Int.max` (totals over a long stream).
     public mutating func count(status: Int, hits: Int = 1) {
         if status >= 100 && status < 600 {
-            classes[status / 100 - 1] += hits
+            classes[status / 100 - 1] = classes[status / 100 - 1].saturatingAdding(hits)
         } else {
-            other += hits
+            other = other.saturatingAdding(hits)
         }
+    }
+
+    /// Adds `counts` class by class, saturating at `Int.max`.
+    public mutating func add(_ counts: StatusClassCounts) {
+        for index in classes.indices { classes[index] = classes[index].saturatingAdding(counts.classes[index]) }
+        other = other.saturatingAdding(counts.other)
     }
 
     /// Hits with a status of class `digit`xx (1 through 5).
@@ -54,14 +60,43 @@ public struct StatusClassCounts: Sendable, Equatable {
         classes[digit - 1]
     }
 
-    /// All hits counted.
-    public var total: Int { classes.reduce(other, +) }
+    /// All hits counted, saturating at `Int.max`.
+    public var total: Int { classes.reduce(other) { $0.saturatingAdding($1) } }
 
     static let keys: [StaticString] = ["1xx", "2xx", "3xx", "4xx", "5xx"]
 }
 
+/// One source's part of a merged interval: an entry of a merged bucket's `sources` list.
+public struct SourceShare: Sendable, Equatable {
+    /// How the merge saw the source when it wrote the interval.
+    public enum State: String, Sendable {
+        /// Delivering: its bucket for the interval is included.
+        case live
+        /// Silent longer than the merge's timeout: the interval was written without waiting for it.
+        case stale
+        /// Its input has ended.
+        case ended
+    }
+
+    /// The source's name (`logagg --source`).
+    public var source: String
+    /// Its hits in the interval.
+    public var hits: Int
+    /// How the merge saw it.
+    public var state: State
+
+    /// Creates an entry.
+    public init(source: String, hits: Int, state: State) {
+        self.source = source
+        self.hits = hits
+        self.state = state
+    }
+}
+
 /// Everything that happened in one interval `[start, end)`: the `bucket` record written by logagg.
 public struct BucketRecord: Sendable, Equatable {
+    /// The web server the bucket counts (`logagg --source`), when stamped; nil in a merged bucket.
+    public var source: String?
     /// First second of the interval, a multiple of the interval length (seconds since the epoch).
     public var start: Int64
     /// End of the interval, exclusive.
@@ -96,6 +131,9 @@ public struct BucketRecord: Sendable, Equatable {
     /// `perSecond`) and must not be read as silence: logalert evaluates no boundary after it.
     public var observedEnd: Int64?
 
+    /// In a merged bucket (logmerge): each source's hits and state, by name.
+    public var sources: [SourceShare]?
+
     /// The end of the seconds this bucket speaks for: `observedEnd` when the input ended inside it,
     /// else `end`.
     public var coveredEnd: Int64 { observedEnd ?? end }
@@ -117,11 +155,17 @@ public struct BucketRecord: Sendable, Equatable {
         lateSeconds = []
         dropped = 0
         observedEnd = nil
+        source = nil
+        sources = nil
     }
 
     /// Appends this record as one NDJSON line.
     public func encode(into writer: inout JSONWriter) {
         writer.beginRecord(type: "bucket")
+        if let source {
+            writer.key("source")
+            writer.string(source)
+        }
         writer.key("start")
         writer.integer(start)
         writer.key("end")
@@ -176,6 +220,22 @@ public struct BucketRecord: Sendable, Equatable {
             writer.key("observed_end")
             writer.integer(observedEnd)
         }
+        if let sources {
+            writer.key("sources")
+            writer.raw(UInt8(ascii: "["))
+            for (index, share) in sources.enumerated() {
+                if index > 0 { writer.raw(UInt8(ascii: ",")) }
+                writer.raw(UInt8(ascii: "{"))
+                writer.key("source", first: true)
+                writer.string(share.source)
+                writer.key("hits")
+                writer.integer(share.hits)
+                writer.key("state")
+                writer.string(share.state.rawValue)
+                writer.raw(UInt8(ascii: "}"))
+            }
+            writer.raw(UInt8(ascii: "]"))
+        }
         writer.endRecord()
     }
 
@@ -194,57 +254,87 @@ public struct BucketRecord: Sendable, Equatable {
     }
 
     /// Decodes a `bucket` record from its parsed JSON object.
+    ///
+    /// `start`, `end`, `hits`, `per_second`, `sections` and `clients` are required; the other members
+    /// may be absent (zero, or the length of the ranking for the distinct counts) but must be valid
+    /// when present. Then `validate()` checks the limits and sums.
+    /// - Throws: `RecordDecodingError` naming the first member that is missing, of the wrong kind,
+    ///   repeated, or breaks a rule of `validate()`.
     public init(json: JSONValue) throws(RecordDecodingError) {
-        let fields = FieldReader(type: "bucket", object: json)
+        let fields = try FieldReader(type: "bucket", object: json)
         let start = try fields.integer("start")
         let end = try fields.integer("end")
         // Checked before anything is sized from the span: a hostile record must not allocate or trap.
-        let span = end.subtractingReportingOverflow(start)
-        guard end > start, !span.overflow, span.partialValue <= 86_400 else {
-            throw .missingField(type: "bucket", field: "end")
-        }
+        try Self.checkSpan(start: start, end: end)
         self.init(start: start, end: end)
-        hits = try fields.int("hits")
+        hits = Int(try fields.integer("hits"))
         let seconds = try fields.array("per_second")
-        guard seconds.count == perSecond.count else { throw .missingField(type: "bucket", field: "per_second") }
-        perSecond = seconds.map { Int($0.integerValue ?? 0) }
-        sections = try Self.decodeRanking(fields.array("sections"), nameKey: "section")
-        distinctSections = fields.optionalInt("distinct_sections") ?? sections.count
-        if let status = json["status"] {
+        guard seconds.count == perSecond.count else {
+            throw .invalidField(
+                type: "bucket", field: "per_second", problem: "has \(seconds.count) entries for \(end - start) seconds")
+        }
+        for (second, value) in seconds.enumerated() {
+            guard let count = value.integerValue else {
+                throw .invalidField(type: "bucket", field: "per_second", problem: "entry \(second) is not an integer")
+            }
+            perSecond[second] = Int(count)
+        }
+        sections = try Self.decodeRanking(fields.array("sections"), nameKey: "section", path: "sections")
+        distinctSections = try fields.optionalInteger("distinct_sections").map { Int($0) } ?? sections.count
+        if let status = fields["status"] {
+            let classes = try FieldReader(type: "bucket", object: status, path: "status")
             for digit in 1...5 {
-                statusClasses.classes[digit - 1] = Int(status[Self.statusKeys[digit - 1]]?.integerValue ?? 0)
+                let key = Self.statusKeys[digit - 1]
+                statusClasses.classes[digit - 1] = Int(try classes.optionalInteger(key) ?? 0)
             }
-            statusClasses.other = Int(status["other"]?.integerValue ?? 0)
+            statusClasses.other = Int(try classes.optionalInteger("other") ?? 0)
         }
-        bytes = json["bytes"]?.integerValue ?? 0
-        clients = try Self.decodeRanking(fields.array("clients"), nameKey: "client")
-        distinctClients = fields.optionalInt("distinct_clients") ?? clients.count
-        invalid = fields.optionalInt("invalid") ?? 0
-        late = fields.optionalInt("late") ?? 0
-        lateSeconds = (json["late_seconds"]?.arrayValue ?? []).compactMap { entry in
-            guard let at = entry["at"]?.integerValue, let hits = entry["hits"]?.integerValue else { return nil }
-            return SecondCount(at: at, hits: Int(hits))
-        }
-        dropped = fields.optionalInt("dropped") ?? 0
-        if let observedEnd = json["observed_end"] {
-            guard let value = observedEnd.integerValue, value > start, value <= end else {
-                throw .missingField(type: "bucket", field: "observed_end")
+        bytes = try fields.optionalInteger("bytes") ?? 0
+        clients = try Self.decodeRanking(fields.array("clients"), nameKey: "client", path: "clients")
+        distinctClients = try fields.optionalInteger("distinct_clients").map { Int($0) } ?? clients.count
+        invalid = Int(try fields.optionalInteger("invalid") ?? 0)
+        late = Int(try fields.optionalInteger("late") ?? 0)
+        if let entries = fields["late_seconds"] {
+            guard let entries = entries.arrayValue else { throw .missingField(type: "bucket", field: "late_seconds") }
+            lateSeconds.reserveCapacity(entries.count)
+            for entry in entries {
+                let second = try FieldReader(type: "bucket", object: entry, path: "late_seconds")
+                lateSeconds.append(SecondCount(at: try second.integer("at"), hits: Int(try second.integer("hits"))))
             }
-            self.observedEnd = value
         }
+        dropped = Int(try fields.optionalInteger("dropped") ?? 0)
+        if let name = fields["source"] {
+            guard let text = name.stringValue else {
+                throw .invalidField(type: "bucket", field: "source", problem: "is not a string")
+            }
+            source = text
+        }
+        if let shares = fields["sources"] {
+            guard let entries = shares.arrayValue else {
+                throw .invalidField(type: "bucket", field: "sources", problem: "is not an array")
+            }
+            sources = try entries.map { entry throws(RecordDecodingError) in
+                let share = try FieldReader(type: "bucket", object: entry, path: "sources")
+                guard let state = SourceShare.State(rawValue: try share.string("state")) else {
+                    throw .invalidField(type: "bucket", field: "sources.state", problem: "is not live, stale or ended")
+                }
+                return SourceShare(source: try share.string("source"), hits: Int(try share.integer("hits")), state: state)
+            }
+        }
+        observedEnd = try fields.optionalInteger("observed_end")
+        try validate()
     }
 
     private static let statusKeys = ["1xx", "2xx", "3xx", "4xx", "5xx"]
 
-    private static func decodeRanking(_ entries: [JSONValue], nameKey: String) throws(RecordDecodingError)
+    private static func decodeRanking(_ entries: [JSONValue], nameKey: String, path: String) throws(RecordDecodingError)
         -> [RankedCount]
     {
         var ranking: [RankedCount] = []
+        ranking.reserveCapacity(entries.count)
         for entry in entries {
-            guard let name = entry[nameKey]?.stringValue, let hits = entry["hits"]?.integerValue else {
-                throw .missingField(type: "bucket", field: nameKey)
-            }
-            ranking.append(RankedCount(name: name, hits: Int(hits)))
+            let fields = try FieldReader(type: "bucket", object: entry, path: path)
+            ranking.append(RankedCount(name: try fields.string(nameKey), hits: Int(try fields.integer("hits"))))
         }
         return ranking
     }

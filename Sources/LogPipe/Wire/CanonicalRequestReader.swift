@@ -8,8 +8,9 @@
 /// cheaper than scanning a general JSON object. The reader accepts only lines that the general path
 /// (`JSONObjectScanner` in `RequestFastDecoder`) accepts and reads the same way: integers follow the
 /// JSON grammar, strings have no escapes and no control characters and are valid UTF-8. Anything
-/// else (another member order, extra members, an escape, whitespace) returns nil and the caller
-/// takes the general path, so this is purely a shortcut.
+/// else (another member order, extra members, an escape, whitespace, a number outside
+/// `RequestRecord.checkLimits`) returns nil and the caller takes the general path, so this is purely a
+/// shortcut: it may decline a line, never reject one.
 ///
 /// The bytes are read with `WireRecord.ShapeCursor`, as logalert reads logagg's bucket lines.
 enum CanonicalRequestReader {
@@ -29,8 +30,10 @@ enum CanonicalRequestReader {
             cursor.literal(#","status":"#), let status = cursor.integer(),
             cursor.literal(#","bytes":"#), let byteCount = cursor.integer(),
             cursor.literal(#","section":"#), let section = cursor.plainBytes(),
-            cursor.literal("}") || cursor.literal(#","malformed":true}"#), cursor.isAtEnd
+            cursor.literal("}") || cursor.literal(#","malformed":true}"#), cursor.isAtEnd,
+            // Out of range: declined, so that the general path rejects it with the reason.
+            RequestRecord.withinLimits(time: time, status: status, bytes: byteCount)
         else { return nil }
-        return BorrowedRequest(time: time, status: Int(clamping: status), bytes: byteCount, section: section, client: client)
+        return BorrowedRequest(time: time, status: Int(status), bytes: byteCount, section: section, client: client)
     }
 }

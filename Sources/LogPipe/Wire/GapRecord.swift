@@ -8,15 +8,18 @@
 /// `end` are bucket starts, so a consumer keeps exact time across the gap: logalert evaluates its
 /// boundaries `start + 1 ... end` as silence (a bounded amount of work), logview shows the silence.
 public struct GapRecord: Sendable, Equatable {
+    /// The web server whose silence it is (`logagg --source`), when stamped; nil in a merged stream.
+    public var source: String?
     /// The start of the first empty bucket.
     public var start: Int64
     /// The end of the last empty bucket, which is the start of the next bucket of the stream.
     public var end: Int64
 
     /// Creates a gap record for `[start, end)`.
-    public init(start: Int64, end: Int64) {
+    public init(start: Int64, end: Int64, source: String? = nil) {
         self.start = start
         self.end = end
+        self.source = source
     }
 
     /// The silence's length in seconds.
@@ -25,6 +28,10 @@ public struct GapRecord: Sendable, Equatable {
     /// Appends this record as one NDJSON line.
     public func encode(into writer: inout JSONWriter) {
         writer.beginRecord(type: "gap")
+        if let source {
+            writer.key("source")
+            writer.string(source)
+        }
         writer.key("start")
         writer.integer(start)
         writer.key("end")
@@ -35,10 +42,19 @@ public struct GapRecord: Sendable, Equatable {
     /// Decodes a `gap` record from its parsed JSON object.
     /// - Throws: when `start` or `end` is missing, or `end` is not after `start`.
     public init(json: JSONValue) throws(RecordDecodingError) {
-        let fields = FieldReader(type: "gap", object: json)
-        let start = try fields.integer("start")
-        let end = try fields.integer("end")
-        guard end > start else { throw .missingField(type: "gap", field: "end") }
-        self.init(start: start, end: end)
+        let fields = try FieldReader(type: "gap", object: json)
+        let start = try fields.time("start")
+        let end = try fields.time("end")
+        guard end > start else {
+            throw .invalidField(type: "gap", field: "end", problem: "\(end) is not after start \(start)")
+        }
+        var source: String?
+        if let name = fields["source"] {
+            guard let text = name.stringValue, SourceName.isValid(text) else {
+                throw .invalidField(type: "gap", field: "source", problem: "is not 1 to 128 printable bytes without ','")
+            }
+            source = text
+        }
+        self.init(start: start, end: end, source: source)
     }
 }

@@ -18,7 +18,8 @@ public struct HeartbeatRecord: Sendable, Equatable {
     }
 
     /// Decodes a `heartbeat` record from its parsed JSON object.
+    /// - Throws: `RecordDecodingError` when `time` is missing, repeated or not in the years 0000–9999.
     public init(json: JSONValue) throws(RecordDecodingError) {
-        self.init(time: try FieldReader(type: "heartbeat", object: json).integer("time"))
+        self.init(time: try FieldReader(type: "heartbeat", object: json).time("time"))
     }
 }

@@ -43,14 +43,16 @@ public struct InvalidLineRecord: Sendable, Equatable {
     }
 
     /// Decodes an `invalid` record from its parsed JSON object.
+    /// - Throws: `RecordDecodingError` when `reason` is missing, a member is repeated, or `time` is
+    ///   present but not in the years 0000–9999.
     public init(json: JSONValue) throws(RecordDecodingError) {
-        let fields = FieldReader(type: "invalid", object: json)
+        let fields = try FieldReader(type: "invalid", object: json)
         self.init(
             source: fields.optionalString("source"),
-            line: json["line"]?.integerValue ?? 0,
+            line: fields["line"]?.integerValue ?? 0,
             reason: try fields.string("reason"),
             excerpt: fields.optionalString("excerpt") ?? "",
-            time: json["time"]?.integerValue
+            time: try fields.optionalTime("time")
         )
     }
 }

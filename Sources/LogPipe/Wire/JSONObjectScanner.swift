@@ -20,6 +20,8 @@ public struct JSONObjectScanner {
         public var value: UnsafeBufferPointer<UInt8>
         /// For strings: whether the raw bytes contain escapes (decode with `decodedString`).
         public var hasEscapes: Bool
+        /// Whether the key's raw bytes contain escapes: then `keyIs` cannot tell its name.
+        public var keyHasEscapes = false
 
         /// Whether the key is exactly `name` (keys written by logpipe have no escapes).
         public func keyIs(_ name: StaticString) -> Bool {
@@ -140,7 +142,7 @@ public struct JSONObjectScanner {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
             throw fail("expected a member name")
         }
-        let (key, _) = try scanString()
+        let (key, keyHasEscapes) = try scanString()
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
         position += 1
@@ -150,19 +152,19 @@ public struct JSONObjectScanner {
         switch bytes[position] {
         case UInt8(ascii: "\""):
             let (content, escapes) = try scanString()
-            return Member(key: key, kind: .string, value: content, hasEscapes: escapes)
+            return Member(key: key, kind: .string, value: content, hasEscapes: escapes, keyHasEscapes: keyHasEscapes)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
             let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
             guard Self.isValidNumber(text) else { throw fail("invalid number") }
-            return Member(key: key, kind: .number, value: text, hasEscapes: false)
+            return Member(key: key, kind: .number, value: text, hasEscapes: false, keyHasEscapes: keyHasEscapes)
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
             while position < bytes.count, bytes[position] >= UInt8(ascii: "a"), bytes[position] <= UInt8(ascii: "z") {
                 position += 1
             }
             let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
             guard Self.isLiteral(text) else { throw fail("invalid literal") }
-            return Member(key: key, kind: .literal, value: text, hasEscapes: false)
+            return Member(key: key, kind: .literal, value: text, hasEscapes: false, keyHasEscapes: keyHasEscapes)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             position = try Self.endOfNested(bytes, from: valueStart)
             let text = UnsafeBufferPointer(rebasing: bytes[valueStart..<position])
@@ -171,7 +173,7 @@ public struct JSONObjectScanner {
             } catch {
                 throw JSONParseError(reason: error.reason, offset: valueStart + error.offset)
             }
-            return Member(key: key, kind: .nested, value: text, hasEscapes: false)
+            return Member(key: key, kind: .nested, value: text, hasEscapes: false, keyHasEscapes: keyHasEscapes)
         default:
             throw fail("unexpected character")
         }

@@ -19,61 +19,90 @@ public enum RequestFastDecoder {
     }
 
     /// The general path of `decode`, for lines that are not canonical requests.
+    ///
+    /// It returns a request only when it is sure that `WireRecord.decode` would read the same one: every
+    /// member has a name of the protocol, written without escapes and not repeated, and the five
+    /// members bucketing reads are present, of the right kind and within `RequestRecord.checkLimits`.
+    /// Anything else (an unknown or repeated name, a missing member, a number out of range or written as
+    /// `1e9`) hands the line to `WireRecord.decode`, which accepts or rejects it with the reason, so
+    /// both paths always agree, down to the error.
     static func decodeScanning(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> Decoded {
         var isRequest = false
         var version: Int64?
         var time: Int64?
         var status: Int64?
-        var bytes: Int64 = 0
+        var bytes: Int64?
         var section: String?
-        var client = ""
-        // Anything the fast path would read differently from `WireRecord.decode` (a repeated key, where
-        // the full decoder keeps the first; an integer written as 1e9 or 1.0) sends the line there.
+        var client: String?
         var unusable = false
-        var seen: UInt8 = 0
+        var seen: UInt16 = 0
         var scanner = JSONObjectScanner(line)
         do {
             while let member = try scanner.next() {
-                let bit: UInt8
-                switch member.key.count {
-                case 1 where member.keyIs("v"): bit = 1
-                case 4 where member.keyIs("type"): bit = 2
-                case 4 where member.keyIs("time"): bit = 4
-                case 5 where member.keyIs("bytes"): bit = 8
-                case 6 where member.keyIs("status"): bit = 16
-                case 6 where member.keyIs("client"): bit = 32
-                case 7 where member.keyIs("section"): bit = 64
-                default: continue
-                }
-                if seen & bit != 0 {
+                let bit = member.keyHasEscapes ? 0 : Self.memberBit(member)
+                // No member of a request holds an object or an array: the full parser judges those
+                // (their depth counts from the record, which a nested scan cannot see).
+                if bit == 0 || seen & bit != 0 || member.kind == .nested {
                     unusable = true
                     continue
                 }
                 seen |= bit
                 switch bit {
-                case 1: version = integer(member, unusable: &unusable)
-                case 2: isRequest = member.kind == .string && member.value.count == 7 && member.keyIsRequestValue
-                case 4: time = integer(member, unusable: &unusable)
-                case 8: bytes = integer(member, unusable: &unusable) ?? 0
-                case 16: status = integer(member, unusable: &unusable)
-                case 32:
-                    if let text = member.decodedString { client = text } else { unusable = true }
-                default:
-                    section = member.decodedString
-                    if section == nil { unusable = true }
+                case MemberBit.version: version = integer(member, unusable: &unusable)
+                case MemberBit.type: isRequest = member.kind == .string && member.value.count == 7 && member.keyIsRequestValue
+                case MemberBit.time: time = integer(member, unusable: &unusable)
+                case MemberBit.bytes: bytes = integer(member, unusable: &unusable)
+                case MemberBit.status: status = integer(member, unusable: &unusable)
+                case MemberBit.client: client = member.decodedString
+                case MemberBit.section: section = member.decodedString
+                default: continue
                 }
             }
         } catch {
             throw .invalidJSON(error)
         }
         if unusable { return .other(try WireRecord.decode(line)) }
-        if let version, version > Int64(WireProtocol.version) { throw .unsupportedVersion(version) }
-        guard isRequest else { return .other(try WireRecord.decode(line)) }
-        guard let time else { throw .missingField(type: "request", field: "time") }
-        guard let status else { throw .missingField(type: "request", field: "status") }
-        guard let section else { throw .missingField(type: "request", field: "section") }
+        guard isRequest, version ?? 0 <= Int64(WireProtocol.version), let time, let status, let bytes, let section, let client,
+            RequestRecord.withinLimits(time: time, status: status, bytes: bytes)
+        else { return .other(try WireRecord.decode(line)) }
         return .request(
-            RequestObservation(time: time, status: Int(clamping: status), bytes: bytes, section: section, client: client))
+            RequestObservation(time: time, status: Int(status), bytes: bytes, section: section, client: client))
+    }
+
+    /// One bit per member name of a `request` record, to notice a repeated name.
+    private enum MemberBit {
+        static let version: UInt16 = 1 << 0
+        static let type: UInt16 = 1 << 1
+        static let time: UInt16 = 1 << 2
+        static let bytes: UInt16 = 1 << 3
+        static let status: UInt16 = 1 << 4
+        static let client: UInt16 = 1 << 5
+        static let section: UInt16 = 1 << 6
+        /// The optional members, which the fast path does not read.
+        static let optional: UInt16 = 1 << 7
+    }
+
+    /// The bit of the member's name, or 0 for a name a request record does not have.
+    @inline(__always)
+    private static func memberBit(_ member: JSONObjectScanner.Member) -> UInt16 {
+        switch member.key.count {
+        case 1 where member.keyIs("v"): return MemberBit.version
+        case 4 where member.keyIs("type"): return MemberBit.type
+        case 4 where member.keyIs("time"): return MemberBit.time
+        case 4 where member.keyIs("path"): return MemberBit.optional << 0
+        case 4 where member.keyIs("user"): return MemberBit.optional << 1
+        case 5 where member.keyIs("bytes"): return MemberBit.bytes
+        case 5 where member.keyIs("agent"): return MemberBit.optional << 2
+        case 6 where member.keyIs("status"): return MemberBit.status
+        case 6 where member.keyIs("client"): return MemberBit.client
+        case 6 where member.keyIs("source"): return MemberBit.optional << 3
+        case 6 where member.keyIs("method"): return MemberBit.optional << 4
+        case 7 where member.keyIs("section"): return MemberBit.section
+        case 7 where member.keyIs("referer"): return MemberBit.optional << 5
+        case 8 where member.keyIs("protocol"): return MemberBit.optional << 6
+        case 9 where member.keyIs("malformed"): return MemberBit.optional << 7
+        default: return 0
+        }
     }
 
     /// The member's integer value; a number that is not a plain integer marks the line `unusable`.

@@ -86,22 +86,47 @@ public struct RequestRecord: Sendable, Equatable {
     }
 
     /// Decodes a `request` record from its parsed JSON object.
+    /// - Throws: `RecordDecodingError` when `time`, `client`, `status`, `bytes` or `section` is missing
+    ///   or of the wrong kind, a member name appears twice, or a value breaks `checkLimits`.
     public init(json: JSONValue) throws(RecordDecodingError) {
-        let fields = FieldReader(type: "request", object: json)
+        let fields = try FieldReader(type: "request", object: json)
+        let time = try fields.integer("time")
+        let client = try fields.string("client")
+        let status = try fields.integer("status")
+        let bytes = try fields.integer("bytes")
+        let section = try fields.string("section")
+        try Self.checkLimits(time: time, status: status, bytes: bytes)
         self.init(
-            time: try fields.integer("time"),
+            time: time,
             source: fields.optionalString("source"),
-            client: fields.optionalString("client") ?? "",
+            client: client,
             user: fields.optionalString("user"),
             method: fields.optionalString("method"),
             path: fields.optionalString("path"),
             protocol: fields.optionalString("protocol"),
-            status: try fields.int("status"),
-            bytes: json["bytes"]?.integerValue ?? 0,
-            section: try fields.string("section"),
-            malformedRequest: json["malformed"]?.boolValue ?? false,
+            status: Int(status),
+            bytes: bytes,
+            section: section,
+            malformedRequest: fields["malformed"]?.boolValue ?? false,
             referer: fields.optionalString("referer"),
             userAgent: fields.optionalString("agent")
         )
+    }
+
+    /// The limits of the numbers bucketing reads (docs/PROTOCOL.md, *Limits and validation*), shared by
+    /// every decoder of a request so that all of them accept and reject the same records: `time` in the
+    /// years 0000–9999, `status` in 0...999, `bytes` in 0...`Int64.max`.
+    /// - Throws: `RecordDecodingError.invalidField` naming the first member out of its range.
+    static func checkLimits(time: Int64, status: Int64, bytes: Int64) throws(RecordDecodingError) {
+        _ = try WireLimits.time(time, type: "request", field: "time")
+        _ = try WireLimits.within(WireLimits.statuses, status, type: "request", field: "status")
+        _ = try WireLimits.within(WireLimits.byteCounts, bytes, type: "request", field: "bytes")
+    }
+
+    /// Whether `checkLimits` accepts the numbers: the test of the fast paths, which decline rather than
+    /// reject.
+    @inline(__always)
+    static func withinLimits(time: Int64, status: Int64, bytes: Int64) -> Bool {
+        WireLimits.times.contains(time) && WireLimits.statuses.contains(status) && bytes >= 0
     }
 }

@@ -11,11 +11,14 @@ extension WindowRecord {
             cursor.literal(#","average":"#), let average = cursor.number()?.doubleValue,
             cursor.literal(#","threshold":"#), let threshold = cursor.number()?.doubleValue,
             cursor.literal(#","state":"#), let state = cursor.string(),
-            cursor.byte(UInt8(ascii: "}")), cursor.isAtEnd
+            cursor.byte(UInt8(ascii: "}")), cursor.isAtEnd,
+            let alerting = try? Self.alerting(state: state)
         else { return nil }
         self.init(
             at: at, window: Int(window), hits: Int(hits), average: average, threshold: threshold,
-            alerting: state == "alert"
+            alerting: alerting
         )
+        // A line breaking a rule is declined, so that `init(json:)` rejects it with the reason.
+        guard (try? validate()) != nil else { return nil }
     }
 }

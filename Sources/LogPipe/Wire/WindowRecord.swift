@@ -43,15 +43,38 @@ public struct WindowRecord: Sendable, Equatable {
     }
 
     /// Decodes a `window` record from its parsed JSON object.
+    /// - Throws: `RecordDecodingError` naming the first member that is missing, of the wrong kind,
+    ///   repeated, or breaks a rule of `validate()`; a `state` other than `ok` or `alert`.
     public init(json: JSONValue) throws(RecordDecodingError) {
-        let fields = FieldReader(type: "window", object: json)
+        let fields = try FieldReader(type: "window", object: json)
         self.init(
             at: try fields.integer("at"),
-            window: try fields.int("window"),
-            hits: try fields.int("hits"),
+            window: Int(try fields.integer("window")),
+            hits: Int(try fields.integer("hits")),
             average: try fields.double("average"),
             threshold: try fields.double("threshold"),
-            alerting: try fields.string("state") == "alert"
+            alerting: try Self.alerting(state: fields.string("state"))
         )
+        try validate()
+    }
+
+    /// Whether `state` says an alert is active.
+    /// - Throws: `RecordDecodingError` when it is neither `ok` nor `alert`.
+    static func alerting(state: String) throws(RecordDecodingError) -> Bool {
+        switch state {
+        case "alert": return true
+        case "ok": return false
+        default: throw .invalidField(type: "window", field: "state", problem: "is neither \"ok\" nor \"alert\"")
+        }
+    }
+
+    /// Checks the limits of docs/PROTOCOL.md: `at` a time, `window` 1 to 86,400 seconds, `hits` in
+    /// `WireLimits.windowHits`, `average` and `threshold` finite and at least 0. Both decoders call it.
+    func validate() throws(RecordDecodingError) {
+        _ = try WireLimits.time(at, type: "window", field: "at")
+        _ = try WireLimits.within(WireLimits.windowLengths, Int64(window), type: "window", field: "window")
+        _ = try WireLimits.within(WireLimits.windowHits, Int64(hits), type: "window", field: "hits")
+        _ = try WireLimits.rate(average, type: "window", field: "average")
+        _ = try WireLimits.rate(threshold, type: "window", field: "threshold")
     }
 }

@@ -44,8 +44,9 @@ extension WireRecord {
             return true
         }
 
-        /// An integer in plain decimal of at most 18 digits, which cannot overflow. What follows is left
-        /// to the next read: `1.5` or `01` fail there, since no layout continues with `.` or a digit.
+        /// An integer in plain decimal that fits in `Int64` (so 19 digits at most, `Int64.max` for a
+        /// byte count included; `Int64.min` is declined). What follows is left to the next read: `1.5`
+        /// or `01` fail there, since no layout continues with `.` or a digit.
         @inline(__always)
         mutating func integer() -> Int64? {
             var index = position
@@ -58,8 +59,16 @@ extension WireRecord {
             } else {
                 let first = index
                 while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 {
-                    guard index - first < 18 else { return nil }
-                    value = value * 10 + Int64(bytes[index] &- UInt8(ascii: "0"))
+                    let digit = Int64(bytes[index] &- UInt8(ascii: "0"))
+                    if index - first < 18 {
+                        value = value * 10 + digit
+                    } else {
+                        // The 19th digit may overflow, a 20th always does: checked, never trapped.
+                        let (tens, overflowTens) = value.multipliedReportingOverflow(by: 10)
+                        let (sum, overflowSum) = tens.addingReportingOverflow(digit)
+                        guard !overflowTens, !overflowSum else { return nil }
+                        value = sum
+                    }
                     index += 1
                 }
                 guard index > first else { return nil }

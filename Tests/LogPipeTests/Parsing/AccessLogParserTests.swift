@@ -207,9 +207,47 @@ struct AccessLogParserTests {
             "a byte count with a letter", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 12k",
             .invalid("bad byte count", time: t)),
         LineCase(
-            "a 19-digit byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 1234567890123456789",
+            "a 19-digit byte count above Int64.max", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 9223372036854775808",
             .invalid("bad byte count", time: t)),
+        LineCase(
+            "a 20-digit byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 12345678901234567890",
+            .invalid("bad byte count", time: t)),
+        LineCase(
+            "a 20-digit byte count of leading zeros", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 00000000000000000001",
+            .invalid("bad byte count", time: t)),
+        LineCase(
+            "a five-digit status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 20000 1", .invalid("bad status", time: t)),
+        LineCase(
+            "a 19-digit status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 9223372036854775807 1",
+            .invalid("bad status", time: t)),
+        LineCase(
+            "a negative status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" -200 1", .invalid("bad status", time: t)),
+        LineCase(
+            "a negative byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 -1", .invalid("bad byte count", time: t)),
     ]
+
+    static let hugeByteCounts: [LineCase] = [
+        LineCase(
+            "an 18-digit byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 999999999999999999",
+            request(t, "GET", "/", bytes: 999_999_999_999_999_999, section: "/")),
+        LineCase(
+            "a 19-digit byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 1234567890123456789",
+            request(t, "GET", "/", bytes: 1_234_567_890_123_456_789, section: "/")),
+        LineCase(
+            "a byte count of Int64.max", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 9223372036854775807",
+            request(t, "GET", "/", bytes: Int64.max, section: "/")),
+        LineCase(
+            "a status of 999", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 999 1",
+            request(t, "GET", "/", status: 999, bytes: 1, section: "/")),
+        LineCase(
+            "a status of 000", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 000 1",
+            request(t, "GET", "/", status: 0, bytes: 1, section: "/")),
+    ]
+
+    @Test("reads byte counts up to Int64.max and statuses of three digits", arguments: hugeByteCounts)
+    func readsHugeByteCounts(_ example: LineCase) {
+        #expect(parse(example.line, format: example.format) == example.expected)
+    }
 
     @Test("rejects lines that are not requests, with a reason and the time when it was read", arguments: invalidLines)
     func rejectsLines(_ example: LineCase) {

@@ -89,10 +89,11 @@ struct FastPathAgreementTests {
                     #expect(full == other)
                 case (_?, nil):
                     Issue.record("fast decoder rejected a record the full decoder reads: \(String(decoding: damaged, as: UTF8.self))")
-                case (nil, _):
-                    // By design the fast path checks only the members bucketing reads (a missing
-                    // `method` or bad UTF-8 in `path` is not its concern), so it may accept more.
+                case (nil, nil):
                     break
+                case (nil, _?):
+                    // Validation is the same on every path (docs/PROTOCOL.md, *Limits and validation*).
+                    Issue.record("fast decoder accepted a record the full decoder rejects: \(String(decoding: damaged, as: UTF8.self))")
                 case (_?, .request?):
                     Issue.record("full decoder read another type where the fast one read a request")
                 }
@@ -100,6 +101,59 @@ struct FastPathAgreementTests {
             }
         }
         #expect(compared > 10_000)
+    }
+
+    @Test("hostile numbers, names and repeats: the canonical reader, the scanner and the full decoder accept and reject alike")
+    func hostileRequestsAgreeOnEveryPath() {
+        var random = SplitMix64(seed: 0x0B16)
+        let numbers = [
+            "0", "-1", "1", "999", "1000", "-62167219200", "-62167219201", "253402300799", "253402300800",
+            "9223372036854775807", "-9223372036854775808", "9223372036854775808", "99999999999999999999",
+            "999999999999999999", "1e300", "-1e300", "1.5", "1e3", "1.0", "-0", "\"NaN\"", "null", "true", "[]", "{}",
+        ]
+        let members = ["time", "status", "bytes"]
+        let extras = [
+            "", #","bytes":1"#, #","time":1"#, #","client":"x""#, #","section":"/s""#, #","type":"request""#,
+            #","v":2"#, #","path":"/p","path":"/q""#, #","zz":1"#, #","zz":1,"zz":2"#, #","malformed":true"#,
+            #","malformed":true,"malformed":false"#, #","user":{"a":1}"#, #","re\u0066erer":"r","referer":"s""#,
+        ]
+        var compared = (accepted: 0, rejected: 0)
+        for _ in 0..<5_000 {
+            var fields = ["1700000000", "200", "512"]
+            for _ in 0..<(1 + random.next(below: 2)) { fields[random.next(below: 3)] = numbers[random.next(below: numbers.count)] }
+            var text = #"{"type":"request","v":2"#
+            var order = [0, 1, 2]
+            if random.next(below: 4) == 0 { order.shuffle(using: &random) }
+            text += #","client":"10.0.0.1""#
+            for index in order { text += ",\"\(members[index])\":\(fields[index])" }
+            text += #","section":"/a""# + extras[random.next(below: extras.count)] + "}"
+            let bytes = Array(text.utf8)
+            let tree = Result { () throws(RecordDecodingError) in try WireRecord.decode(bytes) }
+            let fast = bytes.withUnsafeBufferPointer { buffer in
+                Result { () throws(RecordDecodingError) in try RequestFastDecoder.decode(buffer) }
+            }
+            let canonical = bytes.withUnsafeBufferPointer { CanonicalRequestReader.read($0) }
+            switch (tree, fast) {
+            case (.success(.request(let record)), .success(.request(let observation))):
+                #expect(observation == RequestObservation(record), "\(text)")
+                compared.accepted += 1
+            case (.success(.request(let record)), .success(.other(.request(let again)))):
+                #expect(again == record, "\(text)")
+                compared.accepted += 1
+            case (.failure(let slow), .failure(let quick)):
+                #expect(slow == quick, "\(text)")
+                compared.rejected += 1
+            default:
+                Issue.record("the paths disagree on \(text): \(tree) and \(fast)")
+            }
+            if let canonical {
+                #expect((try? tree.get()) == .request(RequestRecord(
+                    time: canonical.time, client: canonical.client, status: canonical.status, bytes: canonical.bytes,
+                    section: canonical.section, malformedRequest: text.contains("malformed"))), "\(text)")
+            }
+        }
+        #expect(compared.accepted > 300)
+        #expect(compared.rejected > 2_000)
     }
 
     // MARK: - Lines

@@ -97,7 +97,7 @@ struct DashboardRendererTests {
         try ViewTestSupport.expectGolden(top.plainText, "history-\(columns)x\(rows)")
 
         // Scrolling to the end shows the very first alert: nothing was dropped.
-        #expect(options.handle(.end, historyCount: state.alerts.count, pageSize: top.historyPageSize) == .redraw)
+        #expect(options.handle(.end, historyCount: state.alerts.count, pageSize: top.historyPageSize, fleet: false) == .redraw)
         let bottom = DashboardRenderer.render(
             state, size: size, now: ViewTestSupport.streamStart + 24_005, options: options)
         Self.expectFits(bottom)
@@ -133,7 +133,7 @@ struct DashboardRendererTests {
         #expect(sectionsFrame.plainText.contains("^["))
         #expect(sectionsFrame.lines[0].contains { $0.style == .warningBadge })
         try ViewTestSupport.expectGolden(sectionsFrame.plainText, "hostile-sections-\(columns)x\(rows)")
-        _ = options.handle(.nextTopList, historyCount: 0, pageSize: 1)
+        _ = options.handle(.nextTopList, historyCount: 0, pageSize: 1, fleet: false)
         let clientsFrame = DashboardRenderer.render(
             state, size: size, now: ViewTestSupport.streamStart + 12, options: options)
         Self.expectFits(clientsFrame)
@@ -152,14 +152,14 @@ struct DashboardRendererTests {
         let state = try ViewTestSupport.streamState()
         var options = ViewTestSupport.options()
         let size = TerminalSize(columns: 80, rows: 24)
-        _ = options.handle(.nextTopList, historyCount: 2, pageSize: 1)
-        _ = options.handle(.nextTopList, historyCount: 2, pageSize: 1)
+        _ = options.handle(.nextTopList, historyCount: 2, pageSize: 1, fleet: false)
+        _ = options.handle(.nextTopList, historyCount: 2, pageSize: 1, fleet: false)
         #expect(options.topList == .status)
         let status = DashboardRenderer.render(state, size: size, now: 1_795_000_335, options: options).plainText
         #expect(status.contains("status classes"))
         #expect(status.contains("4xx"))
-        #expect(options.handle(.pause, historyCount: 2, pageSize: 1) == .redraw)
-        #expect(options.handle(.help, historyCount: 2, pageSize: 1) == .redraw)
+        #expect(options.handle(.pause, historyCount: 2, pageSize: 1, fleet: false) == .redraw)
+        #expect(options.handle(.help, historyCount: 2, pageSize: 1, fleet: false) == .redraw)
         let help = DashboardRenderer.render(state, size: size, now: 1_795_000_335, options: options).plainText
         #expect(help.contains("PAUSED"))
         #expect(help.contains("Page") || help.contains("PgUp/PgDn"))

@@ -68,6 +68,25 @@ struct DashboardStateTests {
         #expect(state.samples.count == 6)
     }
 
+    @Test("a fleet's bucket shows each source's hits and state, in plain mode and on the dashboard")
+    func showsTheSourcesOfAFleet() {
+        var bucket = Support.bucket(start: 1_700_000_000, hits: 30)
+        bucket.sources = [
+            SourceShare(source: "web1", hits: 20, state: .live), SourceShare(source: "web2", hits: 10, state: .live),
+            SourceShare(source: "web3", hits: 0, state: .stale),
+        ]
+        var renderer = PlainReportRenderer(utcOffset: { _ in 0 })
+        var state = DashboardState()
+        _ = renderer.output(applying: .bucket(bucket), to: &state)
+        #expect(state.isFleet)
+        #expect(renderer.finish(state).contains("  sources web1=20 web2=10 web3=0(stale)\n"))
+        let options = DashboardOptions(title: "t", startedAt: 0, utcOffset: { _ in 0 })
+        let frame = DashboardRenderer.render(state, size: TerminalSize(columns: 160, rows: 48), now: 1_700_000_100, options: options)
+        let text = frame.plainText
+        #expect(text.contains("sources · last 10s · 2 live · 1 stale"))
+        #expect(text.contains("web3 (stale)"))
+    }
+
     @Test("plain mode writes one line for a long silence")
     func plainModeShowsASilence() {
         var renderer = PlainReportRenderer(utcOffset: { _ in 0 })

@@ -26,17 +26,17 @@ struct KeyTests {
     @Test("scrolling keys stay within the history")
     func scrollsWithinHistory() {
         var options = DashboardOptions(title: "t", startedAt: 0, utcOffset: { _ in 0 })
-        #expect(options.handle(.up, historyCount: 5, pageSize: 2) == .none)
-        #expect(options.handle(.down, historyCount: 5, pageSize: 2) == .redraw)
+        #expect(options.handle(.up, historyCount: 5, pageSize: 2, fleet: false) == .none)
+        #expect(options.handle(.down, historyCount: 5, pageSize: 2, fleet: false) == .redraw)
         #expect(options.historyScroll == 1)
-        _ = options.handle(.pageDown, historyCount: 5, pageSize: 2)
+        _ = options.handle(.pageDown, historyCount: 5, pageSize: 2, fleet: false)
         #expect(options.historyScroll == 3)
-        _ = options.handle(.pageDown, historyCount: 5, pageSize: 2)
+        _ = options.handle(.pageDown, historyCount: 5, pageSize: 2, fleet: false)
         #expect(options.historyScroll == 4)
-        _ = options.handle(.home, historyCount: 5, pageSize: 2)
+        _ = options.handle(.home, historyCount: 5, pageSize: 2, fleet: false)
         #expect(options.historyScroll == 0)
-        #expect(options.handle(.down, historyCount: 0, pageSize: 2) == .none)
-        #expect(options.handle(.quit, historyCount: 0, pageSize: 2) == .quit)
+        #expect(options.handle(.down, historyCount: 0, pageSize: 2, fleet: false) == .none)
+        #expect(options.handle(.quit, historyCount: 0, pageSize: 2, fleet: false) == .quit)
     }
 
     @Test("Tab cycles sections, clients and status")
@@ -44,9 +44,20 @@ struct KeyTests {
         var options = DashboardOptions(title: "t", startedAt: 0, utcOffset: { _ in 0 })
         var seen: [TopListMode] = []
         for _ in 0..<3 {
-            _ = options.handle(.nextTopList, historyCount: 0, pageSize: 1)
+            _ = options.handle(.nextTopList, historyCount: 0, pageSize: 1, fleet: false)
             seen.append(options.topList)
         }
         #expect(seen == [.clients, .status, .sections])
+    }
+
+    @Test("in a fleet stream Tab also reaches the sources")
+    func cyclesTopListOfAFleet() {
+        var options = DashboardOptions(title: "t", startedAt: 0, utcOffset: { _ in 0 })
+        var seen: [TopListMode] = []
+        for _ in 0..<4 {
+            _ = options.handle(.nextTopList, historyCount: 0, pageSize: 1, fleet: true)
+            seen.append(options.topList)
+        }
+        #expect(seen == [.clients, .status, .sources, .sections])
     }
 }

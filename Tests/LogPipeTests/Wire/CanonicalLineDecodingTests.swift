@@ -6,22 +6,26 @@ import Testing
 private let plainNames = ["/", "/api", "/static", "198.51.100.15", "2001:db8::e701", "/é", "/日本", "/\u{1F600}"]
 private let escapedNames = ["/a\"b", "/back\\slash", "/tab\there", "\u{1B}[2J", "/\u{7F}"]
 
-private func randomCount(_ random: inout SplitMix64) -> Int {
+/// A count within docs/PROTOCOL.md's limits (0...10^12, or `limit`), often at an edge.
+private func randomCount(_ random: inout SplitMix64, upTo limit: Int = Int(WireLimits.maximumCount)) -> Int {
     switch random.next(below: 6) {
     case 0: return 0
-    case 1: return random.next(below: 10)
-    case 2: return Int(Int32.max) + random.next(below: 1000)
-    case 3: return -random.next(below: 100)
-    default: return random.next(below: 100_000)
+    case 1: return min(limit, random.next(below: 10))
+    case 2: return limit
+    case 3: return min(limit, Int(Int32.max) + random.next(below: 1000))
+    default: return min(limit, random.next(below: 100_000))
     }
 }
 
+/// A bucket that keeps every rule of docs/PROTOCOL.md: the per-second counts add up to the hits and
+/// the late seconds to `late`, every count is within 0...10^12, every late second before the start.
 private func randomBucket(_ random: inout SplitMix64, escapes: Bool) -> BucketRecord {
     let start = Int64(1_700_000_000 + random.next(below: 1_000_000)) * (random.next(below: 20) == 0 ? -1 : 1)
-    let span = Int64([1, 10, 10, 10, 60, 3600][random.next(below: 6)])
-    var bucket = BucketRecord(start: start, end: start + span)
-    bucket.hits = randomCount(&random)
-    bucket.perSecond = bucket.perSecond.map { _ in randomCount(&random) }
+    let span = [1, 10, 10, 10, 60, 3600][random.next(below: 6)]
+    var bucket = BucketRecord(start: start, end: start + Int64(span))
+    let perSecondLimit = Int(WireLimits.maximumCount) / span
+    bucket.perSecond = bucket.perSecond.map { _ in randomCount(&random, upTo: perSecondLimit) }
+    bucket.hits = bucket.perSecond.reduce(0, +)
     let names = escapes ? plainNames + escapedNames : plainNames
     bucket.sections = (0..<random.next(below: 12)).map { _ in
         RankedCount(name: names[random.next(below: names.count)], hits: randomCount(&random))
@@ -29,26 +33,59 @@ private func randomBucket(_ random: inout SplitMix64, escapes: Bool) -> BucketRe
     bucket.distinctSections = randomCount(&random)
     for digit in 0..<5 { bucket.statusClasses.classes[digit] = randomCount(&random) }
     bucket.statusClasses.other = randomCount(&random)
-    bucket.bytes = Int64(randomCount(&random)) * Int64(random.next(below: 1_000_000))
+    bucket.bytes = random.next(below: 10) == 0 ? Int64.max : Int64(randomCount(&random)) * Int64(random.next(below: 1_000_000))
     bucket.clients = (0..<random.next(below: 6)).map { _ in
         RankedCount(name: names[random.next(below: names.count)], hits: randomCount(&random))
     }
     bucket.distinctClients = randomCount(&random)
     bucket.invalid = randomCount(&random)
-    bucket.late = randomCount(&random)
     bucket.lateSeconds = (0..<random.next(below: 3)).map { _ in
-        SecondCount(at: start - Int64(random.next(below: 500)), hits: randomCount(&random))
+        SecondCount(at: start - 1 - Int64(random.next(below: 500)), hits: randomCount(&random, upTo: Int(WireLimits.maximumCount) / 2))
     }
+    bucket.late = bucket.lateSeconds.reduce(0) { $0 + $1.hits }
     bucket.dropped = randomCount(&random)
     return bucket
 }
 
+/// `bucket` with one rule of docs/PROTOCOL.md broken: a count out of range, sums that disagree, a
+/// late second that is not before the start, a negative byte count.
+private func brokenBucket(_ bucket: BucketRecord, _ random: inout SplitMix64) -> BucketRecord {
+    var broken = bucket
+    let outside = [-1, Int(WireLimits.maximumCount) + 1, Int.max, Int.min][random.next(below: 4)]
+    switch random.next(below: 9) {
+    case 0: broken.hits += 1
+    case 1: broken.perSecond[random.next(below: broken.perSecond.count)] = outside
+    case 2: broken.distinctSections = outside
+    case 3: broken.statusClasses.classes[random.next(below: 5)] = outside
+    case 4: broken.bytes = -1 - Int64(random.next(below: 10))
+    case 5: broken.lateSeconds.append(SecondCount(at: broken.start + Int64(random.next(below: 2)), hits: 1)); broken.late += 1
+    case 6: broken.late += 1
+    case 7: broken.dropped = outside
+    default: broken.clients.append(RankedCount(name: "c", hits: outside))
+    }
+    return broken
+}
+
+/// A window within docs/PROTOCOL.md's limits.
 private func randomWindow(_ random: inout SplitMix64) -> WindowRecord {
-    let averages = [0, 0.001, 1.925, 10, 10.5, 99_999.999, -3.25, Double(random.next(below: 1_000_000)) / 1000]
+    let averages = [0, 0.001, 1.925, 10, 10.5, 99_999.999, 999_999_999.999, Double(random.next(below: 1_000_000)) / 1000]
     return WindowRecord(
-        at: Int64(1_700_000_000 + random.next(below: 1_000_000)), window: [60, 120, 3600][random.next(below: 3)],
-        hits: randomCount(&random), average: averages[random.next(below: averages.count)],
+        at: Int64(1_700_000_000 + random.next(below: 1_000_000)), window: [1, 60, 120, 3600, 86_400][random.next(below: 5)],
+        hits: randomCount(&random) * [1, 86_400][random.next(below: 2)], average: averages[random.next(below: averages.count)],
         threshold: averages[random.next(below: averages.count)], alerting: random.next(below: 2) == 0)
+}
+
+/// `window` with one limit broken.
+private func brokenWindow(_ window: WindowRecord, _ random: inout SplitMix64) -> WindowRecord {
+    var broken = window
+    switch random.next(below: 5) {
+    case 0: broken.at = [WireLimits.latestTime + 1, WireLimits.earliestTime - 1, Int64.min][random.next(below: 3)]
+    case 1: broken.window = [0, -120, 86_401][random.next(below: 3)]
+    case 2: broken.hits = [-1, Int(WireLimits.windowHits.upperBound) + 1][random.next(below: 2)]
+    case 3: broken.average = -0.5
+    default: broken.threshold = -10
+    }
+    return broken
 }
 
 private func line(of record: WireRecord) -> [UInt8] {
@@ -128,6 +165,24 @@ struct CanonicalLineDecodingTests {
         #expect(escaped > 100)
     }
 
+    @Test func bucketsAndWindowsBreakingARuleAreDeclinedByTheFastPathAndRejectedNamingTheField() {
+        var random = SplitMix64(seed: 0xBAD)
+        for _ in 0..<2_000 {
+            for record in [
+                WireRecord.bucket(brokenBucket(randomBucket(&random, escapes: false), &random)),
+                .window(brokenWindow(randomWindow(&random), &random)),
+            ] {
+                let bytes = line(of: record)
+                #expect(canonicalDecode(bytes) == nil, "\(String(decoding: bytes, as: UTF8.self))")
+                guard case .failure(.invalidField(_, let field, _)) = treeDecode(bytes) else {
+                    Issue.record("not rejected for a field: \(String(decoding: bytes, as: UTF8.self))")
+                    continue
+                }
+                #expect(!field.isEmpty)
+            }
+        }
+    }
+
     @Test func generatedWindowsDecodeOnTheFastPathAsTheGeneralPathDoes() throws {
         var random = SplitMix64(seed: 0x3141)
         for _ in 0..<2_000 {
@@ -140,9 +195,12 @@ struct CanonicalLineDecodingTests {
     @Test func damagedLinesDecodeOrFailExactlyAsOnTheGeneralPath() {
         var random = SplitMix64(seed: 0xDA11A9E)
         var seeds: [[UInt8]] = []
-        for _ in 0..<50 {
-            seeds.append(line(of: .bucket(randomBucket(&random, escapes: random.next(below: 4) == 0))))
-            seeds.append(line(of: .window(randomWindow(&random))))
+        for index in 0..<60 {
+            let bucket = randomBucket(&random, escapes: random.next(below: 4) == 0)
+            let window = randomWindow(&random)
+            // A sixth of the seeds break a rule: the fast path must decline them, the tree reject them.
+            seeds.append(line(of: .bucket(index % 6 == 0 ? brokenBucket(bucket, &random) : bucket)))
+            seeds.append(line(of: .window(index % 6 == 0 ? brokenWindow(window, &random) : window)))
         }
         var fastAccepted = 0
         var treeRejected = 0
@@ -164,7 +222,9 @@ struct CanonicalLineDecodingTests {
             }
         }
         #expect(differences.isEmpty, "\(differences.prefix(5))")
-        #expect(fastAccepted > 1_000, "the mutations should keep many lines on the fast path")
+        // Fewer than before the limits: a digit changed in `per_second` or `late_seconds` now breaks a
+        // sum, and a sixth of the seeds break a rule from the start.
+        #expect(fastAccepted > 500, "the mutations should keep many lines on the fast path")
         #expect(treeRejected > 2_500, "the mutations should break many lines")
     }
 

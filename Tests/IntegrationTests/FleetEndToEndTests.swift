@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// Three web servers, none above the threshold alone, the fleet above it: logagg --source on each,
+/// logmerge, logalert. The fleet's transitions must equal the rule computed from scratch on the
+/// union of the three logs (Foundation's date parser, the rule summed at every boundary).
+@Suite("Fleet end to end: one alert for the sum of several web servers")
+struct FleetEndToEndTests {
+    /// Each server: 2.5 req/s, plus a burst of 4 req/s, at different moments, so that only the sum of
+    /// the three crosses 10 req/s over 120 s.
+    static let servers: [(name: String, seed: Int, burstStart: Int)] = [("web1", 1, 200), ("web2", 2, 230), ("web3", 3, 260)]
+
+    @Test(arguments: ["files", "interleaved stdin, one source after another"])
+    func theFleetAlertEqualsTheRuleOnTheUnionOfTheLogs(wiring: String) throws {
+        let directory = try PipelineTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var script = ""
+        for server in Self.servers {
+            script += """
+                loggen --instant --start 1700000000 --duration 900 --profile burst --rate 2.5 --burst-rate 4 \
+                  --burst-start \(server.burstStart) --burst-duration 200 --seed \(server.seed) -o \(server.name).log
+                logtail --once \(server.name).log 2>/dev/null | logagg --source \(server.name) > \(server.name).ndjson
+                logalert < \(server.name).ndjson > \(server.name).alone
+
+                """
+        }
+        let names = Self.servers.map(\.name)
+        if wiring == "files" {
+            script += "logmerge \(names.map { "\($0).ndjson" }.joined(separator: " ")) > merged.ndjson\n"
+        } else {
+            script += "cat \(names.map { "\($0).ndjson" }.joined(separator: " ")) | logmerge --sources \(names.joined(separator: ",")) > merged.ndjson\n"
+        }
+        script += "logalert < merged.ndjson > final.ndjson\n"
+        let outcome = try PipelineTools.shell(script, in: directory)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+
+        var union: [Int64: Int] = [:]
+        for name in names {
+            let log = try String(contentsOfFile: "\(directory)/\(name).log", encoding: .utf8)
+            let alone = ReferenceReading.hitsPerSecond(ofLog: log)
+            union.merge(alone) { $0 + $1 }
+            let aloneTransitions = try String(contentsOfFile: "\(directory)/\(name).alone", encoding: .utf8)
+            #expect(!aloneTransitions.contains(#""type":"alert""#), "\(name) alone stays below the threshold")
+            let expectedAlone = ReferenceReading.transitions(alone, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
+            #expect(expectedAlone.isEmpty)
+        }
+        let expected = ReferenceReading.transitions(union, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
+        #expect(expected.count == 2, "the generated fleet crosses the threshold once and recovers")
+        let final = try String(contentsOfFile: "\(directory)/final.ndjson", encoding: .utf8)
+        let actual = try final.split(separator: "\n").compactMap { line -> (kind: String, at: Int64, hits: Int)? in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard let kind = object["type"] as? String, kind == "alert" || kind == "recovery" else { return nil }
+            return (kind, Int64(object["at"] as! Int), object["hits"] as! Int)
+        }
+        #expect(actual.map(\.kind) == expected.map(\.kind))
+        #expect(actual.map(\.at) == expected.map(\.at))
+        #expect(actual.map(\.hits) == expected.map(\.hits))
+        let merged = try String(contentsOfFile: "\(directory)/merged.ndjson", encoding: .utf8)
+        #expect(merged.split(separator: "\n").count == 90, "one merged bucket per interval, none doubled")
+        #expect(merged.contains(#""sources":[{"source":"web1","#))
+    }
+}
