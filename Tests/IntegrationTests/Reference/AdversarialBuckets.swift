@@ -3,7 +3,8 @@ import LogPipe
 /// A seeded stream of bucket and gap records written straight to logalert, for what logagg never
 /// sends but the document still rules on: a bucket dated 2100 amid real ones, a forward jump confirmed
 /// by the next record, a bucket repeated after its seconds were evaluated, an `observed_end` before the
-/// last bucket, late seconds older than the window.
+/// last bucket, late seconds older than the window or dated after the last boundary evaluated (after a
+/// skip). Every record is valid by PROTOCOL.md's limits (a late second is before its bucket's start).
 struct AdversarialBuckets {
     var seed: UInt64
     var window: Int64
@@ -78,7 +79,7 @@ struct AdversarialBuckets {
             case 4:
                 let stale = max(interval, TimeRuleReference.bucketStart(uniform(0...stream.window * 2), interval: interval))
                 var old = bucket(at: start - stale, level: rate * 2)
-                old.lateSeconds = random.next(below: 2) == 0 ? lateSeconds(before: start) : []
+                old.lateSeconds = random.next(below: 2) == 0 ? lateSeconds(before: old.start) : []
                 old.late = old.lateSeconds.map(\.hits).reduce(0, +)
                 stream.records.append(.bucket(old))
                 stream.features.append("stale bucket")
