@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "logview", targets: ["logview"]),
         .executable(name: "loggen", targets: ["loggen"]),
         .executable(name: "logmerge", targets: ["logmerge"]),
+        .executable(name: "logship", targets: ["logship"]),
+        .executable(name: "logrecv", targets: ["logrecv"]),
         .library(name: "LogPipe", targets: ["LogPipe"]),
     ],
     targets: [
@@ -33,6 +35,9 @@ let package = Package(
         .executableTarget(name: "logview", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .executableTarget(name: "loggen", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .executableTarget(name: "logmerge", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
+        // The Redis transport: the stream between hosts, behind stages of its own (issue 14).
+        .executableTarget(name: "logship", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
+        .executableTarget(name: "logrecv", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .testTarget(name: "LogPipeTests", dependencies: ["LogPipe"], swiftSettings: commonSettings),
         .testTarget(
             name: "IntegrationTests",

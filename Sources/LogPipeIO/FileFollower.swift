@@ -4,8 +4,9 @@ import LogPipe
 /// Follows one log path like `tail -F`: reads new lines as they are written, through rotation,
 /// truncation, removal and re-creation, keeping every line exactly once.
 ///
-/// Each `pass` reads what is waiting in the open file, then compares `fstat(2)` of the descriptor
-/// with `stat(2)` of the path and lets a `FollowStateMachine` decide what to do:
+/// Each `pass` looks before it reads: it compares `fstat(2)` of the descriptor with `stat(2)` of the
+/// path and the bytes it read with the file's bytes now (two small `pread(2)`s), and lets a
+/// `FollowStateMachine` decide what to do:
 /// - **Rotation by rename** (logrotate's default): the old file is read to its end before the new
 ///   file at the path is opened and read from offset 0. The old descriptor is then kept for a grace
 ///   period (`retireGraceMilliseconds`) and still read, because a server keeps writing to the
@@ -15,15 +16,19 @@ import LogPipe
 ///   A follower sees a rotation only when it looks (every pass). If the file is rotated twice
 ///   between two looks (logtail stalled for longer than the rotation interval, say blocked on a full
 ///   stdout pipe), the file in between was never opened and its lines are not read.
-/// - **Truncation** (copy-and-truncate rotation, `> file`): a file shorter than the read offset is
-///   read again from offset 0 and any partial line is dropped.
+/// - **Truncation** (copy-and-truncate rotation, `> file`): a file shorter than the read offset, or
+///   whose first bytes or bytes just before the read offset are no longer the ones read
+///   (`ContentMark`: the server wrote past the old offset again before the follower looked), is read
+///   again from offset 0. A partial line held at that moment is handed out as a line first, as the
+///   end of a file read with `--once` hands out an unterminated last line.
 ///
 ///   Copy-and-truncate has races no reader of the path can close: lines written after the
 ///   follower's last look and before the truncation are gone from the file before it reads them
 ///   (they survive only in the copy, which it does not read, or nowhere when written after the
-///   copy); and when the server writes past the old offset again before the next look (within one
-///   poll interval), the shrink is not seen and reading resumes mid-file. Prefer rotation by rename
-///   (logrotate's `create`, with the server told to reopen), where every line is kept.
+///   copy); a rewrite that puts the very same bytes at the start and before the offset is not seen;
+///   nor is a truncation and regrowth in the instant between a look and the read that follows it.
+///   Prefer rotation by rename (logrotate's `create`, with the server told to reopen), where every
+///   line is kept.
 /// - **Missing, removed or unreadable**: said once on standard error; the follower keeps looking
 ///   and opens the file when it appears (from offset 0: everything in a new file is new).
 /// - **Symbolic links**: `stat(2)` follows them, so a retargeted link is a new file at the path.
@@ -31,7 +36,9 @@ import LogPipe
 /// Files are told apart by device and inode. The open descriptor keeps its inode from being reused,
 /// so a file removed and created again is always seen as a new file.
 ///
-/// A line is handed out only once its newline is written; a partial line waits for the rest.
+/// A line is handed out only once its newline is written; a partial line waits for the rest, except
+/// where its file is let go (a truncation, the end of a rotated file's grace period): then it is
+/// handed out as a line, so that no held byte is dropped silently.
 public final class FileFollower: FollowInput {
     /// The followed path, as given on the command line.
     public let name: String
@@ -64,18 +71,36 @@ public final class FileFollower: FollowInput {
         self.diagnostics = diagnostics
     }
 
-    /// Reads the files rotated away (during their grace period), then the current file, then looks at
-    /// the path and acts on what changed (see the type's description). Problems are reported through
-    /// `diagnostics`; a failed `read(2)` or `fstat(2)` ends the pass with `.failed`.
+    /// Reads the files rotated away (during their grace period), then looks at the current file and
+    /// the path and acts on what it sees (see the type's description): reads what is waiting, and
+    /// looks again once it read to the end. Problems are reported through `diagnostics`; a failed
+    /// `read(2)` or `fstat(2)` ends the pass with `.failed`.
     public func pass<E: Error>(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(E) -> Void) throws(E)
         -> FollowPass
     {
         var remaining = budget
         if try !passRetired(now: now, budget: &remaining, lines: lines) { return .moreReady }
-        // A few actions at most per pass (say a switch to a new file, then a restart): the loop
+        // A few actions at most per pass (say a switch to a new file, a read, then a wait): the loop
         // cannot spin, and anything left is done on the next pass.
         for _ in 0..<8 {
-            if let file = current {
+            // The look comes before every read: reading at the offset of a file that was truncated
+            // and regrown past it would skip the new lines before the offset and start mid-line.
+            let descriptor: FileSnapshot?
+            var content = ContentObservation.unchanged
+            switch current?.snapshot() {
+            case .none: descriptor = nil
+            case .success(let snapshot)?:
+                descriptor = snapshot
+                if let file = current, snapshot.size >= file.offset { content = file.checkContent() }
+            case .failure(let error)?:
+                current = nil
+                return .failed(errno: error.errno)
+            }
+            switch machine.next(
+                path: observePath(), descriptor: descriptor, offset: current?.offset ?? 0, content: content)
+            {
+            case .read:
+                guard let file = current else { continue }
                 guard remaining > 0 else { return .moreReady }
                 let result = try file.read(budget: remaining, lines: lines)
                 remaining -= result.bytes
@@ -84,27 +109,20 @@ public final class FileFollower: FollowInput {
                     return .failed(errno: failure)
                 }
                 if !result.atEnd { return .moreReady }
-            }
-            let descriptor: FileSnapshot?
-            switch current?.snapshot() {
-            case .none: descriptor = nil
-            case .success(let snapshot)?: descriptor = snapshot
-            case .failure(let error)?:
-                current = nil
-                return .failed(errno: error.errno)
-            }
-            switch machine.next(path: observePath(), descriptor: descriptor, offset: current?.offset ?? 0) {
-            case .read:
-                continue
             case .wait:
                 return .drained
             case .open(let atEnd, let reappeared):
                 guard openPath(atEnd: atEnd) else { return .drained }
                 if atEnd, let file = current { try handOutDirectives(of: file, lines: lines) }
                 if reappeared { diagnostics?.note("\(name): now readable; following it") }
-            case .restartFromStart:
-                current?.restart()
-                diagnostics?.note("\(name): truncated; reading it again from the start")
+            case .restartFromStart(let truncation):
+                if let file = current {
+                    // The held partial line is a line, as at the end of a file read with --once:
+                    // counted once, never dropped.
+                    try file.finish(lines: lines)
+                    file.restart()
+                }
+                diagnostics?.note("\(name): \(truncation.message)")
             case .switchToNewFile:
                 if let old = current {
                     old.lastGrowth = now

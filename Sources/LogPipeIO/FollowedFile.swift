@@ -1,14 +1,16 @@
 import Glibc
 import LogPipe
 
-/// One open regular file a `FileFollower` reads: its descriptor, read offset, line splitter and line
-/// count. The descriptor is closed when the object goes away.
+/// One open regular file a `FileFollower` reads: its descriptor, read offset, line splitter, line
+/// count and `ContentMark` (its first bytes and the bytes before the offset, to see a truncation that
+/// the size hides). The descriptor is closed when the object goes away.
 final class FollowedFile {
     /// What one read pass did.
     struct ReadResult {
         /// Bytes read in this pass.
         var bytes = 0
-        /// True when `read(2)` returned 0: the file is read to its current end.
+        /// True when `read(2)` returned fewer bytes than asked for, or 0: the file is read to its
+        /// end as it was then (a regular file gives short reads only there).
         var atEnd = false
         /// The `errno` of a failed `read(2)`.
         var failure: Int32?
@@ -22,6 +24,8 @@ final class FollowedFile {
     /// Monotonic milliseconds when this file was retired or last grew after that.
     var lastGrowth: Int64 = 0
     private var splitter: LineSplitter
+    /// The bytes read at the file's start and just before `offset`, kept up to date by `read`.
+    private var mark = ContentMark()
     /// True when reading started in the middle of a line (at the end of a file whose last line was
     /// unfinished): that line's remainder is not a whole line and is dropped.
     private var skippingFirstLine: Bool
@@ -33,6 +37,7 @@ final class FollowedFile {
         // A smaller buffer than a one-shot read's: many files may be followed at once, each for weeks.
         splitter = LineSplitter(maximumLineLength: maximumLineLength, bufferSize: 256 * 1024)
         skippingFirstLine = startsMidLine
+        if offset > 0 { markExistingBytes() }
     }
 
     deinit {
@@ -60,8 +65,14 @@ final class FollowedFile {
             offset += Int64(result.bytes)
         }
         while result.bytes < budget {
+            let position = offset + Int64(result.bytes)
+            var asked = 0
+            // One copy of at most the mark's capacity per read(2), none per line.
             let read = { (space: UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int in
-                Glibc.read(descriptor, space.baseAddress, space.count)
+                asked = space.count
+                let count = Glibc.read(descriptor, space.baseAddress, space.count)
+                if count > 0 { self.mark.record(UnsafeBufferPointer(rebasing: space[0..<count]), at: position) }
+                return count
             }
             let count = try splitter.fill(read) { (line: LineSplitter.Line) throws(E) in
                 if skipping {
@@ -73,6 +84,12 @@ final class FollowedFile {
             }
             if count > 0 {
                 result.bytes += count
+                // A short read of a regular file is its end: asking again would only return 0, and
+                // would read from the old offset were the file truncated and regrown in between.
+                if count < asked {
+                    result.atEnd = true
+                    break
+                }
             } else if count == 0 {
                 result.atEnd = true
                 break
@@ -98,13 +115,35 @@ final class FollowedFile {
         if let failure { throw failure }
     }
 
-    /// Starts again at offset 0 after a truncation: drops any partial line and restarts the count.
+    /// Whether the file still holds the bytes read from it at its start and just before the offset:
+    /// two `pread(2)`s of at most the mark's capacity, made once per look, never per line.
+    func checkContent() -> ContentObservation {
+        let descriptor = self.descriptor
+        return mark.compare { space, at in pread(descriptor, space.baseAddress, space.count, off_t(at)) }
+    }
+
+    /// Starts again at offset 0 after a truncation: restarts the count and forgets the bytes read.
+    /// A partial line must have been handed out first (`finish`), or it is dropped.
     func restart() {
         _ = lseek(descriptor, 0, SEEK_SET)
         offset = 0
         lineNumber = 0
         skippingFirstLine = false
         splitter.reset()
+        mark.reset()
+    }
+
+    /// Marks the bytes before a start offset above 0 (a follow that starts at the end), read with
+    /// `pread(2)`: the file's start and the bytes before the offset.
+    private func markExistingBytes() {
+        let descriptor = self.descriptor
+        var bytes = [UInt8](repeating: 0, count: mark.capacity)
+        for start in [0, max(0, offset - Int64(bytes.count))] {
+            let wanted = Int(min(Int64(bytes.count), offset - start))
+            let count = bytes.withUnsafeMutableBufferPointer { pread(descriptor, $0.baseAddress, wanted, off_t(start)) }
+            guard count > 0 else { continue }
+            bytes.withUnsafeBufferPointer { mark.record(UnsafeBufferPointer(rebasing: $0[0..<count]), at: start) }
+        }
     }
 
     /// Swaps in a new descriptor on the same file (SIGHUP), positioned at the current offset.

@@ -38,11 +38,15 @@ enum LogTailCommand {
         discussion: """
             Following works like 'tail -F': a file rotated by rename is read to its end and the new file
             at the path is read from its start; a truncated file (copy-and-truncate, '> file') is read
-            again from its start; a file that is missing or unreadable is reported once and followed
-            once it appears; symbolic links are followed to their current target. SIGHUP reopens the
-            files. A line is written only once its newline is; with --once a last line without one is
-            read too. Lines written during logrotate's copytruncate race can be lost: prefer rotation
-            by rename.
+            again from its start, also when it was written past the old read position again before
+            logtail looked (its first bytes, or the bytes before the read position, changed); a file
+            that is missing or unreadable is reported once and followed once it appears; symbolic
+            links are followed to their current target. SIGHUP reopens the files. A line is written
+            only once its newline is, except that an unfinished last line is written as a line when
+            its file is truncated or its rotated file is let go, as --once does at the end of a file.
+            A directory to follow is a usage error. Lines written during logrotate's copytruncate race
+            can be lost: prefer rotation by rename. Each file's line counts are written on stderr at
+            the end.
 
             RECORDS WRITTEN (one JSON object per line on stdout, see docs/PROTOCOL.md):
               request     one per log line: time, client, status, bytes, section (+ with --fields:
@@ -68,6 +72,12 @@ enum LogTailCommand {
               logtail --once --fields path,agent old.log | jq -r .path
             """
     )
+
+    /// Whether `path` names a directory now (stat(2), following symbolic links).
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
 
     static func main() {
         let arguments = ToolLauncher.arguments(for: spec)
@@ -104,6 +114,13 @@ enum LogTailCommand {
         if paths.filter({ $0 == "-" }).count > 1 {
             ToolLauncher.usageFailure(UsageError("standard input ('-') can be read only once"), spec: spec)
         }
+        // Following waits for a path that is missing or unreadable, but a directory named on the
+        // command line is a mistake, not a log still to come: say so now instead of waiting.
+        // (With --once it is an input that cannot be read, status 66, like any other.)
+        if !once, let directory = paths.first(where: { $0 != "-" && isDirectory($0) }) {
+            ToolLauncher.usageFailure(
+                UsageError("'\(directory)' is a directory: name the log file to follow in it"), spec: spec)
+        }
 
         SignalWatcher.ignoreBrokenPipe()
         let watchdog = StopWatchdog()
@@ -137,7 +154,9 @@ enum LogTailCommand {
             inputs: inputs, recorders: recorders, output: OutputChannel(), signals: signals, diagnostics: diagnostics,
             heartbeats: !once, since: since, format: format)
         let ending = withExtendedLifetime(watchdog) { loop.run() }
-        if once && ending != .outputClosed {
+        // Every line handed out is counted once, a partial line emitted at a truncation or rotation
+        // included: lines = requests + skipped + invalid, live as in a replay.
+        if ending != .outputClosed {
             for recorder in recorders { diagnostics.note("\(recorder.source): \(recorder.tally.summary)") }
         }
         if since != nil && ending != .outputClosed {

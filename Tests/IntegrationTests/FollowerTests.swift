@@ -115,7 +115,9 @@ struct FollowerTests {
         #expect(follower.numbers.last == 1)
     }
 
-    @Test func dropsAPartialLineWhenTheFileIsTruncated() {
+    @Test func handsOutAPartialLineAsALineWhenTheFileIsTruncated() {
+        // As `--once` reads an unterminated last line at the end of a file: the same bytes give the
+        // same lines, live or replayed.
         let directory = TailTestDirectory()
         let path = directory.file("access.log")
         TailTestLog.create(path)
@@ -123,9 +125,107 @@ struct FollowerTests {
         TailTestLog.append("one\ntw", to: path)
         #expect(follower.drain() == ["one"])
         TailTestLog.truncate(path)
-        follower.drain()
+        #expect(follower.drain() == ["tw"])
         TailTestLog.append("fresh\n", to: path)
         #expect(follower.drain() == ["fresh"])
+        #expect(follower.numbers == [1, 2, 1])
+    }
+
+    /// Truncated, then written past the old read offset before the follower looks again: the size
+    /// alone says the file only grew.
+    @Test(arguments: ["another start", "the same start"])
+    func readsEveryNewLineOfAFileTruncatedAndRegrownBeforeItLooked(start: String) {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        // A W3C header is the same in every file: only the bytes before the offset tell them apart.
+        let header = start == "the same start" ? "#Fields: date time c-ip cs-method cs-uri-stem sc-status\n" : ""
+        TailTestLog.create(path)
+        let follower = TailLineCollector(FileFollower(path: path, startAtEnd: false))
+        TailTestLog.append(header + "old 1\nold 2\nold 3\n", to: path)
+        follower.drain()
+        TailTestLog.truncate(path)
+        TailTestLog.append(header + "new 1\nnew 2\nnew 3\nnew 4\nnew 5\n", to: path)
+        let expected = header.isEmpty ? [] : [String(header.dropLast())]
+        #expect(follower.drain() == expected + ["new 1", "new 2", "new 3", "new 4", "new 5"])
+        #expect(follower.numbers.last == (header.isEmpty ? 5 : 6))
+    }
+
+    @Test func readsAFileTruncatedAndRewrittenToExactlyItsOldLength() {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path)
+        let follower = TailLineCollector(FileFollower(path: path, startAtEnd: false))
+        TailTestLog.append("aaaa\nbbbb\n", to: path)
+        #expect(follower.drain() == ["aaaa", "bbbb"])
+        TailTestLog.truncate(path)
+        TailTestLog.append("cccc\ndddd\n", to: path)
+        #expect(follower.drain() == ["cccc", "dddd"])
+        TailTestLog.append("eeee\n", to: path)
+        #expect(follower.drain() == ["eeee"])
+    }
+
+    @Test func handsOutAPartialLineAndThenTheNewLinesOfAFileTruncatedAndRegrown() {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path)
+        let follower = TailLineCollector(FileFollower(path: path, startAtEnd: false))
+        TailTestLog.append("one\ntw", to: path)
+        #expect(follower.drain() == ["one"])
+        TailTestLog.truncate(path)
+        // The writer ends its line after the truncation: at the new start of the file.
+        TailTestLog.append("o\nthree\nfour\n", to: path)
+        #expect(follower.drain() == ["tw", "o", "three", "four"])
+    }
+
+    @Test func seesATruncateAndRegrowOfAFileItStartedFollowingAtItsEnd() {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path, "old 1\nold 2\n")
+        let follower = TailLineCollector(FileFollower(path: path, startAtEnd: true))
+        #expect(follower.drain() == [])
+        TailTestLog.truncate(path)
+        TailTestLog.append("new 1\nnew 2\nnew 3\n", to: path)
+        #expect(follower.drain() == ["new 1", "new 2", "new 3"])
+    }
+
+    @Test func handsOutNothingOfAHalfLineItNeverSawTheStartOfWhenTheFileIsTruncated() {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path, "old 1\nold 2 half")
+        let follower = TailLineCollector(FileFollower(path: path, startAtEnd: true))
+        #expect(follower.drain() == [])
+        TailTestLog.append(" rest", to: path)
+        #expect(follower.drain() == [])
+        TailTestLog.truncate(path)
+        TailTestLog.append("new 1\n", to: path)
+        #expect(follower.drain() == ["new 1"])
+    }
+
+    @Test func handsOutAnOverlongLineOnlyOnceWhenTheFileIsTruncatedInItsMiddle() {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path)
+        let follower = TailLineCollector(FileFollower(path: path, startAtEnd: false, maximumLineLength: 100))
+        TailTestLog.append(String(repeating: "x", count: 300), to: path)
+        #expect(follower.drain() == [String(repeating: "x", count: 100)])
+        TailTestLog.truncate(path)
+        TailTestLog.append("next\n", to: path)
+        #expect(follower.drain() == ["next"])
+        #expect(follower.truncated == [true, false])
+    }
+
+    @Test func handsOutTheUnfinishedLastLineOfARotatedFileWhenItIsLetGo() {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path)
+        let follower = TailLineCollector(FileFollower(path: path, startAtEnd: false, retireGraceMilliseconds: 1000))
+        TailTestLog.append("one\nhalf", to: path)
+        #expect(follower.drain() == ["one"])
+        TailTestLog.rename(path, to: directory.file("access.log.1"))
+        TailTestLog.create(path, "new\n")
+        #expect(follower.drain() == ["new"])
+        follower.now = 1000
+        #expect(follower.drain() == ["half"])
     }
 
     @Test func waitsForAFileThatDoesNotExistYetAndReadsAllOfIt() {

@@ -22,7 +22,8 @@ struct TailTestRandom {
 }
 
 /// `FileFollower` against a server that writes whole and half lines, while its log is rotated by
-/// rename (the server reopening a few steps later), truncated and removed, in random order.
+/// rename (the server reopening a few steps later), truncated (and written again, past the old
+/// offset too, before the follower looks) and removed, in random order.
 @Suite("FileFollower randomized")
 struct FollowerRandomizedTests {
     @Test(arguments: Array(1...12) as [UInt64])
@@ -36,9 +37,16 @@ struct FollowerRandomizedTests {
         var written: [String] = []
         var number = 0
         var pendingHalf: String?
+        /// The written part of the pending half line.
+        var pendingStart = ""
+        /// True when a truncation came between the two halves: the first was handed out as a line
+        /// at the truncation, and the second will be a line of its own at the file's new start.
+        var halfSplitByTruncation = false
         var rotatedSinceDrain = false
         var stepsSinceRotation: Int?
         var rotations = 0
+        var truncations = 0
+        var regrowths = 0
 
         for _ in 0..<600 {
             if let steps = stepsSinceRotation, steps >= 6, pendingHalf == nil {
@@ -58,8 +66,12 @@ struct FollowerRandomizedTests {
                 for _ in 0..<count {
                     if let half = pendingHalf {
                         text += half
-                        written.append("line \(number - 1) " + String(repeating: "x", count: (number - 1) % 50))
+                        written.append(
+                            halfSplitByTruncation
+                                ? String(half.dropLast())
+                                : "line \(number - 1) " + String(repeating: "x", count: (number - 1) % 50))
                         pendingHalf = nil
+                        halfSplitByTruncation = false
                     }
                     text += "line \(number) " + String(repeating: "x", count: number % 50) + "\n"
                     written.append("line \(number) " + String(repeating: "x", count: number % 50))
@@ -71,6 +83,7 @@ struct FollowerRandomizedTests {
                     let line = "line \(number) " + String(repeating: "x", count: number % 50) + "\n"
                     let cut = line.index(line.startIndex, offsetBy: 1 + random.next(below: line.count - 1))
                     TailTestLog.write(String(line[..<cut]), to: server)
+                    pendingStart = String(line[..<cut])
                     pendingHalf = String(line[cut...])
                     number += 1
                 }
@@ -84,15 +97,38 @@ struct FollowerRandomizedTests {
                     stepsSinceRotation = 0
                 }
             case 5:
-                // Truncation loses what was written since the last look, and is missed when the file
-                // grows past the old offset before the next look (the documented races), so it comes
-                // right after a look and is looked at before anything more is written.
-                if pendingHalf == nil && stepsSinceRotation == nil {
+                // Truncation loses what was written since the last look (the documented race), so it
+                // comes right after a look. The server may write again before the next look, past
+                // the old offset too; a half line read before the truncation is handed out as a line.
+                if stepsSinceRotation == nil {
                     follower.now += 100
                     follower.drain()
-                    TailTestLog.truncate(path)
-                    follower.drain()
                     if access(path, F_OK) == 0 { rotatedSinceDrain = false }
+                    var before = stat()
+                    let oldSize = stat(path, &before) == 0 ? Int(before.st_size) : 0
+                    TailTestLog.truncate(path)
+                    truncations += 1
+                    if pendingHalf != nil && !halfSplitByTruncation {
+                        written.append(pendingStart)
+                        halfSplitByTruncation = true
+                    }
+                    if random.next(below: 2) == 0 {
+                        // Regrown past the old size before the follower looks again.
+                        var text = ""
+                        if let half = pendingHalf {
+                            text += half
+                            written.append(String(half.dropLast()))
+                            pendingHalf = nil
+                            halfSplitByTruncation = false
+                        }
+                        while text.utf8.count <= oldSize {
+                            text += "line \(number) " + String(repeating: "x", count: number % 50) + "\n"
+                            written.append("line \(number) " + String(repeating: "x", count: number % 50))
+                            number += 1
+                        }
+                        TailTestLog.write(text, to: server)
+                        regrowths += 1
+                    }
                 }
             default:
                 follower.now += 100
@@ -103,7 +139,10 @@ struct FollowerRandomizedTests {
         }
         if let half = pendingHalf {
             TailTestLog.write(half, to: server)
-            written.append("line \(number - 1) " + String(repeating: "x", count: (number - 1) % 50))
+            written.append(
+                halfSplitByTruncation
+                    ? String(half.dropLast())
+                    : "line \(number - 1) " + String(repeating: "x", count: (number - 1) % 50))
         }
         close(server)
         for _ in 0..<3 {
@@ -111,11 +150,14 @@ struct FollowerRandomizedTests {
             follower.drain()
         }
         #expect(rotations > 10)
+        #expect(truncations > 10)
+        #expect(regrowths > 5)
         #expect(follower.lines.count == written.count)
         let missing = Set(written).subtracting(follower.lines)
         let unexpected = Set(follower.lines).subtracting(written)
         #expect(missing.isEmpty, "missing: \(missing.sorted().prefix(10))")
         #expect(unexpected.isEmpty, "not written: \(unexpected.sorted().prefix(10))")
-        #expect(Set(follower.lines).count == follower.lines.count, "some lines handed out twice")
+        // Halves split by a truncation may repeat one another ("x\n"): every line as often as written.
+        #expect(follower.lines.sorted() == written.sorted(), "some lines handed out twice")
     }
 }

@@ -192,6 +192,32 @@ struct LogTailTests {
         #expect(requests.filter { $0["source"] as? String == second }.compactMap { $0["path"] as? String } == ["/b/2"])
     }
 
+    @Test(arguments: [[], ["--from-start", "access.log"]])
+    func followingADirectoryIsAUsageErrorWithStatus64(before: [String]) throws {
+        let directory = TailTestDirectory()
+        TailTestLog.create(directory.file("access.log"), TailTestLine.combined(1))
+        let arguments = before.map { $0.hasPrefix("-") ? $0 : directory.file($0) } + [directory.path]
+        let tail = try LogTailProcess(arguments, directory: directory)
+        #expect(tail.waitForExit() == 64)
+        #expect(tail.lines.isEmpty)
+        let message = tail.standardError
+        #expect(message.hasPrefix("logtail: error: '\(directory.path)' is a directory"), "\(message)")
+        #expect(message.contains("Usage: logtail "))
+        #expect(message.contains("See 'logtail --help'"))
+    }
+
+    @Test func writesEachFilesLineCountsWhenStoppedWhileFollowing() throws {
+        let directory = TailTestDirectory()
+        let path = directory.file("access.log")
+        TailTestLog.create(path)
+        let tail = try LogTailProcess([path], directory: directory)
+        #expect(tail.read(timeout: 10) { TailRecords.count("heartbeat", $0) > 0 })
+        TailTestLog.append(TailTestLine.combined(1) + "garbage\n\n" + TailTestLine.combined(2), to: path)
+        #expect(tail.read(timeout: 10) { TailRecords.requestCount($0) == 2 })
+        #expect(tail.stop() == 0)
+        #expect(tail.standardError.contains("logtail: \(path): 4 lines: 2 requests, 1 skipped, 1 invalid"))
+    }
+
     @Test func onceWithADirectoryExitsWithStatus66() throws {
         let directory = TailTestDirectory()
         let tail = try LogTailProcess(["--once", directory.path], directory: directory)

@@ -162,3 +162,90 @@ enum TailTestLine {
         "192.0.2.\(number % 250 + 1) - - [\(time)] \"GET /\(tag)/\(number) HTTP/1.1\" 200 \(512 + number % 1000) \"-\" \"tail-test/1.0\"\n"
     }
 }
+
+/// Watching and pausing a following logtail, so a test acts on events instead of guessing how long
+/// logtail takes to look at its files.
+extension LogTailProcess {
+    /// Whether logtail has the file now at `path` open and has read it to its end: one of its
+    /// descriptors is that file (same device and inode), at a position equal to the file's size
+    /// (`/proc/<pid>/fdinfo`, proc(5)).
+    func hasRead(_ path: String) -> Bool {
+        let pid = process.processIdentifier
+        var file = stat()
+        guard stat(path, &file) == 0,
+            let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
+        else { return false }
+        for descriptor in descriptors {
+            var open = stat()
+            // stat(2) of /proc/<pid>/fd/<n> follows the link to the open file, renamed or not.
+            guard stat("/proc/\(pid)/fd/\(descriptor)", &open) == 0, open.st_dev == file.st_dev,
+                open.st_ino == file.st_ino,
+                let info = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(descriptor)", encoding: .utf8),
+                let line = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }),
+                let position = Int64(line.dropFirst(4).trimmingCharacters(in: .whitespaces))
+            else { continue }
+            if position == Int64(file.st_size) { return true }
+        }
+        return false
+    }
+
+    /// Reads stdout (so logtail never blocks on it) until logtail has read the file at `path` to its
+    /// end, or `timeout` seconds pass. - Returns: whether it has.
+    func waitUntilRead(_ path: String, timeout: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !hasRead(path) {
+            guard process.isRunning, deadline.timeIntervalSinceNow > 0 else { return false }
+            read(timeout: 0.02) { _ in false }
+        }
+        return true
+    }
+
+    /// Stops the process (SIGSTOP) and waits until it is stopped (state `T` in /proc/<pid>/stat), so
+    /// nothing done to its files meanwhile can be seen half done. - Returns: whether it stopped.
+    func pause(timeout: Double = 30) -> Bool {
+        let pid = process.processIdentifier
+        kill(pid, SIGSTOP)
+        let deadline = Date().addingTimeInterval(timeout)
+        while deadline.timeIntervalSinceNow > 0 {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = text.lastIndex(of: ")"),
+                text[text.index(after: close)...].split(separator: " ").first == "T"
+            {
+                return true
+            }
+            usleep(1000)
+        }
+        return false
+    }
+
+    /// Lets a paused process go on (SIGCONT).
+    func resume() {
+        kill(process.processIdentifier, SIGCONT)
+    }
+}
+
+/// logtail's per-file summaries on stderr (`…: 12 lines: 10 requests, 1 skipped, 1 invalid`), added up.
+struct TailSummary: CustomStringConvertible {
+    var lines = 0
+    var requests = 0
+    var skipped = 0
+    var invalid = 0
+    /// How many summaries were added.
+    var files = 0
+
+    init(_ standardError: String) {
+        for line in standardError.split(separator: "\n") {
+            let pattern = #"\d+ lines: \d+ requests, \d+ skipped, \d+ invalid"#
+            guard let range = line.range(of: pattern, options: .regularExpression) else { continue }
+            let numbers = line[range].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            guard numbers.count == 4 else { continue }
+            lines += numbers[0]
+            requests += numbers[1]
+            skipped += numbers[2]
+            invalid += numbers[3]
+            files += 1
+        }
+    }
+
+    var description: String { "\(lines) lines: \(requests) requests, \(skipped) skipped, \(invalid) invalid" }
+}

@@ -14,6 +14,8 @@ final class TortureWriter: Sendable {
     let stopRequested = Atomic<Bool>(false)
     /// The next number to write, once the thread has finished: so the lines `first..<written`.
     let written = Atomic<Int>(-1)
+    /// Lines written so far, while the thread runs.
+    let progress = Atomic<Int>(0)
 
     init(path: String, first: Int) {
         self.path = path
@@ -22,6 +24,14 @@ final class TortureWriter: Sendable {
 
     func start() {
         Thread.detachNewThread { self.run() }
+    }
+
+    /// Lets `tail` read its output until this writer has written at least `count` lines: on a
+    /// loaded machine the writer's pauses last longer, and the test waits for lines, not for time.
+    func waitUntilWritten(_ count: Int, reading tail: LogTailProcess) {
+        while progress.load(ordering: .sequentiallyConsistent) < count {
+            tail.read(timeout: 0.02) { _ in false }
+        }
     }
 
     /// Stops the thread and returns the number after the last line it wrote.
@@ -50,6 +60,7 @@ final class TortureWriter: Sendable {
                 TailTestLog.write(line, to: descriptor)
             }
             number += 1
+            progress.store(number - first, ordering: .sequentiallyConsistent)
             usleep(2500)
         }
         close(descriptor)
@@ -81,6 +92,7 @@ struct LogTailTortureTests {
             writer.reopenRequested.store(true, ordering: .sequentiallyConsistent)
         }
         tail.read(timeout: 0.3) { _ in false }
+        writer.waitUntilWritten(750, reading: tail)
         let afterRotations = writer.stop()
         #expect(tail.read(timeout: 10) { TailRecords.requestCount($0) >= afterRotations })
 
@@ -91,6 +103,7 @@ struct LogTailTortureTests {
         let second = TortureWriter(path: path, first: afterRotations)
         second.start()
         tail.read(timeout: 0.8) { _ in false }
+        second.waitUntilWritten(260, reading: tail)
         let total = second.stop()
         #expect(tail.read(timeout: 10) { TailRecords.requestCount($0) >= total })
         tail.read(timeout: 0.3) { _ in false }

@@ -21,8 +21,8 @@ struct LogTailW3CFollowTests {
         TailTestLog.create(path, oldLayout + Self.header + "2015-01-13 00:32:17 198.51.100.4 GET /robots.txt - 80 - 192.0.2.7 Mozilla/5.0+(compatible) 404 0 2 15\n")
         let tail = try LogTailProcess([path], directory: directory)
         defer { _ = tail.stop() }
-        // Give logtail time to open the file at its end, then write a new entry.
-        Thread.sleep(forTimeInterval: 0.5)
+        // The first heartbeat says the file is open (at its end): only then is the new entry new.
+        #expect(tail.read(timeout: 30) { TailRecords.count("heartbeat", $0) > 0 })
         TailTestLog.append("2015-01-13 00:32:18 198.51.100.4 GET /pages/create q=1 80 - 192.0.2.8 Mozilla/5.0+(X11) 200 0 0 31\n", to: path)
         let arrived = tail.read(timeout: 5) { TailRecords.requestCount($0) >= 1 }
         #expect(arrived)

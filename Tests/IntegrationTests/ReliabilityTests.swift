@@ -54,7 +54,11 @@ struct ReliabilityTests {
         ("logtail", "--bogus"), ("logtail", "--max-line 0 x.log"), ("logtail", "--format klingon x.log"),
         ("logagg", "--bogus"), ("logagg", "--interval 0"), ("logagg", "--interval -5"), ("logagg", "--top x"),
         ("logalert", "--bogus"), ("logalert", "--threshold -1"), ("logalert", "--threshold abc"),
-        ("logalert", "--window 0"), ("logview", "--bogus"), ("logview", "--title"), ("loggen", "--bogus"),
+        ("logalert", "--window 0"), ("logalert", "--threshold 0x10"), ("logalert", "--threshold inf"),
+        ("logalert", "--threshold nan"), ("logalert", "--threshold 1e1"), ("logalert", "--threshold ' 5'"),
+        ("logalert", "--recover-below 0x1"), ("logagg", "--interval 0x10"), ("logagg", "--top +5"),
+        ("logtail", "--max-line 1e6 x.log"), ("loggen", "--rate 0x10"), ("loggen", "--seed 0x10"),
+        ("logview", "--bogus"), ("logview", "--title"), ("loggen", "--bogus"),
         ("loggen", "--rate -1"), ("loggen", "--profile sometimes"),
     ]
 

@@ -38,6 +38,9 @@ struct BucketAccumulator {
         dropped = 0
     }
 
+    /// Whether nothing was counted: no hit, late or dropped request, no invalid line.
+    var isEmpty: Bool { hits == 0 && late == 0 && dropped == 0 && invalid == 0 }
+
     mutating func add(_ request: BorrowedRequest) {
         hits += 1
         perSecond[Int(request.time - start)] += 1

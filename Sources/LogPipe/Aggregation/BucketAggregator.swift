@@ -7,11 +7,12 @@
 /// work and memory of a jump do not grow with its length.
 ///
 /// The rule (docs/DESIGN.md, *The time model*), the same for a replay and a live stream:
-/// - a request within `maximumJump` ahead of the clock moves it; one further ahead is *held*, and
-///   the next request or heartbeat settles it: it is accepted when that evidence is no more than
-///   `maximumJump` before it (time really moved on: a sparse log, a night of silence) and dropped
-///   otherwise (a lone absurd line dated 2099 amid normal ones). At the end of input a held request
-///   is accepted: the last line of a log counts, whatever the gap before it;
+/// - a request within `maximumJump` ahead of the clock moves it; the first request, and one further
+///   ahead, is *held*, and the next request or heartbeat settles it: it is accepted when that
+///   evidence is no more than `maximumJump` before it (time really moved on: a sparse log, a night of
+///   silence) and dropped otherwise (a lone absurd line dated 2099 amid normal ones, even as the
+///   first line). At the end of input a held request is accepted: the last line of a log counts,
+///   whatever the gap before it;
 /// - a request at or behind the clock whose bucket is still open lands in its own bucket and second;
 ///   before any bucket is emitted, the stream's start moves back for it;
 /// - a request whose bucket was already emitted is *late*: counted in the oldest open bucket's `late`
@@ -69,8 +70,14 @@ public struct BucketAggregator: Sendable {
     private var hasEmitted = false
     /// A request far ahead of the watermark, waiting for the next evidence to settle it.
     private var held: RequestObservation?
+    /// Before the clock started: a second request more than `maximumJump` before the held first one.
+    /// Two points cannot tell which one is absurd; the next evidence decides.
+    private var heldBehind: RequestObservation?
     /// Invalid lines seen before the clock started, added to the first bucket.
     private var invalidBeforeStart = 0
+    /// First requests shown absurd by what followed them before the clock started, added to the
+    /// first bucket's `dropped`.
+    private var droppedBeforeStart = 0
     /// Open buckets by start time, from `nextStart` up to the bucket holding the watermark, except
     /// `current`.
     private var open: [Int64: BucketAccumulator] = [:]
@@ -97,19 +104,24 @@ public struct BucketAggregator: Sendable {
 
     /// `observe(_:into:)` for a request whose section and client are borrowed bytes.
     mutating func observe(borrowed request: BorrowedRequest, into output: inout AggregatorOutput) {
-        guard let watermark else {
-            start(at: request.time)
-            place(request, into: &output)
-            return
-        }
         if let pending = held {
+            let jump = Int64(configuration.maximumJump)
+            if watermark == nil, heldBehind == nil, request.time < pending.time - jump {
+                heldBehind = request.owned
+                return
+            }
             held = nil
-            settle(pending, evidence: request.time, into: &output)
+            if let behind = heldBehind.take() {
+                resolve(pending, behind, evidence: request.time, into: &output)
+            } else {
+                settle(pending, evidence: request.time, into: &output)
+            }
             observe(borrowed: request, into: &output)
             return
         }
-        let jump = Int64(configuration.maximumJump)
-        if request.time > watermark + jump {
+        guard let watermark, request.time <= watermark + Int64(configuration.maximumJump) else {
+            // The first request, or one far ahead of the clock: held until the next evidence says
+            // whether time really is there.
             held = request.owned
             return
         }
@@ -134,20 +146,29 @@ public struct BucketAggregator: Sendable {
     /// Moves the clock to `time` (a heartbeat, trusted: it comes from logtail's clock); reports the
     /// buckets that closes. A held request is settled first.
     public mutating func advance(to time: Int64, into output: inout AggregatorOutput) {
+        if let pending = held {
+            held = nil
+            if let behind = heldBehind.take() {
+                resolve(pending, behind, evidence: time, into: &output)
+                advance(to: time, into: &output)
+                return
+            }
+            settle(pending, evidence: time, into: &output)
+        }
         guard let watermark else {
             start(at: time)
             return
         }
-        if let pending = held {
-            held = nil
-            settle(pending, evidence: time, into: &output)
-        }
-        if time > self.watermark ?? watermark { advanceClock(to: time, into: &output) }
+        if time > watermark { advanceClock(to: time, into: &output) }
     }
 
     /// At end of input: accepts a held request, then emits every open bucket through the one holding
     /// the watermark. The last one carries `observedEnd` when the input ended inside it.
     public mutating func finish(into output: inout AggregatorOutput) {
+        if let behind = heldBehind.take() {
+            // Nothing came to tell the two first requests apart: both count, in time order.
+            accept(behind, into: &output)
+        }
         if let pending = held {
             held = nil
             accept(pending, into: &output)
@@ -164,13 +185,42 @@ public struct BucketAggregator: Sendable {
         if evidence >= pending.time - Int64(configuration.maximumJump) {
             accept(pending, into: &output)
         } else {
-            updateBucket(nextStart) { $0.dropped += 1 }
-            output.notices.append(.droppedFuture(time: pending.time, watermark: watermark ?? pending.time))
+            drop(pending, evidence: evidence, into: &output)
         }
     }
 
+    /// Before the clock started, two first requests far apart were held, `behind` more than
+    /// `maximumJump` before `first`. The next evidence decides: at or after `first - maximumJump`, the
+    /// clock starts at `first` and `behind` is an ordinary request behind it (usually dropped as
+    /// past); before it, `first` was absurd and `behind` becomes the held first request.
+    private mutating func resolve(
+        _ first: RequestObservation, _ behind: RequestObservation, evidence: Int64, into output: inout AggregatorOutput
+    ) {
+        if evidence >= first.time - Int64(configuration.maximumJump) {
+            accept(first, into: &output)
+            BorrowedRequest.withBorrowed(behind) { place($0, into: &output) }
+        } else {
+            drop(first, evidence: evidence, into: &output)
+            held = behind
+        }
+    }
+
+    /// Counts a held request as dropped: what came next showed its time absurd.
+    private mutating func drop(_ pending: RequestObservation, evidence: Int64, into output: inout AggregatorOutput) {
+        if watermark == nil {
+            droppedBeforeStart += 1
+        } else {
+            updateBucket(nextStart) { $0.dropped += 1 }
+        }
+        output.notices.append(.droppedFuture(time: pending.time, watermark: watermark ?? evidence))
+    }
+
     private mutating func accept(_ pending: RequestObservation, into output: inout AggregatorOutput) {
-        advanceClock(to: pending.time, into: &output)
+        if watermark == nil {
+            start(at: pending.time)
+        } else {
+            advanceClock(to: pending.time, into: &output)
+        }
         BorrowedRequest.withBorrowed(pending) { place($0, into: &output) }
     }
 
@@ -179,7 +229,9 @@ public struct BucketAggregator: Sendable {
         nextStart = bucketStart(time)
         var first = newAccumulator(nextStart)
         first.invalid += invalidBeforeStart
+        first.dropped += droppedBeforeStart
         invalidBeforeStart = 0
+        droppedBeforeStart = 0
         current = first
     }
 
@@ -193,15 +245,17 @@ public struct BucketAggregator: Sendable {
     }
 
     /// Emits every bucket from `nextStart` through the one starting at `last`, in order. A run of
-    /// buckets nothing was counted in that spans more than `longestEmptyRun` seconds becomes one gap
-    /// record, so the work does not grow with the length of a silence. The bucket at `last` carries
-    /// `observedEnd` when given.
+    /// buckets nothing was counted in (opened or not) that spans more than `longestEmptyRun` seconds
+    /// becomes one gap record, so the work does not grow with the length of a silence. The bucket at
+    /// `last` carries `observedEnd` when given, and is then always written as a bucket.
     private mutating func emitBuckets(through last: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {
         let interval = Int64(configuration.interval)
+        let runLimit = observedEnd == nil ? last + interval : last
         while nextStart <= last {
-            if current?.start != nextStart && open[nextStart] == nil {
-                let runEnd = min(firstOpenStart(after: nextStart) ?? last + interval, last + interval)
+            if nextStart < runLimit && isEmptyBucket(nextStart) {
+                let runEnd = min(firstCountedStart(after: nextStart) ?? runLimit, runLimit)
                 if runEnd - nextStart > Int64(configuration.longestEmptyRun) {
+                    discardOpenBuckets(before: runEnd)
                     output.records.append(.gap(GapRecord(start: nextStart, end: runEnd, source: configuration.source)))
                     nextStart = runEnd
                     hasEmitted = true
@@ -212,11 +266,24 @@ public struct BucketAggregator: Sendable {
         }
     }
 
-    /// The start of the earliest open bucket after `start`, if any.
-    private func firstOpenStart(after start: Int64) -> Int64? {
-        var earliest = current.map(\.start).flatMap { $0 > start ? $0 : nil }
-        for key in open.keys where key > start && key < (earliest ?? .max) { earliest = key }
+    /// Whether nothing was counted in the bucket starting at `start` (or it was never opened).
+    private func isEmptyBucket(_ start: Int64) -> Bool {
+        if let current, current.start == start { return current.isEmpty }
+        return open[start]?.isEmpty ?? true
+    }
+
+    /// The start of the earliest bucket after `start` that something was counted in, if any.
+    private func firstCountedStart(after start: Int64) -> Int64? {
+        var earliest: Int64?
+        if let current, current.start > start, !current.isEmpty { earliest = current.start }
+        for (key, bucket) in open where key > start && key < (earliest ?? .max) && !bucket.isEmpty { earliest = key }
         return earliest
+    }
+
+    /// Lets go of the open (empty) buckets a gap stands for.
+    private mutating func discardOpenBuckets(before end: Int64) {
+        if let held = current, held.start < end { spare = current.take() }
+        for key in open.keys where key < end { spare = open.removeValue(forKey: key) }
     }
 
     private mutating func emitBucket(_ start: Int64, observedEnd: Int64?, into output: inout AggregatorOutput) {

@@ -137,11 +137,25 @@ public struct AlertRule: Sendable {
     /// - Returns: the transitions, oldest first.
     public mutating func consume(_ bucket: BucketRecord) -> [Transition] {
         var transitions: [Transition] = []
+        // A late second before the last boundary joins the window now: it counts at every boundary
+        // from here on. One at or after it (a producer other than logagg, a bucket after a jump) is
+        // an ordinary second of the silence evaluated below, counted from its own boundary on.
+        var ahead: [SecondCount] = []
         for late in bucket.lateSeconds {
-            record(hits: late.hits, at: late.at)
+            if let last = lastBoundary, late.at >= last, bucket.start > last {
+                ahead.append(late)
+            } else {
+                record(hits: late.hits, at: late.at)
+            }
         }
         if let last = lastBoundary, bucket.start > last {
-            evaluateGap(from: last + 1, through: bucket.start, into: &transitions)
+            var next = last + 1
+            for late in ahead.sorted(by: { $0.at < $1.at }) {
+                if late.at >= next { evaluateGap(from: next, through: late.at, into: &transitions) }
+                record(hits: late.hits, at: late.at)
+                next = max(next, late.at + 1)
+            }
+            if bucket.start >= next { evaluateGap(from: next, through: bucket.start, into: &transitions) }
         }
         let covered = Int(bucket.coveredEnd - bucket.start)
         for (offset, hits) in bucket.perSecond.prefix(covered).enumerated() {

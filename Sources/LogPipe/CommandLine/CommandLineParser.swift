@@ -102,10 +102,12 @@ public struct ParsedArguments: Sendable {
     }
 
     /// The value of `name` as a whole number within `range`, or `defaultValue` when absent.
+    ///
+    /// Only plain decimal digits with an optional `-` are read (see `PlainNumber`).
     /// - Throws: `UsageError` naming the option, the allowed range and what was given.
     public func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(UsageError) -> Int {
         guard let text = string(name) else { return defaultValue }
-        guard let value = Int(text), range.contains(value) else {
+        guard let value = PlainNumber.integer(text), range.contains(value) else {
             throw UsageError(
                 "option '--\(name)' needs a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }
@@ -113,14 +115,18 @@ public struct ParsedArguments: Sendable {
     }
 
     /// The value of `name` as a number within `range`, or `defaultValue` when absent.
+    ///
+    /// Only plain decimal notation is read, `2`, `2.5`, `-0.25` (see `PlainNumber`): `0x10`, `1e3`,
+    /// `inf`, `nan` and blanks are usage errors.
     /// - Throws: `UsageError` naming the option, the allowed range and what was given.
     public func number(_ name: String, in range: ClosedRange<Double>, default defaultValue: Double) throws(UsageError)
         -> Double
     {
         guard let text = string(name) else { return defaultValue }
-        guard let value = Double(text), value.isFinite, range.contains(value) else {
+        guard let value = PlainNumber.decimal(text), range.contains(value) else {
             throw UsageError(
-                "option '--\(name)' needs a number from \(formatted(range.lowerBound)) to \(formatted(range.upperBound)), got '\(text)'"
+                "option '--\(name)' needs a plain decimal number from \(formatted(range.lowerBound)) to "
+                    + "\(formatted(range.upperBound)) (such as 2 or 0.5), got '\(text)'"
             )
         }
         return value

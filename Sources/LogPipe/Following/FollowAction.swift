@@ -8,9 +8,10 @@ public enum FollowAction: Hashable, Sendable {
     /// (`tail -F` without `--from-start`); every later file is new and is read from offset 0.
     /// `reappeared` is true when the path had been reported missing or unreadable before.
     case open(atEnd: Bool, reappeared: Bool)
-    /// The open file is shorter than the read offset: it was truncated (copy-and-truncate rotation,
-    /// `> file`). Drop any partial line and read again from offset 0.
-    case restartFromStart
+    /// The open file was truncated (copy-and-truncate rotation, `> file`), as the associated value
+    /// says how it was seen: hand out any partial line held (as a line, the way the end of a file
+    /// read with `--once` hands out an unterminated last line), then read again from offset 0.
+    case restartFromStart(Truncation)
     /// The open file is read to its end and the path now names another file (rotation by rename, or
     /// removed and created again): close the old file and open the new one from offset 0.
     case switchToNewFile

@@ -158,7 +158,7 @@ public struct LogGenConfiguration: Sendable, Equatable {
             try arguments.choice("format", of: ["common", "combined"], default: "combined") == "common"
             ? .common : .combined
         if let text = arguments.string("seed") {
-            guard let value = UInt64(text) else {
+            guard let value = PlainNumber.unsigned(text) else {
                 throw UsageError("option '--seed' needs a whole number from 0 to \(UInt64.max), got '\(text)'")
             }
             seed = value
@@ -172,7 +172,7 @@ public struct LogGenConfiguration: Sendable, Equatable {
             guard instant else {
                 throw UsageError("option '--start' needs '--instant' (live lines carry the current time)")
             }
-            guard let value = Int64(text), (0...253_402_300_799).contains(value) else {
+            guard let value = PlainNumber.integer(text).map(Int64.init), (0...253_402_300_799).contains(value) else {
                 throw UsageError("option '--start' needs epoch seconds from 0 to 253402300799, got '\(text)'")
             }
             start = value
@@ -205,8 +205,8 @@ public struct LogGenConfiguration: Sendable, Equatable {
 
     /// Parses `RATE:SECONDS`.
     static func phase(_ text: String) -> (rate: Double, seconds: Int)? {
-        guard let colon = text.firstIndex(of: ":"), let rate = Double(text[..<colon]), rate.isFinite,
-            (0...maximumRate).contains(rate), let seconds = Int(text[text.index(after: colon)...]),
+        guard let colon = text.firstIndex(of: ":"), let rate = PlainNumber.decimal(text[..<colon]),
+            (0...maximumRate).contains(rate), let seconds = PlainNumber.integer(text[text.index(after: colon)...]),
             (1...maximumSeconds).contains(seconds)
         else { return nil }
         return (rate, seconds)

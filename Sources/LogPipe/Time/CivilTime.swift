@@ -42,8 +42,21 @@ public struct CivilTime: Sendable, Equatable {
     }
 
     /// ISO 8601 with the offset, `2026-11-23T20:14:10+01:00` (`Z` is not used, so the offset is always
-    /// explicit).
+    /// explicit). It always names the instant `epochSeconds`.
+    ///
+    /// An offset with seconds (local mean time in historic zones: Africa/Monrovia was -0:44:30 until
+    /// 1972, Europe/Amsterdam +0:19:32 until 1937) cannot be written: RFC 3339 (`time-numoffset =
+    /// ("+" / "-") time-hour ":" time-minute`) and ISO 8601-1 (`±hh:mm`) have no seconds in an offset,
+    /// and cutting them off would name an instant up to 59 s away. Such a time is written in the
+    /// offset rounded to the nearest whole minute (halves away from zero), with the clock time in that
+    /// offset: `-0:44:30` at 12:00:00Z gives `11:15:00-00:45`. The instant is exact and every
+    /// RFC 3339 reader accepts the string; only the clock time differs, by at most 30 s, from the
+    /// zone's own.
     public var iso8601: String {
+        guard utcOffset % 60 == 0 else {
+            let minutes = (Double(utcOffset) / 60).rounded(.toNearestOrAwayFromZero)
+            return CivilTime(epochSeconds: epochSeconds, utcOffset: Int(minutes) * 60).iso8601
+        }
         let sign = utcOffset < 0 ? "-" : "+"
         let offset = abs(utcOffset)
         return "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute)):"

@@ -5,6 +5,9 @@
 /// - ISO 8601 date and time: `2026-11-23T21:00:00Z`, `2026-11-23T21:00:00+01:00`,
 ///   `2026-11-23T21:00:00+0100`, `2026-11-23T21:00Z` (seconds optional), `T` or one space between date
 ///   and time, an optional fraction (`21:00:00.5`) dropped;
+/// - an offset with seconds, `1971-06-01T11:15:30-00:44:30` or `-004430`, as Python's `isoformat`
+///   and Java write the local mean time of historic zones: not ISO 8601 or RFC 3339, but unambiguous,
+///   and cutting the seconds off would name another instant;
 /// - without an offset (`2026-11-23T21:00:00`, `2026-11-23 21:00`) the time is local (`TZ`
 ///   respected), through `offsetAt`;
 /// - a date alone (`2026-11-23`) is local midnight.
@@ -56,9 +59,19 @@ public enum MomentParser {
                 let rest = Array(bytes[(index + 1)...])
                 let hours: Int?
                 let minutes: Int?
-                if rest.count == 5 && rest[2] == UInt8(ascii: ":") {
+                var seconds: Int? = 0
+                let colon = UInt8(ascii: ":")
+                if rest.count == 8 && rest[2] == colon && rest[5] == colon {
                     hours = number(rest, 0, 2)
                     minutes = number(rest, 3, 2)
+                    seconds = number(rest, 6, 2)
+                } else if rest.count == 5 && rest[2] == colon {
+                    hours = number(rest, 0, 2)
+                    minutes = number(rest, 3, 2)
+                } else if rest.count == 6 {
+                    hours = number(rest, 0, 2)
+                    minutes = number(rest, 2, 2)
+                    seconds = number(rest, 4, 2)
                 } else if rest.count == 4 {
                     hours = number(rest, 0, 2)
                     minutes = number(rest, 2, 2)
@@ -68,8 +81,8 @@ public enum MomentParser {
                 } else {
                     return nil
                 }
-                guard let hours, let minutes, hours <= 23, minutes <= 59 else { return nil }
-                offset = (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+                guard let hours, let minutes, let seconds, hours <= 23, minutes <= 59, seconds <= 59 else { return nil }
+                offset = (hours * 3600 + minutes * 60 + seconds) * (sign == UInt8(ascii: "-") ? -1 : 1)
             } else {
                 return nil
             }

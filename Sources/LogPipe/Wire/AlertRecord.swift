@@ -16,9 +16,9 @@ public struct AlertRecord: Sendable, Equatable {
     public var time: String
     /// Hits in the window `[at - window, at)`.
     public var hits: Int
-    /// `hits / window`, requests per second.
+    /// `hits / window`, requests per second; written rounded to 3 decimals.
     public var average: Double
-    /// The threshold, requests per second.
+    /// The threshold, requests per second; written exactly (the shortest decimal that reads back the same).
     public var threshold: Double
     /// The window length in seconds.
     public var window: Int
@@ -55,7 +55,8 @@ public struct AlertRecord: Sendable, Equatable {
         writer.key("average")
         writer.decimal(average)
         writer.key("threshold")
-        writer.decimal(threshold)
+        // As given, never rounded: `--threshold 0.0001` must not read back as 0 (issue 11).
+        writer.shortestDecimal(threshold)
         writer.key("window")
         writer.integer(window)
         writer.key("message")

@@ -167,6 +167,71 @@ public struct JSONWriter: Sendable {
         written.reverse()
     }
 
+    /// Appends the shortest decimal that reads back as exactly `value`: `0.0001`, `2.25`, `10`,
+    /// `0.30000000000000004`, for a value given by a person (a threshold) that must not be rounded.
+    ///
+    /// The digits are the standard library's shortest round-trip digits; they are laid out as
+    /// ECMAScript's `Number.prototype.toString` does (and so `JSON.stringify`): plain notation for
+    /// magnitudes from 1e-6 up to below 1e21, exponent notation (`1e-7`, `1.5e+21`) beyond.
+    /// `-0` is written `0`. Non-finite values have no JSON form and are written as `null`.
+    public mutating func shortestDecimal(_ value: Double) {
+        guard value.isFinite else {
+            raw("null")
+            return
+        }
+        var text = Self.shortestDecimalText(value)
+        text.withUTF8 { raw($0) }
+    }
+
+    /// The text `shortestDecimal(_:)` writes, for a finite `value`.
+    static func shortestDecimalText(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        // `description` gives the shortest round-trip digits as `d.ddd`, `ddd.d` or `d.ddde±x`.
+        let described = Array(value.magnitude.description.utf8)
+        var digits: [UInt8] = []
+        var pointAt: Int?
+        var exponent = 0
+        var index = 0
+        while index < described.count {
+            let byte = described[index]
+            if byte == UInt8(ascii: ".") {
+                pointAt = digits.count
+            } else if byte == UInt8(ascii: "e") {
+                var sign = 1
+                index += 1
+                if described[index] == UInt8(ascii: "-") { sign = -1 }
+                if described[index] == UInt8(ascii: "-") || described[index] == UInt8(ascii: "+") { index += 1 }
+                for digit in described[index...] { exponent = exponent * 10 + Int(digit - UInt8(ascii: "0")) }
+                exponent *= sign
+                break
+            } else {
+                digits.append(byte)
+            }
+            index += 1
+        }
+        // value = 0.d1 d2 … dk × 10^n, with d1 not zero.
+        var n = (pointAt ?? digits.count) + exponent
+        while digits.first == UInt8(ascii: "0") {
+            digits.removeFirst()
+            n -= 1
+        }
+        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        let k = digits.count
+        var out: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
+        if k <= n && n <= 21 {
+            out += digits + [UInt8](repeating: UInt8(ascii: "0"), count: n - k)
+        } else if 0 < n && n <= 21 {
+            out += digits[..<n] + [UInt8(ascii: ".")] + digits[n...]
+        } else if -6 < n && n <= 0 {
+            out += [UInt8(ascii: "0"), UInt8(ascii: ".")] + [UInt8](repeating: UInt8(ascii: "0"), count: -n) + digits
+        } else {
+            out.append(digits[0])
+            if k > 1 { out += [UInt8(ascii: ".")] + digits[1...] }
+            out += Array("e\(n - 1 < 0 ? "-" : "+")\(abs(n - 1))".utf8)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends `true` or `false`.
     public mutating func boolean(_ value: Bool) {
         value ? raw("true") : raw("false")

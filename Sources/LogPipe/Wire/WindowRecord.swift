@@ -7,9 +7,9 @@ public struct WindowRecord: Sendable, Equatable {
     public var window: Int
     /// Hits in the window.
     public var hits: Int
-    /// `hits / window`, requests per second.
+    /// `hits / window`, requests per second; written rounded to 3 decimals.
     public var average: Double
-    /// The alert threshold, requests per second.
+    /// The alert threshold, requests per second; written exactly (the shortest decimal that reads back the same).
     public var threshold: Double
     /// Whether an alert is active.
     public var alerting: Bool
@@ -36,7 +36,8 @@ public struct WindowRecord: Sendable, Equatable {
         writer.key("average")
         writer.decimal(average)
         writer.key("threshold")
-        writer.decimal(threshold)
+        // As given, never rounded: `--threshold 0.0001` must not read back as 0 (issue 11).
+        writer.shortestDecimal(threshold)
         writer.key("state")
         writer.raw(alerting ? "\"alert\"" : "\"ok\"")
         writer.endRecord()

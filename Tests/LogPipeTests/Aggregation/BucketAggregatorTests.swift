@@ -170,6 +170,20 @@ struct BucketAggregatorTests {
         #expect(harness.buckets.map(\.hits) == [1, 1, 1])
     }
 
+    /// An empty bucket the clock stood in (after a heartbeat) is part of the silence like any other;
+    /// each advance of the clock writes the run it closes, so two jumps give two gaps in a row. The
+    /// last bucket at the end of input is always a bucket, since it says where the input ended.
+    @Test func aSilenceIsOneGapEvenThroughBucketsTheClockStoodIn() {
+        var harness = Harness { $0.allowedLateness = 0 }
+        harness.observe(request(1000))
+        harness.heartbeat(100_000)
+        harness.heartbeat(200_000)
+        harness.finish()
+        #expect(harness.gaps == [GapRecord(start: 1010, end: 100_000), GapRecord(start: 100_000, end: 200_000)])
+        #expect(harness.buckets.map(\.start) == [1000, 200_000])
+        #expect(harness.buckets.last?.observedEnd == 200_001)
+    }
+
     @Test func ranksSectionsByHitsThenByName() {
         var harness = Harness { $0.topSections = 3 }
         for section in ["/b", "/a", "/c", "/a", "/b", "/d", "/a"] {

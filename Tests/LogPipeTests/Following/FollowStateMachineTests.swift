@@ -2,7 +2,8 @@ import LogPipe
 import Testing
 
 /// The follow decisions, as a table of situations: what `stat` says about the path, what `fstat` says
-/// about the open file, the read offset, and the expected action.
+/// about the open file, the read offset, whether the file still holds the bytes read from it, and the
+/// expected action.
 @Suite("FollowStateMachine")
 struct FollowStateMachineTests {
     static let original = FileSnapshot(device: 1, inode: 100, size: 500)
@@ -17,6 +18,7 @@ struct FollowStateMachineTests {
         var path: PathObservation
         var descriptor: FileSnapshot?
         var offset: Int64
+        var content: ContentObservation = .unchanged
         var expected: FollowAction
         var testDescription: String { label }
     }
@@ -31,11 +33,39 @@ struct FollowStateMachineTests {
         Situation(
             label: "an open file shorter than the offset (copy-truncate, > file): restart at 0",
             path: .file(file(original, size: 0)), descriptor: file(original, size: 0), offset: 500,
-            expected: .restartFromStart),
+            expected: .restartFromStart(.shorterThanOffset)),
         Situation(
             label: "truncated and already written again, but still short of the offset: restart at 0",
             path: .file(file(original, size: 120)), descriptor: file(original, size: 120), offset: 500,
-            expected: .restartFromStart),
+            expected: .restartFromStart(.shorterThanOffset)),
+        Situation(
+            label: "truncated and written past the offset before this look, its start changed: restart at 0",
+            path: .file(file(original, size: 900)), descriptor: file(original, size: 900), offset: 500,
+            content: .startChanged, expected: .restartFromStart(.startChanged)),
+        Situation(
+            label: "truncated and regrown with the same start (a W3C header), other bytes before the offset: restart",
+            path: .file(file(original, size: 900)), descriptor: file(original, size: 900), offset: 500,
+            content: .changedBeforeOffset, expected: .restartFromStart(.changedBeforeOffset)),
+        Situation(
+            label: "truncated and regrown to exactly the offset, nothing waiting but other bytes: restart at 0",
+            path: .file(original), descriptor: original, offset: 500, content: .startChanged,
+            expected: .restartFromStart(.startChanged)),
+        Situation(
+            label: "shorter than the offset and other bytes too: the size says it first",
+            path: .file(file(original, size: 100)), descriptor: file(original, size: 100), offset: 500,
+            content: .startChanged, expected: .restartFromStart(.shorterThanOffset)),
+        Situation(
+            label: "regrown with other bytes, then renamed away: the old file is read again from 0 before any switch",
+            path: .file(replacement), descriptor: file(original, size: 900), offset: 500,
+            content: .changedBeforeOffset, expected: .restartFromStart(.changedBeforeOffset)),
+        Situation(
+            label: "removed while open after a truncate-and-regrow: restart at 0",
+            path: .missing, descriptor: file(original, size: 900), offset: 500, content: .startChanged,
+            expected: .restartFromStart(.startChanged)),
+        Situation(
+            label: "grown with the same bytes at the start and before the offset: read on (the limit of the check)",
+            path: .file(file(original, size: 900)), descriptor: file(original, size: 900), offset: 500,
+            content: .unchanged, expected: .read),
         Situation(
             label: "renamed away with unread bytes: drain the old file first",
             path: .file(replacement), descriptor: file(original, size: 900), offset: 500, expected: .read),
@@ -67,8 +97,9 @@ struct FollowStateMachineTests {
     func decidesTheAction(situation: Situation) {
         var machine = FollowStateMachine(startAtEnd: true)
         #expect(
-            machine.next(path: situation.path, descriptor: situation.descriptor, offset: situation.offset)
-                == situation.expected)
+            machine.next(
+                path: situation.path, descriptor: situation.descriptor, offset: situation.offset,
+                content: situation.content) == situation.expected)
     }
 
     @Test func opensTheFirstFileAtTheStartWhenReadingFromTheStart() {
@@ -153,5 +184,27 @@ struct FollowStateMachineTests {
         #expect(machine.next(path: .missing, descriptor: nil, offset: 0) == .report(.missing))
         machine.forgetReports()
         #expect(machine.next(path: .missing, descriptor: nil, offset: 0) == .report(.missing))
+    }
+
+    @Test func followsTheRestartedFileAsUsualAfterATruncateAndRegrow() {
+        var machine = FollowStateMachine(startAtEnd: false)
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0)
+                == .open(atEnd: false, reappeared: false))
+        machine.opened()
+        let regrown = Self.file(Self.original, size: 900)
+        #expect(
+            machine.next(path: .file(regrown), descriptor: regrown, offset: 500, content: .changedBeforeOffset)
+                == .restartFromStart(.changedBeforeOffset))
+        // After the restart the offset is 0 and nothing is marked: read the whole file, then wait.
+        #expect(machine.next(path: .file(regrown), descriptor: regrown, offset: 0) == .read)
+        #expect(machine.next(path: .file(regrown), descriptor: regrown, offset: 900) == .wait)
+    }
+
+    @Test func ignoresTheContentWhenNoFileIsOpen() {
+        var machine = FollowStateMachine(startAtEnd: true)
+        #expect(
+            machine.next(path: .file(Self.original), descriptor: nil, offset: 0, content: .startChanged)
+                == .open(atEnd: true, reappeared: false))
     }
 }

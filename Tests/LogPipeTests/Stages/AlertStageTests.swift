@@ -115,4 +115,20 @@ struct AlertStageTests {
         #expect(harness.stage.rule.lastBoundary == 1012)
         #expect(harness.output.last?.contains(#""at":1012,"#) == true)
     }
+
+    /// A late second after the last boundary (a producer other than logagg) is an ordinary second of
+    /// the silence before its bucket: it counts from its own boundary on, not before.
+    @Test func aLateSecondAfterTheLastBoundaryCountsFromItsOwnSecond() {
+        var harness = AlertHarness(threshold: 0.4, window: 10)
+        var later = BucketRecord(start: 200, end: 210)
+        later.late = 5
+        later.lateSeconds = [SecondCount(at: 150, hits: 5)]
+        var writer = JSONWriter()
+        later.encode(into: &writer)
+        harness.feed([bucket(100, perSecond: Array(repeating: 0, count: 10)), String(decoding: writer.bytes.dropLast(), as: UTF8.self)])
+        #expect(harness.transitions.count == 2)
+        #expect(harness.transitions.first?.hasPrefix(#"{"type":"alert","v":2,"at":151,"#) == true)
+        #expect(harness.transitions.first?.contains(#""hits":5,"#) == true)
+        #expect(harness.transitions.last?.hasPrefix(#"{"type":"recovery","v":2,"at":161,"#) == true)
+    }
 }

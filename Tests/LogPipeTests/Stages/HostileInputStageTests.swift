@@ -74,6 +74,10 @@ struct HostileInputStageTests {
         #expect(stage.rejectedLines == 3)
         #expect(driver.warnings.map { $0.prefix(7) } == ["line 1:", "line 2:", "line 3:"])
         #expect(driver.warnings.allSatisfy { $0.contains(#"field "time""#) }, "\(driver.warnings)")
+        // The valid request is the first: held until the next evidence, then the clock starts there.
+        #expect(stage.aggregator.heldRequestTime == 1_700_000_000)
+        var output = JSONWriter()
+        stage.finish(into: &output) { _, _ in }
         #expect(stage.aggregator.watermark == 1_700_000_000)
     }
 

@@ -421,6 +421,21 @@ struct SparseAndGapTimeModelTests {
         #expect(pipeline.rule.isAlerting)
     }
 
+    /// The first line cannot be judged alone: a second far before it leaves both held, and a third
+    /// says which of the two was absurd.
+    @Test(arguments: [true, false])
+    func aFirstLineDatedIn2099IsDroppedAndTheLogCounts(heartbeatDecides: Bool) {
+        var pipeline = Pipeline(lateness: 0)
+        pipeline.feed([.request(4_070_908_800), .request(1_700_000_000)])
+        pipeline.feed(heartbeatDecides ? [.heartbeat(1_700_000_001)] : [.request(1_700_000_001)])
+        pipeline.feed([.request(1_700_000_002)])
+        pipeline.finish()
+        #expect(pipeline.notices == [.droppedFuture(time: 4_070_908_800, watermark: 1_700_000_001)])
+        #expect(pipeline.buckets.map(\.hits).reduce(0, +) == (heartbeatDecides ? 2 : 3))
+        #expect(pipeline.buckets.map(\.dropped).reduce(0, +) == 1)
+        #expect(pipeline.gaps.isEmpty)
+    }
+
     @Test func linesOutOfOrderBeforeTheFirstBucketAreHitsOfTheirOwnInterval() {
         var pipeline = Pipeline(lateness: 0)
         pipeline.feed([.request(1005), .request(995), .request(987), .request(1012)])

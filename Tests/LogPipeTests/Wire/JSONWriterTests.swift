@@ -64,6 +64,41 @@ struct JSONWriterTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
     }
 
+    /// Issue 11: a threshold is carried as given, in the shortest decimal that reads back the same.
+    @Test(arguments: [
+        (0.0001, "0.0001"), (2.25, "2.25"), (10.0, "10"), (0.0, "0"), (-0.0, "0"), (1e9, "1000000000"),
+        (0.1 + 0.2, "0.30000000000000004"), (1.0 / 3.0, "0.3333333333333333"), (-2.5, "-2.5"),
+        (0.000001, "0.000001"), (0.0000001, "1e-7"), (1.5e-10, "1.5e-10"), (123e18, "123000000000000000000"),
+        (1e21, "1e+21"), (1.25e300, "1.25e+300"), (Double.leastNonzeroMagnitude, "5e-324"), (Double.greatestFiniteMagnitude, "1.7976931348623157e+308"),
+        (9_007_199_254_740_993.0, "9007199254740992"), (Double.infinity, "null"), (Double.nan, "null"),
+    ])
+    func writesTheShortestDecimalThatReadsBackTheSame(value: Double, expected: String) throws {
+        var writer = JSONWriter()
+        writer.shortestDecimal(value)
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(text == expected)
+        guard value.isFinite else { return }
+        #expect(Double(text) == value)
+        // And the project's own parser reads it back exactly.
+        let parsed = try JSONParser.parse(Array("[\(text)]".utf8))
+        guard case .array(let items) = parsed, let number = items.first else {
+            Issue.record("not an array")
+            return
+        }
+        #expect(number.doubleValue == value || (value == 0 && number.doubleValue == 0))
+    }
+
+    @Test func theShortestDecimalOfRandomDoublesReadsBackExactly() {
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<20_000 {
+            let value = Double(bitPattern: random.next() & ~(UInt64(0x7FF) << 52) | (UInt64(random.next() % 2046 + 1) << 52))
+            let text = JSONWriter.shortestDecimalText(value)
+            #expect(Double(text) == value, "\(value) written as \(text)")
+            // The longest: a sign, "0.", five zeros and 17 digits.
+            #expect(text.utf8.count <= 25)
+        }
+    }
+
     @Test(arguments: [Int64(0), 7, -7, 1_700_000_000, Int64.max, Int64.min])
     func writesIntegers(value: Int64) {
         var writer = JSONWriter()
