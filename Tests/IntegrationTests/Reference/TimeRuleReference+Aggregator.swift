@@ -9,17 +9,24 @@ extension TimeRuleReference {
         /// H, seconds.
         let lateHorizon: Int64
 
-        /// The clock w, the latest accepted time; nil before the first request or heartbeat.
+        /// The clock w, the latest accepted time; nil before the first request or heartbeat is accepted.
         private(set) var clock: Int64?
         /// `next`, the start of the oldest bucket not yet emitted.
         private var next: Int64 = 0
+        /// Whether any bucket (or gap, which stands for its empty buckets) has been written.
         private var emittedAny = false
-        /// The held request c.
+        /// The held request c while the clock runs (request step 3).
         private(set) var held: Int64?
+        /// The held first request c, before any clock (request step 1).
+        private(set) var firstHeld: Int64?
+        /// The request t held "behind" the first one when t < c - J (request step 1's held pair).
+        private(set) var behind: Int64?
         /// The open buckets something was counted in, by start; the others are empty.
         private var open: [Int64: Bucket] = [:]
         /// Invalid lines before any clock: "held and added to the first bucket".
         private var invalidBeforeClock = 0
+        /// First requests dropped before any clock: "counted in the first bucket's `dropped`".
+        private var droppedBeforeClock = 0
         /// Everything written so far, in order.
         private(set) var output: [AggregateRecord] = []
 
@@ -79,6 +86,8 @@ extension TimeRuleReference {
             withBucket(next) { $0.dropped += 1 }
         }
 
+        /// Starts the clock at `time` (w = time, next = start(time)); what was held for "the first bucket"
+        /// (invalid lines, dropped first requests) goes into the bucket holding `time`.
         private mutating func startClock(_ time: Int64) {
             clock = time
             next = start(time)
@@ -87,10 +96,15 @@ extension TimeRuleReference {
                 invalidBeforeClock = 0
                 withBucket(next) { $0.invalid += count }
             }
+            if droppedBeforeClock > 0 {
+                let count = droppedBeforeClock
+                droppedBeforeClock = 0
+                withBucket(next) { $0.dropped += count }
+            }
         }
 
-        /// "2. If a request c is held, t settles it first: if t >= c - J, c is accepted (the clock
-        /// advances to c as in step 4 and c is counted in its bucket); otherwise c is dropped."
+        /// "2. If a request c is held (clock running), t settles it first: if t >= c - J, c is accepted
+        /// (the clock advances to c as in step 4 and c is counted in its bucket); otherwise c is dropped."
         private mutating func settleHeld(by time: Int64) {
             guard let c = held else { return }
             held = nil
@@ -102,16 +116,67 @@ extension TimeRuleReference {
             }
         }
 
+        /// Request step 1 (REVISED), and heartbeat step 1 before any clock: the evidence `e` settles the
+        /// held first request or pair. Returns whether `e` goes on (it does not when a request `e` is
+        /// held behind the first one). When it goes on and the clock is still not started, `e` was a
+        /// heartbeat that dropped everything held (or nothing was held).
+        private mutating func settleFirst(by e: Int64, isHeartbeat: Bool) -> Bool {
+            let jump = TimeRuleReference.maximumJump
+            while let c = firstHeld {
+                if let t = behind {
+                    // "If t < c - J, both are held (c, and t "behind" it) and the NEXT evidence e decides:"
+                    if e >= c - jump {
+                        // "e >= c - J: the clock starts at c, c counted, then t is handled as a request at
+                        // or behind the clock (step 5 ...), then e continues normally"
+                        firstHeld = nil
+                        behind = nil
+                        startClock(c)
+                        countHit(c)
+                        request(t)
+                        return true
+                    }
+                    // "e < c - J: c is dropped (counted in the first bucket's `dropped`, warning), t
+                    // becomes the held first request, and e settles it as above."
+                    droppedBeforeClock += 1
+                    firstHeld = t
+                    behind = nil
+                    continue
+                }
+                // "No clock yet and a first request c held: if t >= c - J, c is accepted: the clock starts
+                // at c (w = c, next = start(c)), c is counted in its bucket, and t continues with step 3."
+                if e >= c - jump {
+                    firstHeld = nil
+                    startClock(c)
+                    countHit(c)
+                    return true
+                }
+                if isHeartbeat {
+                    // Heartbeat step 1: "accepted if h >= c - J (with no clock yet, the clock starts at c),
+                    // dropped otherwise"; step 2 then starts the clock at h.
+                    firstHeld = nil
+                    droppedBeforeClock += 1
+                    return true
+                }
+                // "If t < c - J, both are held (c, and t "behind" it)".
+                behind = e
+                return false
+            }
+            return true
+        }
+
         mutating func request(_ t: Int64) {
-            // "1. No clock yet: the clock starts at t: w = t, next = start(t). t is counted in its bucket."
-            guard clock != nil else {
-                startClock(t)
-                countHit(t)
-                return
+            if clock == nil {
+                // "1. (REVISED) No clock yet and nothing held: t is held (the first request cannot be
+                // judged alone)."
+                guard firstHeld != nil else {
+                    firstHeld = t
+                    return
+                }
+                guard settleFirst(by: t, isHeartbeat: false) else { return }
             }
             settleHeld(by: t)
             let w = clock!
-            // "3. If t > w + J: t is held."
+            // "3. If t > w + J: t is held (nothing else happens: no clock move, no count yet)."
             if t > w + TimeRuleReference.maximumJump {
                 held = t
                 return
@@ -136,15 +201,22 @@ extension TimeRuleReference {
         }
 
         mutating func heartbeat(_ h: Int64) {
-            // "1. No clock yet: the clock starts at h; nothing counted."
-            guard clock != nil else {
+            // "1. A held request c (or a held pair, see request step 1) is settled first, as by a request
+            // at h: accepted if h >= c - J (with no clock yet, the clock starts at c), dropped otherwise."
+            if clock == nil {
+                _ = settleFirst(by: h, isHeartbeat: true)
+            } else {
+                settleHeld(by: h)
+            }
+            // "2. No clock yet (nothing accepted): the clock starts at h (w = h, next = start(h));
+            // nothing counted."
+            guard let w = clock else {
                 startClock(h)
                 return
             }
-            // "2. A held request c is settled: accepted if h >= c - J, dropped otherwise."
-            settleHeld(by: h)
-            // "3. If h > w: the clock advances to h. No limit on the jump."
-            if h > clock! { advance(to: h) }
+            // "3. If h > w: the clock advances to h (emitting as in step 4 of a request). No limit on
+            // the jump."
+            if h > w { advance(to: h) }
         }
 
         mutating func invalid(_ time: Int64?) {
@@ -164,40 +236,64 @@ extension TimeRuleReference {
             emittedAny = true
         }
 
-        /// Moves the clock to `t` (> w) and emits every bucket [s, s+I) with s >= next and
-        /// s + I + L <= t: first the still-open ones (up to the bucket of the old clock), one record
-        /// each, then the never-opened run after them, as one `gap` when it spans more than Q seconds.
-        private mutating func advance(to t: Int64) {
-            let oldStart = start(clock!)
-            clock = t
-            var s = next
-            while s + interval + lateness <= t && s <= oldStart {
-                emit(s)
-                s += interval
-            }
-            if s + interval + lateness <= t {
-                // Buckets after the old clock's: nothing can have been counted in them.
-                precondition(open.keys.allSatisfy { $0 < s }, "a never-opened bucket had counts")
-                let last = s + (t - interval - lateness - s) / interval * interval
-                let count = (last - s) / interval + 1
-                if count * interval > TimeRuleReference.longestSilence {
-                    output.append(.gap(start: s, end: last + interval))
-                    emittedAny = true
-                } else {
-                    var empty = s
-                    while empty <= last {
-                        emit(empty)
-                        empty += interval
-                    }
+        /// Writes the empty buckets [from, to): as ONE gap when they span more than Q seconds, else one
+        /// by one.
+        private mutating func emitEmptyRun(from: Int64, to: Int64) {
+            guard to > from else { return }
+            if to - from > TimeRuleReference.longestSilence {
+                output.append(.gap(start: from, end: to))
+                emittedAny = true
+            } else {
+                var s = from
+                while s < to {
+                    emit(s)
+                    s += interval
                 }
-                s = last + interval
             }
-            next = s
         }
 
-        /// "End of input (finish)": accept a held request, emit every open bucket through the bucket
-        /// holding w, and mark the last one with observed_end = w + 1 when that is before its end.
+        /// Writes the buckets [first, end) in order: "every maximal run of consecutive buckets in which
+        /// nothing was counted (no hit, late, dropped or invalid; opened or not) whose total span is
+        /// longer than Q seconds ... is written as ONE record instead".
+        private mutating func emitBuckets(from first: Int64, to end: Int64) {
+            var s = first
+            for counted in open.keys.filter({ first <= $0 && $0 < end }).sorted() {
+                emitEmptyRun(from: s, to: counted)
+                emit(counted)
+                s = counted + interval
+            }
+            emitEmptyRun(from: s, to: end)
+        }
+
+        /// "the clock advances to t (w = t), which emits every bucket [s, s+I) with s >= next and
+        /// s + I + L <= t, in order"; (REVISED) "Each time the clock advances ... the buckets it closes
+        /// are written in order", runs of empty ones longer than Q as one gap: two advances, two records.
+        private mutating func advance(to t: Int64) {
+            clock = t
+            guard next + interval + lateness <= t else { return }
+            let end = next + (t - interval - lateness - next) / interval * interval + interval
+            emitBuckets(from: next, to: end)
+            next = end
+        }
+
+        /// "End of input (finish)": accept a held request (a held pair in time order, the earlier
+        /// starting the clock), emit every open bucket through the bucket holding w, "the last bucket
+        /// (the one holding w) is always written as a bucket, never folded into a gap", and mark it
+        /// with observed_end = w + 1 when that is before its end.
         mutating func finish() {
+            if let c = firstHeld {
+                firstHeld = nil
+                if let t = behind {
+                    behind = nil
+                    startClock(t)
+                    countHit(t)
+                    advance(to: c)
+                    countHit(c)
+                } else {
+                    startClock(c)
+                    countHit(c)
+                }
+            }
             guard clock != nil else { return }
             if let c = held {
                 held = nil
@@ -205,12 +301,9 @@ extension TimeRuleReference {
                 countHit(c)
             }
             let last = start(clock!)
-            var s = next
-            while s <= last {
-                emit(s)
-                s += interval
-            }
-            next = s
+            emitBuckets(from: next, to: last)
+            emit(last)
+            next = last + interval
             if case .bucket(var bucket) = output.last, clock! + 1 < bucket.end {
                 bucket.observedEnd = clock! + 1
                 output[output.count - 1] = .bucket(bucket)
