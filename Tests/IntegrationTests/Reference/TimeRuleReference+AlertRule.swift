@@ -29,8 +29,8 @@ extension TimeRuleReference {
         /// The records dropped as unconfirmed jumps: not evaluated, and not forwarded (the reading is
         /// noted in REF-FINDINGS.md).
         private(set) var dropped: [AggregateRecord] = []
-        /// Late seconds delivered for a second after the last boundary evaluated (never from logagg,
-        /// whose late seconds are before the bucket they come in): they count from boundary a + 1 on.
+        /// Late seconds at or after the last boundary evaluated in a bucket starting after it (never from
+        /// logagg, whose late seconds are before its last boundary): they count from boundary a + 1 on.
         private(set) var lateSecondsAhead = 0
         /// Boundaries evaluated one by one (the rest were skipped as a window of zeros).
         private(set) var boundariesEvaluated = 0
@@ -99,16 +99,23 @@ extension TimeRuleReference {
             lastBoundary = boundary
         }
 
-        /// Evaluates the boundaries lastBoundary + 1 ... last with no new hits. Once a boundary has
-        /// been evaluated over an empty window, every later one until new hits arrive is the same
-        /// zero, which changes nothing more: they are skipped.
+        /// Evaluates the boundaries lastBoundary + 1 ... last with no new per-second hits (a late second
+        /// delivered ahead of them counts once its boundary comes). Once a boundary has been evaluated
+        /// over an empty window with nothing pending, every later one is the same zero, which changes
+        /// nothing, until the next second with delivered hits: those boundaries are skipped.
         private mutating func evaluateSilence(through last: Int64) {
             guard var boundary = lastBoundary.map({ $0 + 1 }) else { return }
             while boundary <= last {
                 evaluate(boundary)
                 if hits(at: boundary) == 0 && pendingSince == nil {
-                    lastBoundary = last
-                    return
+                    // The window [boundary - W, boundary) is empty: the next boundary that can see a hit
+                    // is the one after the next delivered second at or after `boundary`.
+                    guard let ahead = delivered.keys.filter({ $0 >= boundary }).min(), ahead + 1 <= last else {
+                        lastBoundary = last
+                        return
+                    }
+                    boundary = ahead + 1
+                    continue
                 }
                 boundary += 1
             }
@@ -151,9 +158,13 @@ extension TimeRuleReference {
         private mutating func process(_ record: AggregateRecord) {
             switch record {
             case .bucket(let bucket):
-                // 1. late seconds join the window (one that has left it can never be counted again).
+                // 1. late seconds join the window (one that has left it, a < lb - W, can never be counted
+                // again); (REVISED) "except, when s > lb, an entry with a >= lb: that one is an ordinary hit
+                // at second a, counted only from boundary a + 1 on (it is added during step 2, just before
+                // boundary a + 1 is evaluated)". The window is summed by second at each boundary, so a hit
+                // delivered now at second a counts from boundary a + 1 on either way.
                 for late in bucket.lateSeconds {
-                    if late.at >= (lastBoundary ?? bucket.start) + 1 { lateSecondsAhead += 1 }
+                    if let lastBoundary, bucket.start > lastBoundary, late.at >= lastBoundary { lateSecondsAhead += 1 }
                     deliver(late.hits, at: late.at)
                 }
                 // 2. boundaries lb+1 ... s as silence.
