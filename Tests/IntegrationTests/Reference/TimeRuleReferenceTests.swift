@@ -8,7 +8,7 @@ struct TimeRuleReferenceTests {
 
     private func bucket(
         _ start: Int64, _ interval: Int64 = 10, hits: [Int64] = [], late: [Int64] = [], dropped: Int = 0,
-        observedEnd: Int64? = nil
+        invalid: Int = 0, observedEnd: Int64? = nil
     ) -> Reference.AggregateRecord {
         var bucket = Reference.Bucket(start: start, end: start + interval)
         for time in hits {
@@ -24,6 +24,7 @@ struct TimeRuleReferenceTests {
             }
         }
         bucket.dropped = dropped
+        bucket.invalid = invalid
         bucket.observedEnd = observedEnd
         return .bucket(bucket)
     }
@@ -86,7 +87,59 @@ struct TimeRuleReferenceTests {
             aggregate([.request(100), .request(9_000), .heartbeat(5_400)]) == [
                 bucket(100, hits: [100]), .gap(start: 110, end: 9_000), bucket(9_000, hits: [9_000], observedEnd: 9_001),
             ])
-        #expect(aggregate([.heartbeat(100), .heartbeat(90_000)]) == [bucket(100), .gap(start: 110, end: 90_000), bucket(90_000, observedEnd: 90_001)])
+        // (REVISED) Silence: the empty bucket the heartbeat opened is part of the run the jump closes.
+        #expect(aggregate([.heartbeat(100), .heartbeat(90_000)]) == [.gap(start: 100, end: 90_000), bucket(90_000, observedEnd: 90_001)])
+    }
+
+    @Test func aFirstRequestDated2099IsDroppedByTheNextTwoLinesNotTheWholeLog() {
+        // 2099 is held; 100 is far behind it: both held; 101 (far behind 2099 too) drops 2099 and settles 100.
+        #expect(aggregate([.request(4_070_908_800), .request(100), .request(101)]) == [bucket(100, hits: [100, 101], dropped: 1, observedEnd: 102)])
+        // Two far-apart first lines: the third line sides with the later one, the earlier is then past.
+        #expect(aggregate([.request(9_000), .request(100), .request(9_001)]) == [bucket(9_000, hits: [9_000, 9_001], dropped: 1, observedEnd: 9_002)])
+        // A first line dated 1971 is accepted and the next line is a held jump, confirmed by the one after.
+        #expect(
+            aggregate([.request(100), .request(9_000), .request(9_001)]) == [
+                bucket(100, hits: [100]), .gap(start: 110, end: 9_000), bucket(9_000, hits: [9_000, 9_001], observedEnd: 9_002),
+            ])
+    }
+
+    @Test func aFirstRequestAloneOrAHeldPairIsAcceptedAtTheEndOfInput() {
+        #expect(aggregate([.request(4_070_908_805)]) == [bucket(4_070_908_800, hits: [4_070_908_805], observedEnd: 4_070_908_806)])
+        // The pair in time order: the earlier starts the clock, the later is a jump.
+        #expect(
+            aggregate([.request(9_000), .request(100)]) == [
+                bucket(100, hits: [100]), .gap(start: 110, end: 9_000), bucket(9_000, hits: [9_000], observedEnd: 9_001),
+            ])
+        #expect(aggregate([.invalid(nil), .request(105)]) == [bucket(100, hits: [105], invalid: 1, observedEnd: 106)])
+    }
+
+    @Test func aHeartbeatSettlesTheHeldFirstRequestOrPair() {
+        // Far behind the first request: it is dropped, and the heartbeat starts the clock.
+        #expect(aggregate([.request(9_000), .heartbeat(100)]) == [bucket(100, dropped: 1, observedEnd: 101)])
+        // Within J: the request starts the clock, the heartbeat moves it on.
+        #expect(aggregate([.request(100), .heartbeat(125)]) == [bucket(100, hits: [100]), bucket(110), bucket(120, observedEnd: 126)])
+        // A pair: a heartbeat far behind the first drops it and settles the one behind.
+        #expect(aggregate([.request(9_000), .request(100), .heartbeat(50)]) == [bucket(100, hits: [100], dropped: 1, observedEnd: 101)])
+        // A pair confirmed by a heartbeat: the one behind is past (w - t > H), dropped in the first bucket.
+        #expect(aggregate([.request(9_000), .request(100), .heartbeat(9_003)]) == [bucket(9_000, hits: [9_000], dropped: 1, observedEnd: 9_004)])
+    }
+
+    @Test func eachAdvanceWritesItsOwnRunsOfEmptyBucketsOpenedOrNot() {
+        // F1's case: two heartbeat jumps give two gaps in a row; the bucket holding w at the end is a bucket.
+        #expect(
+            aggregate([.request(1_000), .heartbeat(100_000), .heartbeat(200_000)]) == [
+                bucket(1_000, hits: [1_000]), .gap(start: 1_010, end: 100_000), .gap(start: 100_000, end: 200_000),
+                bucket(200_000, observedEnd: 200_001),
+            ])
+        // A bucket with only an invalid line is not empty: the run starts after it.
+        #expect(
+            aggregate([.heartbeat(1_000), .invalid(nil), .heartbeat(5_000), .heartbeat(9_000)]) == [
+                bucket(1_000, invalid: 1), .gap(start: 1_010, end: 5_000), .gap(start: 5_000, end: 9_000), bucket(9_000, observedEnd: 9_001),
+            ])
+        // A run of at most Q seconds stays empty buckets, even if the next advance closes a long one.
+        let records = aggregate([.heartbeat(1_000), .heartbeat(4_000), .heartbeat(8_000)])
+        #expect(records.count == 300 + 2)
+        #expect(records[299] == bucket(3_990) && records[300] == .gap(start: 4_000, end: 8_000))
     }
 
     @Test func theAlertFiresAboveTheThresholdAndEqualKeepsTheState() {
@@ -117,6 +170,33 @@ struct TimeRuleReferenceTests {
             lateRecords.filter(\.isTransition) == [
                 .transition(kind: "alert", at: 111, hits: 11), .transition(kind: "recovery", at: 120, hits: 0),
             ])
+    }
+
+    @Test func lateSecondsAtOrAfterTheLastBoundaryCountFromTheirOwnSecond() {
+        // F2's case: lb = 110, then a bucket at 200 with 5 late hits at 150: they count at 151 ... 160 only.
+        let records = Reference.AlertRule.run([bucket(100), bucket(200, late: [150, 150, 150, 150, 150])], window: 10, threshold: 0.4)
+        #expect(
+            records == [
+                .window(at: 110, hits: 0, state: "ok"), .transition(kind: "alert", at: 151, hits: 5),
+                .transition(kind: "recovery", at: 161, hits: 0), .window(at: 210, hits: 0, state: "ok"),
+            ])
+        // A late second at lb itself counts from lb + 1 on, as before the revision.
+        let atBoundary = Reference.AlertRule.run([bucket(100), bucket(200, late: [110, 110, 110, 110, 110])], window: 10, threshold: 0.4)
+        #expect(
+            atBoundary.filter(\.isTransition) == [
+                .transition(kind: "alert", at: 111, hits: 5), .transition(kind: "recovery", at: 121, hits: 0),
+            ])
+    }
+
+    @Test func aStaleBucketAddsItsLateSecondsButNotItsSecondsAndAStaleGapEvaluatesNothing() {
+        // A2: the bucket [100, 110) again after lb = 120: its per-second hits are skipped, its late ones count.
+        let stale = Reference.AlertRule.run(
+            [bucket(100), bucket(110), bucket(100, hits: Array(repeating: 105, count: 30), late: [95, 95, 95, 95, 95, 95])],
+            window: 30, threshold: 0.4)
+        #expect(stale.last == .window(at: 120, hits: 6, state: "ok"))
+        // A3: a gap ending at or before lb: the window record is at lb.
+        let gap = Reference.AlertRule.run([bucket(100), bucket(110), .gap(start: 50, end: 100)], window: 10, threshold: 0.4)
+        #expect(gap.last == .window(at: 120, hits: 0, state: "ok"))
     }
 
     @Test func anAbsurdBucketIsHeldAndDroppedWhenTheNextDoesNotConfirmIt() {
