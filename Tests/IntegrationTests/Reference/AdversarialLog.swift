@@ -222,6 +222,42 @@ struct AdversarialLog {
             }
             log.features.append("garbage")
         }
+        // The first lines, which the revised request step 1 holds: a lone absurd first line, two far-apart
+        // first lines (the third decides), a line far behind the first (with a horizon beyond J: the
+        // stream's start moves back over a gap), or a log of two or three lines far apart.
+        let jump = TimeRuleReference.maximumJump
+        let first = log.lines.first { $0.kind == .request }?.time ?? 0
+        func request(_ time: Int64) -> Line { Line(kind: .request, time: time, offset: offset()) }
+        switch random.next(below: 10) {
+        case 0:
+            let time = 4_070_908_800 + uniform(0...10_000_000)
+            log.lines.insert(request(time), at: 0)
+            log.features.append("first line \(time)")
+        case 1:
+            let time = 31_536_000 + uniform(0...10_000_000)
+            log.lines.insert(request(time), at: 0)
+            log.features.append("first line \(time)")
+        case 2:
+            let (ahead, behind) = (4_070_908_800 + uniform(0...10_000_000), 31_536_000 + uniform(0...10_000_000))
+            log.lines.insert(contentsOf: [request(ahead), request(behind)], at: 0)
+            log.features.append("first lines \(ahead), \(behind)")
+        case 3:
+            let behind = first - jump - uniform(1...3 * jump)
+            log.lines.insert(request(behind), at: min(1, log.lines.count))
+            if chance(0.5) { log.lateHorizon = 4 * jump + 10 }
+            log.features.append("second line \(behind), \(first - behind) s behind the first")
+        case 4:
+            let ahead = first + jump + uniform(1...3 * jump)
+            log.lines.insert(request(ahead), at: 0)
+            log.features.append("first line \(ahead), \(ahead - first) s ahead of the second")
+        case 5:
+            log.lines = Array(log.lines.prefix(1 + random.next(below: 2)))
+            let far = chance(0.5) ? first - jump - uniform(1...jump) : first + jump + uniform(1...jump)
+            log.lines.insert(request(far), at: random.next(below: log.lines.count + 1))
+            log.features.append("\(log.lines.count) lines only, one at \(far)")
+        default:
+            break
+        }
         return log
     }
 

@@ -106,6 +106,31 @@ struct AdversarialStream {
                 stream.features.append("requests at a heartbeat's second")
             }
         }
+        // Before the stream, first requests the revised request step 1 holds: a lone absurd one, one
+        // far ahead of or behind the stream (settled by its first record, a heartbeat or a request),
+        // or a far-apart pair that the stream's first record decides.
+        let first: Int64 =
+            switch stream.inputs[0] {
+            case .request(let time), .heartbeat(let time): time
+            case .invalid(let time): time ?? now
+            }
+        var prefix: [TimeRuleReference.Input] = []
+        switch random.next(below: 10) {
+        case 0: prefix = [.request(4_070_908_800 + uniform(0...1_000_000))]
+        case 1: prefix = [.request(31_536_000 + uniform(0...1_000_000))]
+        case 2: prefix = [.request(first + jump + uniform(1...jump))]
+        case 3: prefix = [.request(first - jump - uniform(1...jump))]
+        case 4: prefix = [.request(first + jump + uniform(1...jump)), .request(first - uniform(0...jump))]
+        case 5: prefix = [.request(first + 2 * jump + uniform(1...jump)), .invalid(nil), .request(first - uniform(0...100))]
+        case 6: prefix = [.request(first + uniform(0...jump)), .heartbeat(first - jump - uniform(1...jump))]
+        case 7: prefix = [.request(first + 2 * jump + uniform(1...jump)), .request(first), .heartbeat(first - jump - uniform(1...jump))]
+        case 8: prefix = [.heartbeat(first - uniform(2 * jump...20 * jump))]
+        default: break
+        }
+        if !prefix.isEmpty {
+            stream.features.insert("first \(prefix.map(\.description).joined(separator: ", "))", at: 0)
+            stream.inputs.insert(contentsOf: prefix, at: 0)
+        }
         return stream
     }
 
