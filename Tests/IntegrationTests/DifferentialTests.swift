@@ -141,6 +141,7 @@ struct DifferentialTests {
             totals.lines += stream.records.count
             totals.transitions += expected.count(where: \.isTransition)
             totals.windows += expected.count(where: { !$0.isTransition })
+            totals.lateSecondsAhead += lateSecondsAhead
             if !problems.isEmpty {
                 totals.disagreeing += 1
                 let ahead = lateSecondsAhead > 0 ? " [\(lateSecondsAhead) late seconds dated after the last boundary evaluated]" : ""

@@ -23,10 +23,19 @@ enum Differential {
         var gaps = 0
         var transitions = 0
         var windows = 0
+        /// The revised steps the reference took (TIME-RULE.md's Revisions): held far-apart first pairs,
+        /// first requests dropped before any clock, gaps through buckets the clock opened (F1), late
+        /// seconds at or after logalert's last boundary (F2).
+        var heldPairs = 0
+        var firstRequestsDropped = 0
+        var gapsThroughOpenedBuckets = 0
+        var lateSecondsAhead = 0
 
         var description: String {
             "\(logs) inputs (\(disagreeing) disagreeing), \(lines) lines, \(requests) requests, \(buckets) buckets, "
-                + "\(gaps) gaps, \(transitions) transitions, \(windows) window records compared"
+                + "\(gaps) gaps, \(transitions) transitions, \(windows) window records compared; revised steps taken: "
+                + "\(heldPairs) held first pairs, \(firstRequestsDropped) first requests dropped, "
+                + "\(gapsThroughOpenedBuckets) gaps through opened buckets, \(lateSecondsAhead) late seconds ahead"
         }
     }
 
@@ -195,8 +204,12 @@ enum Differential {
         }
 
         // logagg against the document.
-        let expectedAggregate = TimeRuleReference.Aggregator.run(
+        let aggregator = TimeRuleReference.Aggregator.finished(
             inputs, interval: options.interval, lateness: options.lateness, lateHorizon: options.lateHorizon)
+        let expectedAggregate = aggregator.output
+        totals.heldPairs += aggregator.coverage.heldPairs
+        totals.firstRequestsDropped += aggregator.coverage.firstRequestsDropped
+        totals.gapsThroughOpenedBuckets += aggregator.coverage.gapsThroughOpenedBuckets
         if let text = difference("logagg's buckets and gaps", expected: expectedAggregate, actual: actualAggregate) {
             problems.append(text)
         }

@@ -30,6 +30,19 @@ extension TimeRuleReference {
         /// Everything written so far, in order.
         private(set) var output: [AggregateRecord] = []
 
+        /// How often the revised steps were taken, so that the differential test can show it tried them.
+        struct Coverage {
+            /// Request step 1: two far-apart first requests held together.
+            var heldPairs = 0
+            /// First requests dropped before any clock (by a pair's third evidence or a heartbeat).
+            var firstRequestsDropped = 0
+            /// Gaps starting at or before the bucket the clock stood in (buckets it opened, F1).
+            var gapsThroughOpenedBuckets = 0
+        }
+        private(set) var coverage = Coverage()
+        /// The bucket holding the clock before the current advance: buckets up to it were opened.
+        private var openedThrough: Int64 = 0
+
         init(interval: Int64, lateness: Int64, lateHorizon: Int64) {
             self.interval = interval
             self.lateness = lateness
@@ -38,10 +51,15 @@ extension TimeRuleReference {
 
         /// The reference output for a whole input.
         static func run(_ inputs: [Input], interval: Int64, lateness: Int64, lateHorizon: Int64) -> [AggregateRecord] {
+            finished(inputs, interval: interval, lateness: lateness, lateHorizon: lateHorizon).output
+        }
+
+        /// The aggregator after a whole input: its `output` and `coverage`.
+        static func finished(_ inputs: [Input], interval: Int64, lateness: Int64, lateHorizon: Int64) -> Aggregator {
             var aggregator = Aggregator(interval: interval, lateness: lateness, lateHorizon: lateHorizon)
             for input in inputs { aggregator.consume(input) }
             aggregator.finish()
-            return aggregator.output
+            return aggregator
         }
 
         mutating func consume(_ input: Input) {
@@ -138,6 +156,7 @@ extension TimeRuleReference {
                     // "e < c - J: c is dropped (counted in the first bucket's `dropped`, warning), t
                     // becomes the held first request, and e settles it as above."
                     droppedBeforeClock += 1
+                    coverage.firstRequestsDropped += 1
                     firstHeld = t
                     behind = nil
                     continue
@@ -155,10 +174,12 @@ extension TimeRuleReference {
                     // dropped otherwise"; step 2 then starts the clock at h.
                     firstHeld = nil
                     droppedBeforeClock += 1
+                    coverage.firstRequestsDropped += 1
                     return true
                 }
                 // "If t < c - J, both are held (c, and t "behind" it)".
                 behind = e
+                coverage.heldPairs += 1
                 return false
             }
             return true
@@ -241,6 +262,7 @@ extension TimeRuleReference {
         private mutating func emitEmptyRun(from: Int64, to: Int64) {
             guard to > from else { return }
             if to - from > TimeRuleReference.longestSilence {
+                if from <= openedThrough { coverage.gapsThroughOpenedBuckets += 1 }
                 output.append(.gap(start: from, end: to))
                 emittedAny = true
             } else {
@@ -269,6 +291,7 @@ extension TimeRuleReference {
         /// s + I + L <= t, in order"; (REVISED) "Each time the clock advances ... the buckets it closes
         /// are written in order", runs of empty ones longer than Q as one gap: two advances, two records.
         private mutating func advance(to t: Int64) {
+            openedThrough = start(clock!)
             clock = t
             guard next + interval + lateness <= t else { return }
             let end = next + (t - interval - lateness - next) / interval * interval + interval
@@ -301,6 +324,7 @@ extension TimeRuleReference {
                 countHit(c)
             }
             let last = start(clock!)
+            openedThrough = last
             emitBuckets(from: next, to: last)
             emit(last)
             next = last + interval
