@@ -213,6 +213,9 @@ enum Differential {
         if let text = difference("logagg's buckets and gaps", expected: expectedAggregate, actual: actualAggregate) {
             problems.append(text)
         }
+        if let text = droppedWarningDifference(run.aggregateError, expected: aggregator.droppedRequests) {
+            problems.append(text)
+        }
         // logalert against the document, on the buckets logagg really wrote (so that a logagg bug does
         // not hide or fake a logalert one), and the whole chain's transitions.
         let expectedRule = TimeRuleReference.AlertRule.run(
@@ -256,6 +259,39 @@ enum Differential {
         totals.windows += expectedRule.count(where: { !$0.isTransition })
         if !problems.isEmpty { totals.disagreeing += 1 }
         return problems
+    }
+
+    /// logagg's warnings about dropped requests against the reference's: each names the dropped
+    /// request's own input line and time (TIME-RULE.md: "a warning names c's line"); logagg shows the
+    /// first few and then counts the rest ("N more clock warnings were not shown"). Nil when they agree.
+    static func droppedWarningDifference(
+        _ standardError: String, expected: [TimeRuleReference.Aggregator.Request]
+    ) -> String? {
+        var shown: [TimeRuleReference.Aggregator.Request] = []
+        var unshown = 0
+        for line in standardError.split(separator: "\n") {
+            if line.contains("counted as dropped"), let marker = line.range(of: "warning: line ") {
+                let rest = line[marker.upperBound...]
+                let number = rest.prefix { $0.isNumber }
+                guard let dated = rest.range(of: "request dated ") else { return "unreadable warning: \(line)" }
+                let time = rest[dated.upperBound...].prefix { $0.isNumber || $0 == "-" }
+                guard let lineNumber = Int(number), let seconds = Int64(time) else { return "unreadable warning: \(line)" }
+                shown.append(.init(time: seconds, line: lineNumber))
+            } else if line.hasSuffix("more clock warnings were not shown") {
+                unshown += line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            }
+        }
+        var remaining = expected
+        var unexpected: [TimeRuleReference.Aggregator.Request] = []
+        for warning in shown {
+            if let index = remaining.firstIndex(of: warning) { remaining.remove(at: index) } else { unexpected.append(warning) }
+        }
+        if unexpected.isEmpty && shown.count + unshown == expected.count && (unshown > 0 || remaining.isEmpty) { return nil }
+        return """
+            logagg's warnings about dropped requests: \(shown.count) shown + \(unshown) counted, the document drops \(expected.count)
+              expected (the document): \(expected.prefix(8).map(\.description).joined(separator: "; "))
+              warned but not dropped by the document: \(unexpected.map(\.description).joined(separator: "; "))
+            """
     }
 
     /// logtail's summary line, `<file>: N lines: R requests, S skipped, I invalid[ (…)]`, as numbers.

@@ -15,12 +15,24 @@ extension TimeRuleReference {
         private var next: Int64 = 0
         /// Whether any bucket (or gap, which stands for its empty buckets) has been written.
         private var emittedAny = false
+        /// A request and the input line it came on (1 for the first input; a warning names it).
+        struct Request: Equatable, Comparable, CustomStringConvertible {
+            var time: Int64
+            var line: Int
+            static func < (a: Request, b: Request) -> Bool { (a.line, a.time) < (b.line, b.time) }
+            var description: String { "line \(line): request dated \(time)" }
+        }
         /// The held request c while the clock runs (request step 3).
-        private(set) var held: Int64?
+        private(set) var held: Request?
         /// The held first request c, before any clock (request step 1).
-        private(set) var firstHeld: Int64?
+        private(set) var firstHeld: Request?
         /// The request t held "behind" the first one when t < c - J (request step 1's held pair).
-        private(set) var behind: Int64?
+        private(set) var behind: Request?
+        /// The input line being read.
+        private var line = 0
+        /// The requests counted as dropped, in the order they were decided: each has a warning naming
+        /// its line ("a warning names c's line").
+        private(set) var droppedRequests: [Request] = []
         /// The open buckets something was counted in, by start; the others are empty.
         private var open: [Int64: Bucket] = [:]
         /// Invalid lines before any clock: "held and added to the first bucket".
@@ -63,8 +75,9 @@ extension TimeRuleReference {
         }
 
         mutating func consume(_ input: Input) {
+            line += 1
             switch input {
-            case .request(let time): request(time)
+            case .request(let time): request(Request(time: time, line: line))
             case .heartbeat(let time): heartbeat(time)
             case .invalid(let time): invalid(time)
             }
@@ -100,8 +113,16 @@ extension TimeRuleReference {
             }
         }
 
-        private mutating func countDropped() {
+        private mutating func countDropped(_ request: Request) {
             withBucket(next) { $0.dropped += 1 }
+            droppedRequests.append(request)
+        }
+
+        /// A first request dropped before any clock: "counted in the first bucket's `dropped`".
+        private mutating func dropBeforeClock(_ request: Request) {
+            droppedBeforeClock += 1
+            coverage.firstRequestsDropped += 1
+            droppedRequests.append(request)
         }
 
         /// Starts the clock at `time` (w = time, next = start(time)); what was held for "the first bucket"
@@ -126,11 +147,11 @@ extension TimeRuleReference {
         private mutating func settleHeld(by time: Int64) {
             guard let c = held else { return }
             held = nil
-            if time >= c - TimeRuleReference.maximumJump {
-                advance(to: c)
-                countHit(c)
+            if time >= c.time - TimeRuleReference.maximumJump {
+                advance(to: c.time)
+                countHit(c.time)
             } else {
-                countDropped()
+                countDropped(c)
             }
         }
 
@@ -138,68 +159,67 @@ extension TimeRuleReference {
         /// held first request or pair. Returns whether `e` goes on (it does not when a request `e` is
         /// held behind the first one). When it goes on and the clock is still not started, `e` was a
         /// heartbeat that dropped everything held (or nothing was held).
-        private mutating func settleFirst(by e: Int64, isHeartbeat: Bool) -> Bool {
+        private mutating func settleFirst(by e: Int64, line: Int, isHeartbeat: Bool) -> Bool {
             let jump = TimeRuleReference.maximumJump
             while let c = firstHeld {
                 if let t = behind {
                     // "If t < c - J, both are held (c, and t "behind" it) and the NEXT evidence e decides:"
-                    if e >= c - jump {
+                    if e >= c.time - jump {
                         // "e >= c - J: the clock starts at c, c counted, then t is handled as a request at
                         // or behind the clock (step 5 ...), then e continues normally"
                         firstHeld = nil
                         behind = nil
-                        startClock(c)
-                        countHit(c)
+                        startClock(c.time)
+                        countHit(c.time)
                         request(t)
                         return true
                     }
                     // "e < c - J: c is dropped (counted in the first bucket's `dropped`, warning), t
                     // becomes the held first request, and e settles it as above."
-                    droppedBeforeClock += 1
-                    coverage.firstRequestsDropped += 1
+                    dropBeforeClock(c)
                     firstHeld = t
                     behind = nil
                     continue
                 }
                 // "No clock yet and a first request c held: if t >= c - J, c is accepted: the clock starts
                 // at c (w = c, next = start(c)), c is counted in its bucket, and t continues with step 3."
-                if e >= c - jump {
+                if e >= c.time - jump {
                     firstHeld = nil
-                    startClock(c)
-                    countHit(c)
+                    startClock(c.time)
+                    countHit(c.time)
                     return true
                 }
                 if isHeartbeat {
                     // Heartbeat step 1: "accepted if h >= c - J (with no clock yet, the clock starts at c),
                     // dropped otherwise"; step 2 then starts the clock at h.
                     firstHeld = nil
-                    droppedBeforeClock += 1
-                    coverage.firstRequestsDropped += 1
+                    dropBeforeClock(c)
                     return true
                 }
                 // "If t < c - J, both are held (c, and t "behind" it)".
-                behind = e
+                behind = Request(time: e, line: line)
                 coverage.heldPairs += 1
                 return false
             }
             return true
         }
 
-        mutating func request(_ t: Int64) {
+        mutating func request(_ request: Request) {
+            let t = request.time
             if clock == nil {
                 // "1. (REVISED) No clock yet and nothing held: t is held (the first request cannot be
                 // judged alone)."
                 guard firstHeld != nil else {
-                    firstHeld = t
+                    firstHeld = request
                     return
                 }
-                guard settleFirst(by: t, isHeartbeat: false) else { return }
+                guard settleFirst(by: t, line: request.line, isHeartbeat: false) else { return }
             }
             settleHeld(by: t)
             let w = clock!
             // "3. If t > w + J: t is held (nothing else happens: no clock move, no count yet)."
             if t > w + TimeRuleReference.maximumJump {
-                held = t
+                held = request
                 return
             }
             // "4. If w < t <= w + J: the clock advances to t ... then t is counted in its own bucket."
@@ -217,7 +237,7 @@ extension TimeRuleReference {
             } else if emittedAny && w - t <= lateHorizon {
                 countLate(t)
             } else {
-                countDropped()
+                countDropped(request)
             }
         }
 
@@ -225,7 +245,7 @@ extension TimeRuleReference {
             // "1. A held request c (or a held pair, see request step 1) is settled first, as by a request
             // at h: accepted if h >= c - J (with no clock yet, the clock starts at c), dropped otherwise."
             if clock == nil {
-                _ = settleFirst(by: h, isHeartbeat: true)
+                _ = settleFirst(by: h, line: line, isHeartbeat: true)
             } else {
                 settleHeld(by: h)
             }
@@ -308,20 +328,20 @@ extension TimeRuleReference {
                 firstHeld = nil
                 if let t = behind {
                     behind = nil
-                    startClock(t)
-                    countHit(t)
-                    advance(to: c)
-                    countHit(c)
+                    startClock(t.time)
+                    countHit(t.time)
+                    advance(to: c.time)
+                    countHit(c.time)
                 } else {
-                    startClock(c)
-                    countHit(c)
+                    startClock(c.time)
+                    countHit(c.time)
                 }
             }
             guard clock != nil else { return }
             if let c = held {
                 held = nil
-                advance(to: c)
-                countHit(c)
+                advance(to: c.time)
+                countHit(c.time)
             }
             let last = start(clock!)
             openedThrough = last
