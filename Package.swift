@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "logmerge", targets: ["logmerge"]),
         .executable(name: "logship", targets: ["logship"]),
         .executable(name: "logrecv", targets: ["logrecv"]),
+        .executable(name: "logpipe", targets: ["logpipe"]),
         .library(name: "LogPipe", targets: ["LogPipe"]),
     ],
     targets: [
@@ -38,6 +39,7 @@ let package = Package(
         // The Redis transport: the stream between hosts, behind stages of its own (issue 14).
         .executableTarget(name: "logship", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .executableTarget(name: "logrecv", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
+        .executableTarget(name: "logpipe", dependencies: ["LogPipe", "LogPipeIO"], swiftSettings: commonSettings),
         .testTarget(name: "LogPipeTests", dependencies: ["LogPipe"], swiftSettings: commonSettings),
         .testTarget(
             name: "IntegrationTests",

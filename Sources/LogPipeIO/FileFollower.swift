@@ -52,6 +52,8 @@ public final class FileFollower: FollowInput {
     private let maximumLineLength: Int
     private let retireGrace: Int64
     private let diagnostics: Diagnostics?
+    /// Problems noticed since `takeNotices()` last ran.
+    private var notices: [NoticeRecord] = []
 
     /// Creates a follower of `path`; it opens nothing until its first `pass`.
     /// - Parameters:
@@ -114,7 +116,7 @@ public final class FileFollower: FollowInput {
             case .open(let atEnd, let reappeared):
                 guard openPath(atEnd: atEnd) else { return .drained }
                 if atEnd, let file = current { try handOutDirectives(of: file, lines: lines) }
-                if reappeared { diagnostics?.note("\(name): now readable; following it") }
+                if reappeared { report("now readable; following it", fileState: .ok, warning: false) }
             case .restartFromStart(let truncation):
                 if let file = current {
                     // The held partial line is a line, as at the end of a file read with --once:
@@ -122,7 +124,7 @@ public final class FileFollower: FollowInput {
                     try file.finish(lines: lines)
                     file.restart()
                 }
-                diagnostics?.note("\(name): \(truncation.message)")
+                report(truncation.message, fileState: nil, warning: false)
             case .switchToNewFile:
                 if let old = current {
                     old.lastGrowth = now
@@ -130,9 +132,9 @@ public final class FileFollower: FollowInput {
                     current = nil
                 }
                 guard openPath(atEnd: false) else { return .drained }
-                diagnostics?.note("\(name): replaced by a new file (rotated); following the new file")
+                report("replaced by a new file (rotated); following the new file", fileState: nil, warning: false)
             case .report(let problem):
-                diagnostics?.warning("\(name): \(problem.message)")
+                report(problem)
                 return .drained
             }
         }
@@ -248,6 +250,26 @@ public final class FileFollower: FollowInput {
         }
     }
 
+    public func takeNotices() -> [NoticeRecord] {
+        defer { notices.removeAll() }
+        return notices
+    }
+
+    /// Reports a problem of the followed path on stderr and as a notice for the stream.
+    private func report(_ problem: FollowProblem) {
+        let state: NoticeRecord.FileState = problem == .missing ? .missing : .unreadable
+        report(problem.message, fileState: state, warning: true)
+    }
+
+    private func report(_ message: String, fileState: NoticeRecord.FileState?, warning: Bool) {
+        if warning {
+            diagnostics?.warning("\(name): \(message)")
+        } else {
+            diagnostics?.note("\(name): \(message)")
+        }
+        notices.append(NoticeRecord(tool: "logtail", kind: "file", message: "\(name): \(message)", file: name, fileState: fileState))
+    }
+
     /// Opens the path as the current file, at its end or its start.
     /// - Returns: false when it cannot be opened (reported once through the state machine).
     private func openPath(atEnd: Bool) -> Bool {
@@ -258,9 +280,7 @@ public final class FileFollower: FollowInput {
             let problem: FollowProblem =
                 code == ENOENT || code == ENOTDIR
                 ? .missing : .inaccessible(String(cString: strerror(code)).lowercased())
-            if case .report(let problem) = machine.openFailed(problem) {
-                diagnostics?.warning("\(name): \(problem.message)")
-            }
+            if case .report(let problem) = machine.openFailed(problem) { report(problem) }
             return false
         }
         var offset: Int64 = 0

@@ -21,4 +21,13 @@ public protocol FollowInput: AnyObject {
 
     /// Reopens the input's files (SIGHUP): a path that still names the same file keeps its offset.
     func reopen()
+
+    /// The problems noticed since the last call (a file missing, unreadable, readable again, rotated,
+    /// truncated), as records for the stream, so that they reach the view and not only stderr.
+    func takeNotices() -> [NoticeRecord]
+}
+
+extension FollowInput {
+    /// An input that notices nothing worth a record.
+    public func takeNotices() -> [NoticeRecord] { [] }
 }

@@ -20,9 +20,11 @@ enum LogAlertCommand {
             .flag("require-full-window", help: "No alert until a whole window of data has been seen."),
         ],
         discussion: """
-            READS (stdin, NDJSON): bucket records from logagg (docs/PROTOCOL.md).
-            WRITES (stdout, NDJSON): every input record unchanged; after each bucket, an alert or recovery
-              record for each transition in it, then one window record.
+            READS (stdin, NDJSON): bucket and gap records from logagg or logmerge (docs/PROTOCOL.md).
+            WRITES (stdout, NDJSON): every input record unchanged; after each bucket or gap, an alert or
+              recovery record for each transition in it, then one window record. A bucket or gap dated
+              more than an hour after the last second evaluated waits for the next record: if that one
+              does not confirm the jump, it is dropped with a warning (not forwarded).
             RULE: at each second boundary t, average = hits in [t - window, t) / window (also during the
             first window). Alert when average > threshold; recover when average < the recovery threshold;
             equal keeps the state. Times are shown in the local time zone (TZ is respected).

@@ -89,8 +89,17 @@ enum LogMergeCommand {
         var open = Array(repeating: true, count: inputs.count)
         let output = OutputChannel()
         var budget = WarningBudget()
+        // Each warning shown also goes into the stream as a notice, for the view.
+        var notices: [NoticeRecord] = []
         let warn: (String, String) -> Void = { kind, message in
-            if let text = budget.admit(kind: kind, message: message) { diagnostics.warning(text) }
+            if let text = budget.admit(kind: kind, message: message) {
+                diagnostics.warning(text)
+                notices.append(NoticeRecord(tool: diagnostics.tool, kind: kind, message: text))
+            }
+        }
+        func writeNotices() {
+            for notice in notices { notice.encode(into: &output.writer) }
+            notices.removeAll()
         }
         do throws(OutputError) {
             reading: while open.contains(true) {
@@ -115,12 +124,15 @@ enum LogMergeCommand {
                         open[lane] = false
                         stage.laneEnded(lane, into: &output.writer, warn: warn)
                     }
+                    writeNotices()
                     try output.flushIfLarge()
                 }
                 stage.tick(now: FollowClock.milliseconds(), into: &output.writer, warn: warn)
+                writeNotices()
                 try output.flush()
             }
             stage.finish(into: &output.writer, warn: warn)
+            writeNotices()
             try output.flush()
         } catch .closed {
             return .success

@@ -65,6 +65,13 @@ final class SourceRecorder {
         }
         if seen == Int64(warningLimit) {
             diagnostics.warning("\(source): further invalid lines are only counted (see the invalid records)")
+            if tally.requests == 0 {
+                // Not one request yet: most likely not an access log at all (a binary, a JSON log), which
+                // the view would otherwise show as a quiet site.
+                let message = "\(source): not an access log? its first \(seen) lines are all invalid (\(reason))"
+                diagnostics.warning(message)
+                NoticeRecord(tool: "logtail", kind: "invalid", message: message, file: source).encode(into: &writer)
+            }
         }
     }
 }

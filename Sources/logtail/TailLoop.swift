@@ -101,6 +101,7 @@ final class TailLoop {
                         recorder.record(line, number: number, into: &output.writer)
                         try output.flushIfLarge()
                     }
+                    for notice in inputs[index].takeNotices() { notice.encode(into: &output.writer) }
                     switch result {
                     case .drained: break
                     case .moreReady: moreReady = true

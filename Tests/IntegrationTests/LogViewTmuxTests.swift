@@ -130,7 +130,7 @@ struct LogViewTmuxTests {
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60"
     }
 
-    /// logview started in the background of a non-interactive shell, as bin/start-pipeline does
+    /// logview started in the background of a non-interactive shell, as a shell script would start it
     /// (SIGINT ignored on entry, same process group as the shell), its PID written next to the FIFO.
     static func backgroundCommand(fifo: String) -> String {
         let binary = LogViewProcess.binary ?? "logview"
@@ -216,7 +216,7 @@ struct LogViewTmuxTests {
         #expect(!text.contains("-icanon") && !text.contains("-echo "))
     }
 
-    @Test("SIGTERM to logview in the background, as the launcher runs it, restores the terminal")
+    @Test("SIGTERM to logview in the background of a script restores the terminal")
     func stopsOnTerminate() throws {
         let fifo = try StreamFIFO()
         let pane = try TmuxPane(command: Self.backgroundCommand(fifo: fifo.path))
@@ -232,5 +232,49 @@ struct LogViewTmuxTests {
         #expect(text.contains("exit=0"))
         #expect(!text.contains("alert history"))
         #expect(!text.contains("-icanon") && !text.contains("-echo "))
+    }
+}
+
+/// Problems the stages notice reach the screen (issue 12): the whole pipeline runs in a pane.
+@Suite(
+    "The view shows what the stages warn about",
+    .enabled(if: TmuxPane.available, "tmux is not installed: the full-screen terminal tests are skipped"),
+    .serialized)
+struct ViewShowsProblemsTests {
+    private static func pipeline(_ tail: String, in directory: String) -> String {
+        let bin = PipelineTools.binaryDirectory
+        return "cd '\(directory)' && '\(bin)/logtail' \(tail) 2>/dev/null | '\(bin)/logagg' 2>/dev/null "
+            + "| '\(bin)/logalert' 2>/dev/null | env TZ=UTC '\(bin)/logview' --title problems --no-bell; sleep 60"
+    }
+
+    @Test("a missing log file turns the badge to NO INPUT and says why; it clears when the file appears")
+    func aMissingFileIsShown() throws {
+        let directory = try PipelineTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pane = try TmuxPane(command: Self.pipeline("missing.log", in: directory), columns: 100, rows: 30)
+        var result = pane.waitFor(seconds: 20) { screen in
+            screen.first?.contains("NO INPUT") == true && screen.contains { $0.contains("missing.log: does not exist") }
+        }
+        #expect(result.satisfied, "\(result.screen.joined(separator: "\n"))")
+        _ = FileManager.default.createFile(atPath: directory + "/missing.log", contents: Data())
+        result = pane.waitFor(seconds: 20) { screen in
+            screen.first?.contains("NO INPUT") == false && screen.contains { $0.contains("now readable") }
+        }
+        #expect(result.satisfied, "\(result.screen.joined(separator: "\n"))")
+        pane.send("q")
+    }
+
+    @Test("a file whose lines are not access-log lines is called out, not shown as a quiet site")
+    func anAllInvalidFileIsShown() throws {
+        let directory = try PipelineTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let lines = (1...8).map { #"{"level":"info","msg":"json log line \#($0)"}"# }.joined(separator: "\n") + "\n"
+        _ = FileManager.default.createFile(atPath: directory + "/app.log", contents: Data(lines.utf8))
+        let pane = try TmuxPane(command: Self.pipeline("--from-start app.log", in: directory), columns: 100, rows: 30)
+        let result = pane.waitFor(seconds: 20) { screen in
+            screen.contains { $0.contains("app.log: not an access log?") }
+        }
+        #expect(result.satisfied, "\(result.screen.joined(separator: "\n"))")
+        pane.send("q")
     }
 }

@@ -103,8 +103,13 @@ struct PipelineEndToEndTests {
         #expect(run.status == 0)
         #expect(run.standardError.contains("logagg: warning: line 1: not valid JSON"))
         #expect(run.standardError.contains("logagg: warning: line 4: protocol version 9 is newer"))
-        let stream = try records(run.standardOutput)
+        let all = try records(run.standardOutput)
+        let stream = all.filter { $0["type"]?.stringValue != "notice" }
         #expect(stream.first?["type"]?.stringValue == "note", "unknown types are forwarded untouched")
+        // The warnings reach the stream too, as notices, for the view.
+        let notices = all.filter { $0["type"]?.stringValue == "notice" }.compactMap { $0["message"]?.stringValue }
+        #expect(notices.contains { $0.hasPrefix("line 1: not valid JSON") }, "\(notices)")
+        #expect(notices.contains { $0.hasPrefix("line 4: protocol version 9 is newer") }, "\(notices)")
         #expect(stream.contains { $0["type"]?.stringValue == "bucket" && $0["hits"]?.integerValue == 1 })
     }
 

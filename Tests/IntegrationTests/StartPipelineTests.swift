@@ -1,8 +1,10 @@
 import Foundation
+import LogPipe
 import Testing
 
-/// Smoke tests of `bin/start-pipeline` with stand-in stages (see `LauncherSandbox`): wiring, the
-/// private run directory, supervision, signals, taps and the headless pipe.
+/// Tests of the launcher (`logpipe`, which `bin/start-pipeline` hands over to) with stand-in stages
+/// (see `LauncherSandbox`): wiring, the private run directory, supervision, signals, taps and the
+/// headless pipe; and a smoke test of the script itself.
 @Suite("start-pipeline")
 struct StartPipelineTests {
     private let launcher = LauncherHarness.launcherPath
@@ -62,7 +64,7 @@ struct StartPipelineTests {
 
     @Test(arguments: [
         (arguments: ["--bogus"], message: "unknown option '--bogus'"),
-        (arguments: ["--threshold", "-1"], message: "option '--threshold' needs a number"),
+        (arguments: ["--threshold", "-1"], message: "option '--threshold' needs a plain decimal number"),
         (arguments: ["--interval", "0"], message: "option '--interval' needs a whole number"),
         (arguments: ["--window"], message: "option '--window' needs a value"),
         (arguments: ["--format", "xml"], message: "option '--format' needs auto, common"),
@@ -74,7 +76,8 @@ struct StartPipelineTests {
         let outcome = try LauncherHarness.run(launcher, arguments, environment: sandbox.environment)
         #expect(outcome.status == 64)
         #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
-        #expect(outcome.standardError.contains("Usage: start-pipeline"))
+        #expect(outcome.standardError.contains("Usage: logpipe [<options>]"))
+        #expect(outcome.standardError.hasSuffix("See 'logpipe --help' for more information.\n"))
         #expect(outcome.standardOutput.isEmpty)
         #expect(sandbox.pids.isEmpty && sandbox.leftovers.isEmpty)
     }
@@ -96,6 +99,10 @@ struct StartPipelineTests {
         let running = try LauncherHarness.start(
             launcher, ["--view", LauncherSandbox.record("view") + "exec cat", log], environment: sandbox.environment)
         #expect(LauncherHarness.eventually { sandbox.pids.count == 4 })
+        #expect(
+            LauncherHarness.eventually {
+                ((try? String(contentsOfFile: running.outputPath, encoding: .utf8)) ?? "").split(separator: "\n").count == 3
+            })
         kill(running.pid, SIGINT)
         let outcome = running.finish()
         #expect(outcome.status == 130)
@@ -175,8 +182,6 @@ struct StartPipelineTests {
             }
             close(descriptor)
             #expect(text.hasPrefix("line 1 "), "reader \(attempt): \(text)")
-            // The relay notices the reader's departure and waits for the next one.
-            usleep(300_000)
         }
         kill(running.pid, SIGTERM)
         let outcome = running.finish()
@@ -252,14 +257,8 @@ struct StartPipelineTests {
         #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 
-    /// The demo's loggen arguments, read from the script so the test checks what it really runs.
-    private var demoProfile: [String] {
-        let script = (try? String(contentsOfFile: launcher, encoding: .utf8)) ?? ""
-        guard let line = script.split(separator: "\n").first(where: { $0.hasPrefix("readonly DEMO_PROFILE=(") }),
-            let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")")
-        else { return [] }
-        return line[line.index(after: open)..<close].split(separator: " ").map(String.init)
-    }
+    /// The demo's loggen arguments, as the launcher runs them.
+    private var demoProfile: [String] { LaunchPlan.demoTraffic }
 
     @Test func demoTrafficFiresAt49SecondsAndRecoversAt163WithTheDefaultRule() throws {
         #expect(!demoProfile.isEmpty)
@@ -291,5 +290,114 @@ struct StartPipelineTests {
             }
         }
         #expect(transitions == ["alert 49 1210", "recovery 163 1182"])
+    }
+
+    @Test func headlessReadersSideBySideEachGetWholeRecordsFromTheStart() throws {
+        let sandbox = try LauncherSandbox()
+        let log = try sandbox.log(lines: 2000)
+        let running = try LauncherHarness.start(launcher, ["--headless", log], environment: sandbox.environment)
+        var path = ""
+        #expect(
+            LauncherHarness.eventually {
+                path = ((try? String(contentsOfFile: running.outputPath, encoding: .utf8)) ?? "")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                return path.hasSuffix("/final.fifo")
+            })
+        // The first reader takes a little, then the second attaches while the first is still open,
+        // then both read everything: each must see the 2000 lines in order, whole.
+        let first = HeadlessReader(path: path)
+        #expect(first.read(lines: 10))
+        let second = HeadlessReader(path: path)
+        #expect(second.read(lines: 2000))
+        #expect(first.read(lines: 2000))
+        for reader in [first, second] {
+            let lines = reader.lines.prefix(2000)
+            #expect(lines.count == 2000)
+            #expect(lines.enumerated().allSatisfy { $0.element == "line \($0.offset + 1) " + String(repeating: "x", count: 60) })
+        }
+        first.close()
+        second.close()
+        kill(running.pid, SIGTERM)
+        #expect(running.finish().status == 143)
+        #expect(sandbox.leftovers.isEmpty)
+        #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
+    }
+
+    @Test func theLastWarningsOfAStageAreRepeatedAtTheEnd() throws {
+        // The real tools: logtail warns that the log does not exist, which a full-screen view hides.
+        let sandbox = try LauncherSandbox()
+        var environment = sandbox.environment
+        environment["LOGPIPE_BIN_DIR"] = LauncherHarness.binaryDirectory
+        let running = try LauncherHarness.start(launcher, [sandbox.root + "/no-such.log"], environment: environment)
+        #expect(
+            LauncherHarness.eventually {
+                sandbox.leftovers.contains { directory in
+                    let text = try? String(
+                        contentsOfFile: "\(sandbox.temporary)/\(directory)/logtail.err", encoding: .utf8)
+                    return text?.contains("warning:") == true
+                }
+            })
+        kill(running.pid, SIGINT)
+        let outcome = running.finish()
+        #expect(outcome.status == 130)
+        #expect(outcome.standardError.contains("logpipe: the last warnings of stage logtail:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("    logtail: warning: \(sandbox.root)/no-such.log: does not exist"))
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
+    @Test func theScriptHandsOverToTheLauncherUnderItsOwnName() throws {
+        let sandbox = try LauncherSandbox()
+        try sandbox.linkLauncher()
+        let log = try sandbox.log(lines: 3)
+        let script = LauncherHarness.scriptPath
+        let outcome = try LauncherHarness.run(script, ["--once", "--view", "cat", log], environment: sandbox.environment)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.split(separator: "\n").count == 3)
+        #expect(sandbox.leftovers.isEmpty)
+        let usage = try LauncherHarness.run(script, ["--interval", "0"], environment: sandbox.environment)
+        #expect(usage.status == 64)
+        #expect(usage.standardError.hasPrefix("start-pipeline: error: option '--interval' needs a whole number"))
+        #expect(usage.standardError.contains("Usage: start-pipeline [<options>] [<file> ...]"))
+        let help = try LauncherHarness.run(script, ["--help"], environment: sandbox.environment)
+        #expect(help.status == 0 && help.standardOutput.contains("USAGE: start-pipeline [<options>]"))
+        let version = try LauncherHarness.run(script, ["--version"], environment: sandbox.environment)
+        #expect(version.standardOutput.hasPrefix("start-pipeline 0."))
+    }
+
+    @Test func aMissingLauncherInTheToolsDirectoryIsNamed() throws {
+        let sandbox = try LauncherSandbox()
+        let outcome = try LauncherHarness.run(LauncherHarness.scriptPath, ["--once", "x.log"], environment: sandbox.environment)
+        #expect(outcome.status == 1)
+        #expect(outcome.standardError.contains("no executable \(sandbox.bin)/logpipe"))
+    }
+}
+
+/// A reader of the headless pipe that keeps what it read, split into lines.
+final class HeadlessReader {
+    private let descriptor: Int32
+    private var pending = ""
+    private(set) var lines: [String] = []
+
+    init(path: String) {
+        descriptor = open(path, O_RDONLY)
+    }
+
+    /// Reads until at least `count` lines have come or the stream ends; whether they came.
+    func read(lines count: Int) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while lines.count < count {
+            let got = Glibc.read(descriptor, &buffer, buffer.count)
+            if got <= 0 { return false }
+            pending += String(decoding: buffer[0..<got], as: UTF8.self)
+            while let newline = pending.firstIndex(of: "\n") {
+                lines.append(String(pending[..<newline]))
+                pending = String(pending[pending.index(after: newline)...])
+            }
+        }
+        return true
+    }
+
+    func close() {
+        Glibc.close(descriptor)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs `bin/start-pipeline` and the built `loggen` as processes, for the launcher and generator tests.
+/// Runs the launcher (`logpipe`, and `bin/start-pipeline`, which hands over to it) and the built
+/// `loggen` as processes, for the launcher and generator tests.
 ///
 /// The launcher is tested with stand-in stages: tiny shell scripts named like the tools, found through
 /// `LOGPIPE_BIN_DIR`, which record their PIDs (and the run directory's modes) in a report file so the
@@ -13,8 +14,11 @@ enum LauncherHarness {
         return (executable as NSString).deletingLastPathComponent
     }()
 
+    /// The `logpipe` launcher of this build.
+    static let launcherPath = binaryDirectory + "/logpipe"
+
     /// `bin/start-pipeline` of this package, found from this file's path.
-    static let launcherPath: String = {
+    static let scriptPath: String = {
         let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         return tests.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
             "bin/start-pipeline"
@@ -77,9 +81,12 @@ enum LauncherHarness {
     /// posix_spawn(3) with an empty signal mask and default dispositions: Foundation's `Process` hands
     /// the child the test thread's mask, in which SIGTERM and SIGINT are blocked, and a bash launcher
     /// whose SIGTERM is blocked can never run its cleanup trap.
-    static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> Running
-    {
+    ///
+    /// With `ownGroup`, the process leads a new process group, so that a test can signal the whole
+    /// group as a service manager or a closing terminal does.
+    static func start(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], ownGroup: Bool = false
+    ) throws -> Running {
         let token = UUID().uuidString
         let outputPath = NSTemporaryDirectory() + "launcher-out-\(token)"
         let errorPath = NSTemporaryDirectory() + "launcher-err-\(token)"
@@ -98,6 +105,11 @@ enum LauncherHarness {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let clean = CleanSpawnAttributes()
+        if ownGroup {
+            posix_spawnattr_setpgroup(&clean.attributes, 0)
+            posix_spawnattr_setflags(
+                &clean.attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &clean.attributes, argv, envp)
         guard result == 0 else {
@@ -251,8 +263,8 @@ final class LauncherSandbox {
         (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
     }
 
-    /// PIDs of processes whose command line mentions this sandbox: the launcher, its relay and tap
-    /// feeders, or stand-ins; after the launcher's end there must be none.
+    /// PIDs of processes whose command line mentions this sandbox: the launcher, its group warden, or
+    /// stand-ins; after the launcher's end there must be none.
     var processesMentioningSandbox: [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> Int32? in
@@ -269,9 +281,20 @@ final class LauncherSandbox {
         "echo \"pid \(name) $$\" >> \"$LOGPIPE_TEST_REPORT\"; "
     }
 
+    /// Puts this build's `logpipe` among the stand-ins, for `bin/start-pipeline`, which runs the
+    /// launcher found in `LOGPIPE_BIN_DIR`.
+    func linkLauncher() throws {
+        try FileManager.default.createSymbolicLink(atPath: bin + "/logpipe", withDestinationPath: LauncherHarness.launcherPath)
+    }
+
+    /// Writes an executable script. With O_CLOEXEC, so that no process another test forks at that
+    /// moment keeps it open for writing, which would make starting it fail with ETXTBSY.
     private func script(_ name: String, _ text: String) throws {
         let path = bin + "/" + name
-        try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        defer { close(descriptor) }
+        let bytes = Array((text + "\n").utf8)
+        guard write(descriptor, bytes, bytes.count) == bytes.count else { throw CocoaError(.fileWriteUnknown) }
     }
 }

@@ -5,6 +5,8 @@ public enum DashboardChange: Sendable, Equatable {
     case bucket
     /// A long silence passed (a `gap` record).
     case gap(GapRecord)
+    /// A stage reported a problem (a `notice` record).
+    case notice(NoticeRecord)
     /// A window record updated the average, the threshold and the state.
     case window
     /// An alert fired.

@@ -17,7 +17,19 @@ extension DashboardRenderer {
         if let silence = silence(state, now: now, options: options) {
             groups.insert(StatGroup([[Frame.Span("no input for \(ViewFormat.duration(silence))", .alert)]]), at: 0)
         }
-        return flow(groups, width: width)
+        var lines = flow(groups, width: width)
+        if let latest = state.notices.last {
+            // The newest problem a stage reported, on a line of its own so that it is never hidden.
+            var row = RowBuilder(width: width)
+            let count = state.noticeCount > 1 ? " (\(state.noticeCount) problems; all on exit)" : ""
+            row.add("! ", .warning)
+            row.add(
+                TerminalText.fit(
+                    TerminalText.sanitized(latest.tool) + ": " + TerminalText.sanitized(latest.message) + count,
+                    columns: max(1, width - 2)), .warning)
+            lines.insert(row.line, at: 0)
+        }
+        return lines
     }
 
     /// How long the input has been silent, when that is longer than three intervals (at least 30 s):

@@ -80,13 +80,17 @@ public enum DashboardRenderer {
     }
 
     static func badge(_ state: DashboardState, compact: Bool) -> Frame.Span {
+        // A watched file that cannot be read makes "OK" a lie: the figures may be zero for that reason.
+        let blind = !state.unreadableFiles.isEmpty
         guard let threshold = state.threshold else {
+            if blind { return Frame.Span(" NO INPUT ", .warningBadge) }
             return Frame.Span(state.hasData ? " NO RULE " : " WAITING ", .highlight)
         }
         let average = state.average ?? 0
-        let word = state.alerting ? "ALERT" : "OK"
+        let word = state.alerting ? "ALERT" : blind ? "NO INPUT" : "OK"
         let style: TextStyle =
-            state.alerting ? .alertBadge : average >= threshold * nearThresholdRatio ? .warningBadge : .okBadge
+            state.alerting
+            ? .alertBadge : blind || average >= threshold * nearThresholdRatio ? .warningBadge : .okBadge
         let sign = average > threshold ? ">" : average < threshold ? "<" : "="
         let averageText = ViewFormat.rate(average)
         let thresholdText = ViewFormat.threshold(threshold)

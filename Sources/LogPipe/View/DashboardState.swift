@@ -31,6 +31,15 @@ public struct DashboardState: Sendable, Equatable {
     public private(set) var undecodableLines = 0
     /// The latest long silence of the stream (a `gap` record), if any.
     public private(set) var lastGap: GapRecord?
+    /// The latest problems the stages reported (`notice` records), oldest first, at most
+    /// `noticeCapacity`.
+    public private(set) var notices: [NoticeRecord] = []
+    /// Notices received, including those no longer kept.
+    public private(set) var noticeCount = 0
+    /// Watched files whose latest notice says they cannot be read, by name, with their state.
+    public private(set) var unreadableFiles: [String: NoticeRecord.FileState] = [:]
+    /// Notices kept for the view.
+    public static let noticeCapacity = 50
 
     /// Creates an empty state.
     /// - Parameter historyCapacity: intervals kept for the chart (at least 1).
@@ -75,6 +84,9 @@ public struct DashboardState: Sendable, Equatable {
             alerts.append(alert)
             alerting = alert.kind == .alert
             return alert.kind == .alert ? .alert(alert) : .recovery(alert)
+        case .notice(let notice):
+            add(notice)
+            return .notice(notice)
         case .request, .heartbeat, .invalid, .unknown:
             ignoredRecords += 1
             return .ignored
@@ -94,6 +106,16 @@ public struct DashboardState: Sendable, Equatable {
     /// Counts a line of input that could not be decoded.
     public mutating func noteUndecodableLine() {
         undecodableLines += 1
+    }
+
+    /// A problem a stage reported: kept for the problems panel; a file's state drives the badge.
+    private mutating func add(_ notice: NoticeRecord) {
+        noticeCount += 1
+        notices.append(notice)
+        if notices.count > Self.noticeCapacity { notices.removeFirst(notices.count - Self.noticeCapacity) }
+        if let file = notice.file, let state = notice.fileState {
+            unreadableFiles[file] = state == .ok ? nil : state
+        }
     }
 
     /// A long silence: time moves on without traffic. The chart gets empty intervals for as much of

@@ -44,6 +44,8 @@ public struct PlainReportRenderer: Sendable {
             }
         case .gap(let gap):
             text += silenceLine(gap)
+        case .notice(let notice):
+            text += "notice " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n"
         case .alert(let alert), .recovery(let alert):
             text += TerminalText.sanitized(alert.message) + "\n"
         case .ignored:
@@ -69,6 +71,11 @@ public struct PlainReportRenderer: Sendable {
     /// every alert and recovery, oldest first.
     public func summary(_ state: DashboardState) -> String {
         var text = state.hasData ? block(state) : "no interval received\n"
+        if state.noticeCount > 0 {
+            let shown = state.notices.count
+            text += "problems reported: \(state.noticeCount)" + (shown < state.noticeCount ? " (the latest \(shown) below)" : "") + "\n"
+            for notice in state.notices { text += "  " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n" }
+        }
         text += "alert history: \(state.alerts.count) \(state.alerts.count == 1 ? "entry" : "entries")\n"
         for alert in state.alerts { text += TerminalText.sanitized(alert.message) + "\n" }
         return text

@@ -7,6 +7,7 @@ public enum WireRecord: Sendable, Equatable {
     case gap(GapRecord)
     case window(WindowRecord)
     case alert(AlertRecord)
+    case notice(NoticeRecord)
     /// A well-formed record of a type this program does not know: stages forward it untouched.
     case unknown(type: String)
 
@@ -47,6 +48,7 @@ public enum WireRecord: Sendable, Equatable {
         case .window: return .window(try WindowRecord(json: json))
         case .alert: return .alert(try AlertRecord(kind: .alert, json: json))
         case .recovery: return .alert(try AlertRecord(kind: .recovery, json: json))
+        case .notice: return .notice(try NoticeRecord(json: json))
         case nil: return .unknown(type: type)
         }
     }
@@ -62,6 +64,7 @@ public enum WireRecord: Sendable, Equatable {
         case .gap(let record): record.encode(into: &writer)
         case .window(let record): record.encode(into: &writer)
         case .alert(let record): record.encode(into: &writer)
+        case .notice(let record): record.encode(into: &writer)
         case .unknown: break
         }
     }

@@ -87,6 +87,28 @@ struct DashboardStateTests {
         #expect(text.contains("web3 (stale)"))
     }
 
+    @Test("a notice is shown newest first, a missing file turns OK into NO INPUT until it is readable, and the exit summary lists them")
+    func showsNotices() {
+        var state = DashboardState()
+        state.apply(.bucket(Support.bucket(start: 0, hits: 10)))
+        state.apply(.window(WindowRecord(at: 10, window: 120, hits: 10, average: 0.1, threshold: 10, alerting: false)))
+        let options = DashboardOptions(title: "t", startedAt: 0, utcOffset: { _ in 0 })
+        func screen() -> String {
+            DashboardRenderer.render(state, size: TerminalSize(columns: 100, rows: 30), now: 20, options: options).plainText
+        }
+        #expect(screen().contains(" OK  2m avg"))
+        state.apply(.notice(NoticeRecord(tool: "logtail", kind: "file", message: "a.log: does not exist; waiting for it to appear", file: "a.log", fileState: .missing)))
+        state.apply(.notice(NoticeRecord(tool: "logagg", kind: "clock", message: "line 9: request dated 1 is far behind")))
+        #expect(state.unreadableFiles == ["a.log": .missing])
+        #expect(screen().contains(" NO INPUT  2m avg"))
+        #expect(screen().contains("! logagg: line 9: request dated 1 is far behind (2 problems; all on exit)"))
+        state.apply(.notice(NoticeRecord(tool: "logtail", kind: "file", message: "a.log: now readable; following it", file: "a.log", fileState: .ok)))
+        #expect(state.unreadableFiles.isEmpty)
+        #expect(screen().contains(" OK  2m avg"))
+        let summary = PlainReportRenderer(utcOffset: { _ in 0 }).summary(state)
+        #expect(summary.contains("problems reported: 3\n  logtail: a.log: does not exist; waiting for it to appear\n"))
+    }
+
     @Test("plain mode writes one line for a long silence")
     func plainModeShowsASilence() {
         var renderer = PlainReportRenderer(utcOffset: { _ in 0 })

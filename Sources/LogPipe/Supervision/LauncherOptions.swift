@@ -1,0 +1,154 @@
+/// What the launcher (`logpipe`, run by `bin/start-pipeline`) was asked to do: its options,
+/// checked, with the values to hand to the stages kept as given.
+public struct LauncherOptions: Hashable, Sendable {
+    /// `--threshold`, `--window` for logalert, as given.
+    public var alertArguments: [String] = []
+    /// `--interval`, `--top` for logagg, as given.
+    public var aggregationArguments: [String] = []
+    /// `--from-start`, `--once`, `--format` for logtail.
+    public var tailArguments: [String] = []
+    /// The access logs; empty means logtail's default.
+    public var files: [String] = []
+    /// `--view`: a command run by `bash -c` instead of logview.
+    public var viewCommand: String?
+    /// `--tap`: commands fed the final stream too.
+    public var taps: [String] = []
+    /// `--headless`: no view; readers attach to the final pipe.
+    public var headless = false
+    /// `--keep-run-dir`.
+    public var keepRunDirectory = false
+    /// `--demo`: loggen writes the log.
+    public var demo = false
+
+    /// Creates options with every default.
+    public init() {}
+
+    /// The formats logtail accepts.
+    public static let formats = ["auto", "common", "combined", "vhost", "w3c"]
+
+    /// Checks `arguments` parsed against `spec(name:)`.
+    /// - Throws: `UsageError` for a malformed value or options that do not go together.
+    public init(_ arguments: ParsedArguments) throws(UsageError) {
+        // The same ranges as the stages, so that a mistake is reported before anything starts.
+        if let text = arguments.string("threshold") {
+            _ = try arguments.number("threshold", in: 0...1e9, default: 10)
+            alertArguments += ["--threshold", text]
+        }
+        if let text = arguments.string("window") {
+            _ = try arguments.integer("window", in: 1...86_400, default: 120)
+            alertArguments += ["--window", text]
+        }
+        if let text = arguments.string("interval") {
+            _ = try arguments.integer("interval", in: 1...3600, default: 10)
+            aggregationArguments += ["--interval", text]
+        }
+        if let text = arguments.string("top") {
+            _ = try arguments.integer("top", in: 1...1000, default: 10)
+            aggregationArguments += ["--top", text]
+        }
+        if arguments.has("from-start") { tailArguments.append("--from-start") }
+        if arguments.has("once") { tailArguments.append("--once") }
+        if let format = arguments.string("format") {
+            guard Self.formats.contains(format) else {
+                throw UsageError("option '--format' needs auto, common, combined, vhost or w3c, got '\(format)'")
+            }
+            tailArguments += ["--format", format]
+        }
+        for option in ["view", "tap"] {
+            if let blank = arguments.strings(option).first(where: { $0.allSatisfy(\.isWhitespace) }) {
+                throw UsageError("option '--\(option)' needs a command, got '\(blank)'")
+            }
+        }
+        viewCommand = arguments.string("view")
+        taps = arguments.strings("tap")
+        headless = arguments.has("headless")
+        keepRunDirectory = arguments.has("keep-run-dir")
+        demo = arguments.has("demo")
+        files = arguments.positionals
+        if headless && viewCommand != nil {
+            throw UsageError("--headless runs no view; drop --view")
+        }
+        if demo && (!files.isEmpty || arguments.has("once")) {
+            throw UsageError("--demo generates its own live log; drop the files and --once")
+        }
+    }
+
+    /// The command line and `--help` of the launcher, named `name` (`logpipe`, or `start-pipeline`
+    /// when the script hands over).
+    public static func spec(name: String) -> CommandSpec {
+        CommandSpec(
+            name: name,
+            overview: "Monitor an HTTP access log: logtail -> logagg -> logalert -> logview, wired by named pipes.",
+            usage: "\(name) [<options>] [<file> ...]",
+            arguments: [("file", "Access logs to follow (default: /var/log/access.log).")],
+            options: [
+                .value("threshold", "rps", help: "Alert when the average over the window exceeds this.", default: "10"),
+                .value("window", "s", help: "Length of the alert window in seconds.", default: "120"),
+                .value("interval", "s", help: "Length of each statistics bucket in seconds.", default: "10"),
+                .value("top", "n", help: "Sections and clients kept per bucket.", default: "10"),
+                .flag("from-start", help: "Read the files' existing lines first, then follow them."),
+                .flag("once", help: "Replay the files from the start to the end, then stop."),
+                .value("format", "format", help: "auto, common, combined, vhost or w3c.", default: "auto"),
+                .value(
+                    "view", "command",
+                    help:
+                        "Show the final stream with COMMAND (run by bash -c, the stream on its stdin) instead of logview. The tools' directory is first on its PATH."
+                ),
+                .value(
+                    "tap", "command", help: "Also feed the final stream to COMMAND (repeatable); see TAPS.",
+                    repeatable: true),
+                .flag(
+                    "headless",
+                    help:
+                        "Run no view; print the path of the final stream's named pipe. Readers may attach one after another or side by side; each gets the whole stream from its start."
+                ),
+                .flag("keep-run-dir", help: "Keep the run directory (pipes, stream copy, stderr logs) for debugging."),
+                .flag(
+                    "demo",
+                    help:
+                        "Generate a live log with loggen and monitor it: 4 req/s, plus 26 req/s in seconds [10, 70). With the default rule the alert fires 49 s after loggen starts (1210 hits in 120 s) and recovers at 163 s (1182 hits)."
+                ),
+            ],
+            discussion: """
+                ENVIRONMENT:
+                  LOGPIPE_BIN_DIR        Directory of the tools (logtail, logagg, logalert, logview, loggen);
+                                         default: the directory of this program. bin/start-pipeline builds
+                                         the release tools into .build/release when missing or older than
+                                         the sources, unless LOGPIPE_BIN_DIR is set.
+
+                RUN DIRECTORY (mktemp -d, mode 0700, removed at the end):
+                  records.fifo, buckets.fifo, final.fifo   the pipes between the stages (mode 0600)
+                  stream.ndjson          copy of the final stream, kept only with --tap or --headless
+                  <stage>.err            each stage's stderr (tap<N>.err for taps); demo.log: the --demo traffic
+
+                TAPS AND HEADLESS READERS:
+                  With --tap or --headless, logalert writes to the launcher, which appends every complete
+                  record to stream.ndjson and feeds the view, each tap and each reader of the headless pipe
+                  from there, each at its own pace, from the start of the stream and in whole records. A
+                  slow tap only falls behind: the view never waits for it and nothing is dropped while the
+                  pipeline runs (the copy grows with the stream, about 1 MB per 1000 buckets). A tap that
+                  exits loses only its own feed; the pipeline goes on. After the stream ends normally
+                  (--once), taps and readers get 2 s to finish; otherwise they are stopped with the
+                  stages. A tap's stdout is the launcher's: redirect it when a full-screen view runs.
+
+                SUPERVISION AND EXIT STATUS:
+                  The stages run in a process group of their own. When a stage exits with an error or is
+                  killed, the others are stopped and the launcher exits with its status (1 when it was
+                  killed by a signal). The end of the view (or, headless, of logalert) stops everything: 0.
+                  Ctrl-C: 130, SIGTERM: 143, SIGHUP: 129; a second one while stopping kills at once.
+                  Stopping sends SIGTERM to the group and SIGKILL 2 s later: every way out ends within
+                  about 3 s. At the end the launcher names each stage that ended abnormally with the end
+                  of its stderr, and the last warnings of the others. Bad usage: 64. If the launcher
+                  itself is killed, the group's leader stops the stages and removes the run directory.
+
+                EXAMPLES:
+                  \(name) /var/log/nginx/access.log
+                  \(name) --demo
+                  \(name) --once --view 'logview --plain' old-access.log
+                  \(name) --threshold 50 --tap 'jq -c "select(.type == \\"alert\\")" >> alerts.ndjson' access.log
+                  \(name) --view 'jq -r "select(.type == \\"alert\\" or .type == \\"recovery\\") | .message"' access.log
+                  \(name) --headless access.log   # then elsewhere, as often as wanted: logview < <printed path>
+                """
+        )
+    }
+}
