@@ -43,6 +43,8 @@ enum Differential {
     enum Parsed {
         case aggregate(TimeRuleReference.AggregateRecord)
         case rule(TimeRuleReference.RuleRecord)
+        /// A `notice` (PROTOCOL.md): a stage's warning, outside the time rule; `tool` wrote it.
+        case notice(tool: String)
         case other(String)
     }
 
@@ -76,6 +78,8 @@ enum Differential {
             return .rule(.transition(kind: value["type"]!.stringValue!, at: try integer("at"), hits: Int(try integer("hits"))))
         case "window":
             return .rule(.window(at: try integer("at"), hits: Int(try integer("hits")), state: value["state"]?.stringValue ?? "?"))
+        case "notice":
+            return .notice(tool: value["tool"]?.stringValue ?? "?")
         case let type:
             return .other(type ?? "(no type)")
         }
@@ -186,19 +190,28 @@ enum Differential {
                 return problems
             }
         }
+        // Notices (stages' warnings, PROTOCOL.md) are outside the time rule: logalert must pass logagg's
+        // (and logtail's) on untouched, and may add its own.
         var actualAggregate: [TimeRuleReference.AggregateRecord] = []
+        var aggregateLines: [Substring] = []
+        var notices: [Substring] = []
         for line in run.aggregateOutput {
             switch try parse(line) {
-            case .aggregate(let record): actualAggregate.append(record)
+            case .aggregate(let record):
+                actualAggregate.append(record)
+                aggregateLines.append(line)
+            case .notice: notices.append(line)
             case .rule, .other: problems.append("logagg wrote an unexpected record: \(line)")
             }
         }
         var forwarded: [Substring] = []
+        var forwardedNotices: [Substring] = []
         var actualRule: [TimeRuleReference.RuleRecord] = []
         for line in run.finalOutput {
             switch try parse(line) {
             case .aggregate: forwarded.append(line)
             case .rule(let record): actualRule.append(record)
+            case .notice(let tool): if tool != "logalert" { forwardedNotices.append(line) }
             case .other: problems.append("logalert wrote an unexpected record: \(line)")
             }
         }
@@ -231,8 +244,11 @@ enum Differential {
         if let text = difference("the pipeline's transitions (reference logagg + reference logalert)", expected: chain, actual: actualRule.filter(\.isTransition)) {
             problems.append(text)
         }
-        if forwarded != run.aggregateOutput {
-            problems.append("logalert did not forward logagg's \(run.aggregateOutput.count) bucket and gap records unchanged (\(forwarded.count) forwarded)")
+        if forwarded != aggregateLines {
+            problems.append("logalert did not forward logagg's \(aggregateLines.count) bucket and gap records unchanged (\(forwarded.count) forwarded)")
+        }
+        if forwardedNotices != notices {
+            problems.append("logalert did not pass logagg's \(notices.count) notices on untouched (\(forwardedNotices.count) passed)")
         }
 
         // Conservation: every request is a hit, a late hit or dropped.
