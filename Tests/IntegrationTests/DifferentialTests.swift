@@ -9,7 +9,8 @@ extension Tag {
 
 /// Issue 11's proof: the real `logtail | logagg | logalert` against `TimeRuleReference`, written from
 /// the document alone, on seeded adversarial inputs. Every bucket and gap, every alert and recovery
-/// and every window record must be the reference's, and every request must be counted once.
+/// and every window record must be the reference's, every request must be counted once, and every
+/// dropped request must be warned about by its own line.
 ///
 /// `LOGPIPE_DIFFERENTIAL_LOGS` sets how many logs and streams to generate (default 24 and 12),
 /// `LOGPIPE_DIFFERENTIAL_SEED` the first seed (default 1), `LOGPIPE_DIFFERENTIAL_KEEP` a directory

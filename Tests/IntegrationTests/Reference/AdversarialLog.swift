@@ -212,7 +212,8 @@ struct AdversarialLog {
             log.features.append("absurd \(time) at line \(position + 1)")
             log.lines.insert(Line(kind: .request, time: time, offset: offset()), at: position)
         }
-        // Garbage, after the first line (an invalid line before any clock is an ambiguity of the document).
+        // Garbage, after the first line; the first request is held (request step 1), so garbage before the
+        // second line is before any clock: "held and added to the first bucket" (REF-FINDINGS A6, B2).
         if chance(0.5) {
             for _ in 0..<(1 + random.next(below: 4)) {
                 let position = 1 + random.next(below: log.lines.count)
