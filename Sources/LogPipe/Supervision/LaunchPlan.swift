@@ -4,6 +4,8 @@
 /// ```
 /// logtail ─records.fifo─▶ logagg ─buckets.fifo─▶ logalert ─final.fifo─▶ view
 /// ```
+/// With `--ship URL` (a web server of a fleet): `logtail ─▶ logagg --source ─▶ logship URL`, no view.
+/// With `--fleet URL` (centrally): `logrecv URL ─▶ logmerge ─▶ logalert ─▶ view`.
 /// With `--tap` or `--headless`, logalert writes to the launcher instead, which keeps the stream in
 /// `stream.ndjson` and feeds the view (through `final.fifo`), each tap (through a pipe) and,
 /// headless, each reader that opens `final.fifo`.
@@ -81,14 +83,33 @@ public struct LaunchPlan: Hashable, Sendable {
             files = [log]
             tailArguments.append("--from-start")
         }
+        if let url = options.shipURL {
+            // A web server of a fleet: its buckets go to Redis; the view runs centrally.
+            hasView = false
+            fifos = ["records.fifo", "buckets.fifo"]
+            processes = [
+                Process(
+                    name: "logship", member: .stage(endsPipeline: true),
+                    command: [tools + "/logship"] + options.shipArguments + [url], input: .fifo("buckets.fifo"),
+                    output: .null),
+                Process(
+                    name: "logagg", member: .stage(), command: [tools + "/logagg"] + options.aggregationArguments,
+                    input: .fifo("records.fifo"), output: .fifo("buckets.fifo")),
+                Process(
+                    name: "logtail", member: .stage(), command: [tools + "/logtail"] + tailArguments + files,
+                    input: .null, output: .fifo("records.fifo")),
+            ]
+            return
+        }
         if !options.headless {
             let command: [String]
             if let view = options.viewCommand {
                 command = ["bash", "-c", view]
             } else {
                 let title =
-                    options.demo
-                    ? "demo (loggen)" : (files.isEmpty ? "/var/log/access.log" : files.joined(separator: " "))
+                    options.fleetURL.map { "fleet " + $0 }
+                    ?? (options.demo
+                        ? "demo (loggen)" : (files.isEmpty ? "/var/log/access.log" : files.joined(separator: " ")))
                 command = [tools + "/logview", "--title", title]
             }
             processes.append(
@@ -101,14 +122,26 @@ public struct LaunchPlan: Hashable, Sendable {
                 name: "logalert", member: .stage(endsPipeline: options.headless),
                 command: [tools + "/logalert"] + options.alertArguments, input: .fifo("buckets.fifo"),
                 output: keepsStream ? .launcher : .fifo("final.fifo")))
-        processes.append(
-            Process(
-                name: "logagg", member: .stage(), command: [tools + "/logagg"] + options.aggregationArguments,
-                input: .fifo("records.fifo"), output: .fifo("buckets.fifo")))
-        processes.append(
-            Process(
-                name: "logtail", member: .stage(), command: [tools + "/logtail"] + tailArguments + files,
-                input: .null, output: .fifo("records.fifo")))
+        if let url = options.fleetURL {
+            // Centrally: the fleet's buckets come from Redis and are merged before the rule.
+            processes.append(
+                Process(
+                    name: "logmerge", member: .stage(), command: [tools + "/logmerge"] + options.mergeArguments,
+                    input: .fifo("records.fifo"), output: .fifo("buckets.fifo")))
+            processes.append(
+                Process(
+                    name: "logrecv", member: .stage(), command: [tools + "/logrecv"] + options.receiveArguments + [url],
+                    input: .null, output: .fifo("records.fifo")))
+        } else {
+            processes.append(
+                Process(
+                    name: "logagg", member: .stage(), command: [tools + "/logagg"] + options.aggregationArguments,
+                    input: .fifo("records.fifo"), output: .fifo("buckets.fifo")))
+            processes.append(
+                Process(
+                    name: "logtail", member: .stage(), command: [tools + "/logtail"] + tailArguments + files,
+                    input: .null, output: .fifo("records.fifo")))
+        }
         if let log = demoLog {
             processes.append(
                 Process(

@@ -19,6 +19,15 @@ public struct LauncherOptions: Hashable, Sendable {
     public var keepRunDirectory = false
     /// `--demo`: loggen writes the log.
     public var demo = false
+    /// `--ship URL`: on a web server, ship this host's buckets to a Redis stream (no view).
+    public var shipURL: String?
+    /// `--fleet URL`: centrally, merge a fleet's buckets read from a Redis stream and show them.
+    public var fleetURL: String?
+    /// `--source`, `--password-file` for logship; `--password-file`, `--from` for logrecv;
+    /// `--sources`, `--source-timeout` for logmerge, as given.
+    public var shipArguments: [String] = []
+    public var receiveArguments: [String] = []
+    public var mergeArguments: [String] = []
 
     /// Creates options with every default.
     public init() {}
@@ -65,11 +74,63 @@ public struct LauncherOptions: Hashable, Sendable {
         keepRunDirectory = arguments.has("keep-run-dir")
         demo = arguments.has("demo")
         files = arguments.positionals
+        shipURL = arguments.string("ship")
+        fleetURL = arguments.string("fleet")
+        try checkFleetOptions(arguments)
         if headless && viewCommand != nil {
             throw UsageError("--headless runs no view; drop --view")
         }
         if demo && (!files.isEmpty || arguments.has("once")) {
             throw UsageError("--demo generates its own live log; drop the files and --once")
+        }
+    }
+
+    /// The options of `--ship` and `--fleet`, and what does not go with them.
+    private mutating func checkFleetOptions(_ arguments: ParsedArguments) throws(UsageError) {
+        if shipURL != nil && fleetURL != nil { throw UsageError("--ship and --fleet do not go together: a host ships, the center merges") }
+        if let name = arguments.string("source") {
+            guard shipURL != nil else { throw UsageError("--source names this host for --ship") }
+            _ = try SourceName.validated(name)
+            aggregationArguments += ["--source", name]
+            shipArguments += ["--source", name]
+        }
+        if let file = arguments.string("password-file") {
+            guard shipURL != nil || fleetURL != nil else { throw UsageError("--password-file goes with --ship or --fleet") }
+            shipArguments += ["--password-file", file]
+            receiveArguments += ["--password-file", file]
+        }
+        for option in ["sources", "source-timeout", "from"] where arguments.string(option) != nil {
+            guard fleetURL != nil else { throw UsageError("--\(option) goes with --fleet") }
+        }
+        if let names = arguments.string("sources") {
+            for name in names.split(separator: ",", omittingEmptySubsequences: false) { _ = try SourceName.validated(String(name)) }
+            mergeArguments += ["--sources", names]
+        }
+        if let text = arguments.string("source-timeout") {
+            _ = try arguments.integer("source-timeout", in: 1...86_400, default: 30)
+            mergeArguments += ["--source-timeout", text]
+        }
+        if let from = arguments.string("from") { receiveArguments += ["--from", from] }
+        for url in [shipURL, fleetURL].compactMap({ $0 }) {
+            do throws(RedisURLError) {
+                _ = try RedisURL.parse(url)
+            } catch {
+                throw UsageError("\(error)")
+            }
+        }
+        if shipURL != nil {
+            if demo || headless || viewCommand != nil || !taps.isEmpty {
+                throw UsageError("--ship runs no view: drop --demo, --headless, --view and --tap")
+            }
+        }
+        if fleetURL != nil {
+            if demo || !files.isEmpty || arguments.has("from-start") || arguments.has("format") {
+                throw UsageError("--fleet reads the stream, not log files: drop the files, --demo, --from-start and --format")
+            }
+            if arguments.has("once") {
+                tailArguments.removeAll { $0 == "--once" }
+                receiveArguments.append("--once")
+            }
         }
     }
 
@@ -103,6 +164,23 @@ public struct LauncherOptions: Hashable, Sendable {
                         "Run no view; print the path of the final stream's named pipe. Readers may attach one after another or side by side; each gets the whole stream from its start."
                 ),
                 .flag("keep-run-dir", help: "Keep the run directory (pipes, stream copy, stderr logs) for debugging."),
+                .value(
+                    "ship", "url",
+                    help:
+                        "On a web server: logtail -> logagg --source NAME -> logship URL, no view (redis://[user@]host[:port]/STREAM)."
+                ),
+                .value("source", "name", help: "With --ship: this host's name in the fleet.", default: "the host name"),
+                .value(
+                    "fleet", "url",
+                    help: "Centrally: logrecv URL -> logmerge -> logalert -> logview, one view and one alert for every source."),
+                .value("sources", "a,b,...", help: "With --fleet: the sources to wait for.", default: "those seen so far"),
+                .value(
+                    "source-timeout", "s", help: "With --fleet: a source silent this long is stale, not waited for.",
+                    default: "30"),
+                .value("from", "time|id", help: "With --fleet: rebuild the window and the alert history from this point of the stream."),
+                .value(
+                    "password-file", "file",
+                    help: "With --ship or --fleet: the Redis password's file (else REDISCLI_AUTH; never on the command line)."),
                 .flag(
                     "demo",
                     help:
@@ -148,6 +226,8 @@ public struct LauncherOptions: Hashable, Sendable {
                   \(name) --threshold 50 --tap 'jq -c "select(.type == \\"alert\\")" >> alerts.ndjson' access.log
                   \(name) --view 'jq -r "select(.type == \\"alert\\" or .type == \\"recovery\\") | .message"' access.log
                   \(name) --headless access.log   # then elsewhere, as often as wanted: logview < <printed path>
+                  \(name) --ship redis://127.0.0.1:6379/logpipe --source web1 /var/log/nginx/access.log
+                  \(name) --fleet redis://127.0.0.1:6379/logpipe --sources web1,web2,web3
                 """
         )
     }

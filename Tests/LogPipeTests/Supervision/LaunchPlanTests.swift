@@ -27,6 +27,33 @@ struct LaunchPlanTests {
         #expect(plan.tools == ["/t/logview", "/t/logalert", "/t/logagg", "/t/logtail"])
     }
 
+    @Test func shippingRunsNoViewAndEndsWithLogship() throws {
+        let plan = try Self.plan(["--ship", "redis://10.0.0.9:6379/logpipe", "--source", "web1", "--once", "a.log"])
+        #expect(plan.fifos == ["records.fifo", "buckets.fifo"])
+        #expect(
+            plan.processes.map(\.command) == [
+                ["/t/logship", "--source", "web1", "redis://10.0.0.9:6379/logpipe"], ["/t/logagg", "--source", "web1"],
+                ["/t/logtail", "--once", "a.log"],
+            ])
+        #expect(plan.processes[0].member == .stage(endsPipeline: true))
+        #expect(!plan.hasView)
+    }
+
+    @Test func aFleetReadsRedisMergesAndShowsOneView() throws {
+        let plan = try Self.plan([
+            "--fleet", "redis://10.0.0.9/logpipe", "--sources", "web1,web2", "--source-timeout", "5", "--once",
+            "--from", "2026-11-28",
+        ])
+        #expect(
+            Self.wiring(plan) == [
+                "view fifo(\"final.fifo\") inherited", "logalert fifo(\"buckets.fifo\") fifo(\"final.fifo\")",
+                "logmerge fifo(\"records.fifo\") fifo(\"buckets.fifo\")", "logrecv null fifo(\"records.fifo\")",
+            ])
+        #expect(plan.processes[2].command == ["/t/logmerge", "--sources", "web1,web2", "--source-timeout", "5"])
+        #expect(plan.processes[3].command == ["/t/logrecv", "--from", "2026-11-28", "--once", "redis://10.0.0.9/logpipe"])
+        #expect(plan.processes[0].command == ["/t/logview", "--title", "fleet redis://10.0.0.9/logpipe"])
+    }
+
     @Test func optionsReachTheirStagesAndAViewCommandRunsInBash() throws {
         let plan = try Self.plan(["--threshold", "5", "--interval", "2", "--view", "jq .", "x.log"])
         #expect(

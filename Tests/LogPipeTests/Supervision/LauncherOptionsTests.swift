@@ -44,6 +44,15 @@ struct LauncherOptionsTests {
         (["--headless", "--view", "cat"], "--headless runs no view"),
         (["--demo", "--once"], "--demo generates its own live log"),
         (["--demo", "x.log"], "--demo generates its own live log"),
+        (["--ship", "redis://h/s", "--fleet", "redis://h/s"], "--ship and --fleet do not go together"),
+        (["--ship", "redis://h/s", "--headless"], "--ship runs no view"),
+        (["--ship", "redis://:secret@h/s"], "password"),
+        (["--ship", "http://h/s"], "redis://"),
+        (["--fleet", "redis://h/s", "x.log"], "--fleet reads the stream, not log files"),
+        (["--source", "web1", "x.log"], "--source names this host for --ship"),
+        (["--ship", "redis://h/s", "--source", "a,b"], "invalid source name"),
+        (["--sources", "a,b"], "--sources goes with --fleet"),
+        (["--password-file", "p"], "--password-file goes with --ship or --fleet"),
     ])
     func rejectsBadUsage(arguments: [String], message: String) {
         #expect {
