@@ -115,6 +115,12 @@ public struct BucketAggregator: Sendable {
         }
     }
 
+    /// The time of the second request of a held first pair (far before the first), if any.
+    public var heldBehindTime: Int64? {
+        if case .firstPair(_, let behind) = held { return behind.time }
+        return nil
+    }
+
     // MARK: - Events
 
     /// Counts one request; reports the buckets its time closes.

@@ -9,8 +9,10 @@ public struct AggregationStage: Sendable {
     public private(set) var rejectedLines = 0
     /// What the aggregator produced for the current line, drained after each one.
     private var produced = AggregatorOutput()
-    /// The line of the request the aggregator holds as far ahead of the clock, if any.
-    private var heldLine: Int64?
+    /// The requests the aggregator holds for the next evidence, with the lines they came from, for
+    /// their warnings when they are settled (the time identifies them).
+    private var heldFirst: (time: Int64, line: Int64)?
+    private var heldBehind: (time: Int64, line: Int64)?
 
     /// Creates the stage.
     public init(configuration: BucketAggregator.Configuration) {
@@ -24,7 +26,6 @@ public struct AggregationStage: Sendable {
         warn: (String, String) -> Void
     ) {
         if line.isEmpty { return }
-        let heldBefore = aggregator.heldRequestTime
         do {
             // Matched as it is read, so that a request in logtail's layout goes straight from the layout
             // reader to the aggregator, with no enum value built in between.
@@ -48,7 +49,7 @@ public struct AggregationStage: Sendable {
             return
         }
         flush(line: number, into: &output, warn: warn)
-        trackHeld(line: number, before: heldBefore)
+        trackHeld(line: number)
     }
 
     /// At end of input: accepts a request still held as far ahead, emits the open buckets.
@@ -57,12 +58,27 @@ public struct AggregationStage: Sendable {
         flush(line: nil, into: &output, warn: warn)
     }
 
-    /// Remembers which line the request held as far ahead of the clock came from, for its warning
-    /// when it is settled: the held time changes only when a line's request became held.
+    /// Remembers which lines the held requests came from: a request that became held on this line
+    /// gets this line; one held before keeps its own.
     @inline(__always)
-    private mutating func trackHeld(line number: Int64, before: Int64?) {
-        let now = aggregator.heldRequestTime
-        if now != before { heldLine = now == nil ? nil : number }
+    private mutating func trackHeld(line number: Int64) {
+        let first = aggregator.heldRequestTime
+        let behind = aggregator.heldBehindTime
+        if first == nil && heldFirst == nil { return }
+        func line(of time: Int64?) -> (time: Int64, line: Int64)? {
+            guard let time else { return nil }
+            if let known = heldFirst, known.time == time { return known }
+            if let known = heldBehind, known.time == time { return known }
+            return (time, number)
+        }
+        (heldFirst, heldBehind) = (line(of: first), line(of: behind))
+    }
+
+    /// The line a notice's request came from: its own when it was held, else the current one.
+    private func line(of time: Int64, current number: Int64?) -> String {
+        if let held = heldFirst, held.time == time { return "line \(held.line)" }
+        if let held = heldBehind, held.time == time { return "line \(held.line)" }
+        return number.map { "line \($0)" } ?? "a request"
     }
 
     /// Writes what the aggregator produced and warns about its notices.
@@ -78,10 +94,10 @@ public struct AggregationStage: Sendable {
         for notice in produced.notices {
             switch notice {
             case .droppedFuture(let time, let watermark):
-                let line = heldLine.map { "line \($0)" } ?? "a request"
+                let line = line(of: time, current: number)
                 warn("clock", "\(line): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)) and what followed did not confirm the jump; counted as dropped")
             case .droppedPast(let time, let watermark):
-                let line = number.map { "line \($0)" } ?? "a request"
+                let line = line(of: time, current: number)
                 warn("clock", "\(line): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped")
             }
         }
