@@ -39,10 +39,14 @@ private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
     let bucketing = try? RecordReader.bucketingInput(line)
     guard let record = try? RecordReader.record(line) else {
         // Both reads apply the same limits (docs/PROTOCOL.md, *Limits and validation*).
-        if bucketing != nil { fatalError("logagg's read accepts a line the full read rejects: \(String(decoding: line, as: UTF8.self))") }
+        if bucketing != nil {
+            fatalError("logagg's read accepts a line the full read rejects: \(String(decoding: line, as: UTF8.self))")
+        }
         return
     }
-    if bucketing == nil { fatalError("logagg's read rejects a line the full read accepts: \(String(decoding: line, as: UTF8.self))") }
+    if bucketing == nil {
+        fatalError("logagg's read rejects a line the full read accepts: \(String(decoding: line, as: UTF8.self))")
+    }
     if case .unknown = record { return }
     var writer = JSONWriter()
     record.encode(into: &writer)
@@ -85,7 +89,8 @@ private func fuzzLogLine(_ line: UnsafeBufferPointer<UInt8>, format: LogFormat) 
         switch try? RecordReader.bucketingInput(bytes) {
         case .borrowedRequest(let request)?: observed = request.owned
         case .request(let observation)?: observed = observation
-        default: fatalError("a request record is not a request to logagg's read: \(String(decoding: bytes, as: UTF8.self))")
+        default:
+            fatalError("a request record is not a request to logagg's read: \(String(decoding: bytes, as: UTF8.self))")
         }
         if observed != RequestObservation(full) {
             fatalError("the two reads read a request differently: \(String(decoding: bytes, as: UTF8.self))")

@@ -267,7 +267,9 @@ public final class FileFollower: FollowInput {
         } else {
             diagnostics?.note("\(name): \(message)")
         }
-        notices.append(NoticeRecord(tool: "logtail", kind: "file", message: "\(name): \(message)", file: name, fileState: fileState))
+        notices.append(
+            NoticeRecord(
+                tool: "logtail", kind: "file", message: "\(name): \(message)", file: name, fileState: fileState))
     }
 
     /// Opens the path as the current file, at its end or its start.

@@ -34,7 +34,8 @@ public final class InputReader {
         while true {
             // At most 1 MiB per read: the splitter's buffer is as large as the longest line (16 MiB by
             // default), and filling all of it from a regular file would make it all resident.
-            let count = splitter.fill({ space in Glibc.read(descriptor, space.baseAddress, min(space.count, 1 << 20)) }) { line in
+            let count = splitter.fill({ space in Glibc.read(descriptor, space.baseAddress, min(space.count, 1 << 20)) })
+            { line in
                 number += 1
                 body(line, number)
             }

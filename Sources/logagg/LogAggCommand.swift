@@ -11,7 +11,8 @@ enum LogAggCommand {
         usage:
             "logagg [--interval <seconds>] [--top <n>] [--top-clients <n>] [--lateness <seconds>] [--late-horizon <seconds>] [--source <name>]",
         options: [
-            .value("interval", "seconds", help: "Bucket length; buckets are aligned to multiples of it.", default: "10"),
+            .value(
+                "interval", "seconds", help: "Bucket length; buckets are aligned to multiples of it.", default: "10"),
             .value("top", "n", help: "Sections listed per bucket, most hits first.", default: "10"),
             .value("top-clients", "n", help: "Clients listed per bucket.", default: "5"),
             .value(
@@ -25,7 +26,8 @@ enum LogAggCommand {
                 default: "3600"),
             .value(
                 "source", "name",
-                help: "The web server's name, stamped on every bucket, for logmerge's fleet view (printable, at most 128 bytes).",
+                help:
+                    "The web server's name, stamped on every bucket, for logmerge's fleet view (printable, at most 128 bytes).",
                 default: "the host name"),
         ],
         discussion: """

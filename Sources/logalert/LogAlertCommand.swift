@@ -7,16 +7,22 @@ import LogPipeIO
 enum LogAlertCommand {
     static let spec = CommandSpec(
         name: "logalert",
-        overview: "Apply the high-traffic rule to logagg's buckets: forward every record, add alerts, recoveries and the window state.",
-        usage: "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window]",
+        overview:
+            "Apply the high-traffic rule to logagg's buckets: forward every record, add alerts, recoveries and the window state.",
+        usage:
+            "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window]",
         options: [
-            .value("threshold", "rps", help: "Alert when the window's average is above this many requests/s.", default: "10"),
+            .value(
+                "threshold", "rps", help: "Alert when the window's average is above this many requests/s.",
+                default: "10"),
             .value("window", "seconds", help: "Length of the averaging window.", default: "120"),
             .value(
                 "recover-below", "rps",
                 help: "Recover only when the average is below this (hysteresis); at most the threshold.",
                 default: "the threshold"),
-            .value("for", "seconds", help: "The average must stay above the threshold this long before alerting.", default: "0"),
+            .value(
+                "for", "seconds", help: "The average must stay above the threshold this long before alerting.",
+                default: "0"),
             .flag("require-full-window", help: "No alert until a whole window of data has been seen."),
         ],
         discussion: """

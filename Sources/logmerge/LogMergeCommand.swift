@@ -12,13 +12,19 @@ enum LogMergeCommand {
         usage:
             "logmerge [--sources <a,b,...>] [--source-timeout <seconds>] [--top <n>] [--top-clients <n>] [<input> ...]",
         arguments: [
-            ("input", "Files or named pipes of bucket records, one source or more each (default: standard input, sources interleaved).")
+            (
+                "input",
+                "Files or named pipes of bucket records, one source or more each (default: standard input, sources interleaved)."
+            )
         ],
         options: [
-            .value("sources", "a,b,...", help: "Sources to wait for from the start, by name.", default: "those seen so far"),
+            .value(
+                "sources", "a,b,...", help: "Sources to wait for from the start, by name.", default: "those seen so far"
+            ),
             .value(
                 "source-timeout", "seconds",
-                help: "A source silent this long is stale: intervals are written without it, its later buckets count as late.",
+                help:
+                    "A source silent this long is stale: intervals are written without it, its later buckets count as late.",
                 default: "30"),
             .value("top", "n", help: "Sections listed per merged bucket.", default: "10"),
             .value("top-clients", "n", help: "Clients listed per merged bucket.", default: "5"),
@@ -53,7 +59,8 @@ enum LogMergeCommand {
                 configuration.expectedSources = try names.split(separator: ",", omittingEmptySubsequences: false)
                     .map { name throws(UsageError) in try SourceName.validated(String(name)) }
             }
-            configuration.sourceTimeout = Int64(try arguments.integer("source-timeout", in: 1...86_400, default: 30)) * 1000
+            configuration.sourceTimeout =
+                Int64(try arguments.integer("source-timeout", in: 1...86_400, default: 30)) * 1000
             configuration.topSections = try arguments.integer("top", in: 1...1000, default: 10)
             configuration.topClients = try arguments.integer("top-clients", in: 0...1000, default: 5)
         } catch {
@@ -82,7 +89,9 @@ enum LogMergeCommand {
 
     /// Reads every input as it becomes ready, ticks the merge about once a second, stops at the end of
     /// every input, SIGINT/SIGTERM or a closed stdout.
-    static func run(_ stage: inout MergeStage, inputs: [(descriptor: Int32, name: String)], diagnostics: Diagnostics) -> ExitStatus {
+    static func run(_ stage: inout MergeStage, inputs: [(descriptor: Int32, name: String)], diagnostics: Diagnostics)
+        -> ExitStatus
+    {
         SignalWatcher.ignoreBrokenPipe()
         let signals = SignalWatcher([SIGINT, SIGTERM])
         let readers = inputs.map { InputReader(descriptor: $0.descriptor) }
@@ -104,7 +113,8 @@ enum LogMergeCommand {
         do throws(OutputError) {
             reading: while open.contains(true) {
                 let watched = inputs.indices.filter { open[$0] }
-                let readiness = Poller.wait(for: watched.map { inputs[$0].descriptor } + [signals.descriptor], timeoutMilliseconds: 1000)
+                let readiness = Poller.wait(
+                    for: watched.map { inputs[$0].descriptor } + [signals.descriptor], timeoutMilliseconds: 1000)
                 if readiness.ready[watched.count], !signals.pendingSignals().isEmpty { break reading }
                 for (slot, lane) in watched.enumerated() where readiness.ready[slot] {
                     let now = FollowClock.milliseconds()

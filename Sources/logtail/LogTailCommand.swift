@@ -140,7 +140,8 @@ enum LogTailCommand {
             } else {
                 inputs.append(
                     FileFollower(
-                        path: path, startAtEnd: !arguments.has("from-start") && since == nil, maximumLineLength: maximumLineLength,
+                        path: path, startAtEnd: !arguments.has("from-start") && since == nil,
+                        maximumLineLength: maximumLineLength,
                         diagnostics: diagnostics))
             }
         }

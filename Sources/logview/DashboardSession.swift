@@ -83,7 +83,9 @@ final class DashboardSession {
                 for key in Key.decode(typed) {
                     let count = feed.state.alerts.count
                     let wasPaused = options.paused
-                    if options.handle(key, historyCount: count, pageSize: historyPageSize, fleet: feed.state.isFleet) == .quit {
+                    if options.handle(key, historyCount: count, pageSize: historyPageSize, fleet: feed.state.isFleet)
+                        == .quit
+                    {
                         return .quit
                     }
                     if options.paused != wasPaused { frozen = options.paused ? feed.state : nil }
@@ -117,7 +119,8 @@ final class DashboardSession {
         switch TerminalOutput.write(bytes, to: terminal.output) {
         case .written: return nil
         case .closed: return .outputClosed
-        case .failed(let code): return .failure(.ioError, "cannot write standard output: \(String(cString: strerror(code)))")
+        case .failed(let code):
+            return .failure(.ioError, "cannot write standard output: \(String(cString: strerror(code)))")
         }
     }
 

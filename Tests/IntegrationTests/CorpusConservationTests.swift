@@ -62,7 +62,8 @@ struct CorpusConservationTests {
         let counted = Array(numbers.suffix(4))
         try #require(counted.count == 4, "logtail's summary: \(summary)")
         let (lines, requests, skipped, invalid) = (counted[0], counted[1], counted[2], counted[3])
-        let fileLines = try String(contentsOfFile: path, encoding: .isoLatin1).split(separator: "\n", omittingEmptySubsequences: false)
+        let fileLines = try String(contentsOfFile: path, encoding: .isoLatin1).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(lines == fileLines.count - (fileLines.last?.isEmpty == true ? 1 : 0), "every line of the file is read")
         #expect(lines == requests + skipped + invalid)
         let sums = try BucketSums(String(contentsOfFile: directory + "/buckets.ndjson", encoding: .utf8))

@@ -44,7 +44,8 @@ struct DifferentialTests {
                 log: log.text(), stream: nil, aggregateArguments: log.aggregateArguments,
                 alertArguments: log.alertArguments, in: directory)
             let options = Differential.Options(
-                interval: log.interval, lateness: log.lateness, lateHorizon: log.lateHorizon ?? 3600, window: log.window,
+                interval: log.interval, lateness: log.lateness, lateHorizon: log.lateHorizon ?? 3600,
+                window: log.window,
                 threshold: Double(log.threshold)!, recoverBelow: log.recoverBelow.flatMap(Double.init),
                 holdFor: log.holdFor ?? 0)
             var problems = try Differential.compare(run, inputs: log.inputs, options: options, totals: &totals)
@@ -52,7 +53,9 @@ struct DifferentialTests {
             let invalid = log.lines.count - log.requestCount
             if let counts = Differential.tailCounts(run.tailError) {
                 if counts != (log.lines.count, log.requestCount, 0, invalid) {
-                    problems.append("logtail counted \(counts), generated \(log.lines.count) lines: \(log.requestCount) requests, \(invalid) invalid")
+                    problems.append(
+                        "logtail counted \(counts), generated \(log.lines.count) lines: \(log.requestCount) requests, \(invalid) invalid"
+                    )
                 }
             } else {
                 problems.append("logtail wrote no summary: \(run.tailError.suffix(300))")
@@ -65,7 +68,10 @@ struct DifferentialTests {
             }
         }
         print("differential logs: \(totals)")
-        #expect(failures.isEmpty, "\(failures.count) of \(count) logs disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(count) logs disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))"
+        )
     }
 
     @Test func requestAndHeartbeatStreamsGiveTheBucketsGapsAndTransitionsTheDocumentGives() throws {
@@ -96,7 +102,10 @@ struct DifferentialTests {
             }
         }
         print("differential streams: \(totals)")
-        #expect(failures.isEmpty, "\(failures.count) of \(count) streams disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(count) streams disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))"
+        )
     }
 
     @Test func bucketStreamsWithAbsurdStaleAndCutBucketsGiveTheTransitionsTheDocumentGives() throws {
@@ -106,7 +115,8 @@ struct DifferentialTests {
         let started = Date()
         for seed in Self.firstSeed..<(Self.firstSeed + UInt64(count)) {
             if Date().timeIntervalSince(started) > Self.budget {
-                failures.append("out of time: only \(totals.logs) of \(count) bucket streams checked in \(Int(Self.budget)) s")
+                failures.append(
+                    "out of time: only \(totals.logs) of \(count) bucket streams checked in \(Int(Self.budget)) s")
                 break
             }
             let stream = AdversarialBuckets.make(seed: seed)
@@ -127,13 +137,17 @@ struct DifferentialTests {
                 }
             }
             let (expected, dropped, lateSecondsAhead) = TimeRuleReference.AlertRule.runDroppingJumps(
-                stream.records, window: stream.window, threshold: Double(stream.threshold)!, holdFor: stream.holdFor ?? 0)
-            if let text = Differential.difference("logalert's transitions and windows", expected: expected, actual: actual) {
+                stream.records, window: stream.window, threshold: Double(stream.threshold)!,
+                holdFor: stream.holdFor ?? 0)
+            if let text = Differential.difference(
+                "logalert's transitions and windows", expected: expected, actual: actual)
+            {
                 problems.append(text)
             }
             // "Forwards every record unchanged": each input record comes out once (a held one may come
             // later), except those dropped as unconfirmed jumps.
-            let kept = zip(stream.records, input.split(separator: "\n")).filter { record, _ in !dropped.contains(record) }.map(\.1)
+            let kept = zip(stream.records, input.split(separator: "\n")).filter { record, _ in !dropped.contains(record)
+            }.map(\.1)
             if forwarded.sorted() != kept.sorted() {
                 problems.append(
                     "logalert did not forward its \(stream.records.count) records unchanged: \(forwarded.count) forwarded, "
@@ -146,13 +160,18 @@ struct DifferentialTests {
             totals.lateSecondsAhead += lateSecondsAhead
             if !problems.isEmpty {
                 totals.disagreeing += 1
-                let ahead = lateSecondsAhead > 0 ? " [\(lateSecondsAhead) late seconds dated after the last boundary evaluated]" : ""
+                let ahead =
+                    lateSecondsAhead > 0
+                    ? " [\(lateSecondsAhead) late seconds dated after the last boundary evaluated]" : ""
                 let notes = "\(stream.summary)\(ahead)\n\(problems.joined(separator: "\n"))"
                 Differential.keep(directory, as: "buckets-\(seed)", notes: notes)
                 failures.append(notes)
             }
         }
         print("differential bucket streams: \(totals)")
-        #expect(failures.isEmpty, "\(failures.count) of \(count) bucket streams disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(count) bucket streams disagree with TIME-RULE.md:\n\(failures.prefix(5).joined(separator: "\n\n"))"
+        )
     }
 }

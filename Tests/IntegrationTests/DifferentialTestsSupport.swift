@@ -66,7 +66,8 @@ enum Differential {
             bucket.perSecond = (value["per_second"]?.arrayValue ?? []).map { Int($0.integerValue ?? -1) }
             bucket.late = Int(try integer("late"))
             bucket.lateSeconds = (value["late_seconds"]?.arrayValue ?? []).map {
-                TimeRuleReference.LateSecond(at: $0["at"]?.integerValue ?? -1, hits: Int($0["hits"]?.integerValue ?? -1))
+                TimeRuleReference.LateSecond(
+                    at: $0["at"]?.integerValue ?? -1, hits: Int($0["hits"]?.integerValue ?? -1))
             }
             bucket.dropped = Int(try integer("dropped"))
             bucket.invalid = Int(try integer("invalid"))
@@ -75,9 +76,12 @@ enum Differential {
         case "gap":
             return .aggregate(.gap(start: try integer("start"), end: try integer("end")))
         case "alert", "recovery":
-            return .rule(.transition(kind: value["type"]!.stringValue!, at: try integer("at"), hits: Int(try integer("hits"))))
+            return .rule(
+                .transition(kind: value["type"]!.stringValue!, at: try integer("at"), hits: Int(try integer("hits"))))
         case "window":
-            return .rule(.window(at: try integer("at"), hits: Int(try integer("hits")), state: value["state"]?.stringValue ?? "?"))
+            return .rule(
+                .window(
+                    at: try integer("at"), hits: Int(try integer("hits")), state: value["state"]?.stringValue ?? "?"))
         case "notice":
             return .notice(tool: value["tool"]?.stringValue ?? "?")
         case let type:
@@ -90,7 +94,9 @@ enum Differential {
         _ what: String, expected: [Record], actual: [Record]
     ) -> String? {
         guard expected != actual else { return nil }
-        let index = (0..<min(expected.count, actual.count)).first { expected[$0] != actual[$0] } ?? min(expected.count, actual.count)
+        let index =
+            (0..<min(expected.count, actual.count)).first { expected[$0] != actual[$0] }
+            ?? min(expected.count, actual.count)
         let from = max(0, index - 2)
         func show(_ records: [Record]) -> String {
             records[from..<min(records.count, index + 3)].enumerated()
@@ -126,7 +132,8 @@ enum Differential {
         // each stage gets a time limit (LOGPIPE_DIFFERENTIAL_TIMEOUT seconds, 15 by default; a run
         // normally takes well under one) and every file a size limit (ulimit -f, KiB).
         let limit = "timeout -k 1 \(setting("LOGPIPE_DIFFERENTIAL_TIMEOUT") ?? 15)"
-        let aggregate = limit + " " + ([binaryDirectory + "/logagg"] + aggregateArguments).map(quoted).joined(separator: " ")
+        let aggregate =
+            limit + " " + ([binaryDirectory + "/logagg"] + aggregateArguments).map(quoted).joined(separator: " ")
         let alert = limit + " " + ([binaryDirectory + "/logalert"] + alertArguments).map(quoted).joined(separator: " ")
         let source: String
         if let log {
@@ -143,7 +150,8 @@ enum Differential {
             (try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8)) ?? ""
         }
         return Run(
-            aggregateOutput: read("agg.ndjson").split(separator: "\n"), finalOutput: read("final.ndjson").split(separator: "\n"),
+            aggregateOutput: read("agg.ndjson").split(separator: "\n"),
+            finalOutput: read("final.ndjson").split(separator: "\n"),
             tailError: read("tail.err"), aggregateError: read("agg.err"), alertError: read("alert.err"),
             status: outcome.status)
     }
@@ -183,7 +191,8 @@ enum Differential {
         if run.status != 0 {
             let reason = [124, 137].contains(run.status) ? " (a stage ran out of time)" : ""
             problems.append(
-                "the pipeline exited with \(run.status)\(reason): \(run.tailError.suffix(300))\(run.aggregateError.suffix(300))\(run.alertError.suffix(300))")
+                "the pipeline exited with \(run.status)\(reason): \(run.tailError.suffix(300))\(run.aggregateError.suffix(300))\(run.alertError.suffix(300))"
+            )
             if !reason.isEmpty {
                 totals.logs += 1
                 totals.disagreeing += 1
@@ -234,21 +243,31 @@ enum Differential {
         let expectedRule = TimeRuleReference.AlertRule.run(
             actualAggregate, window: options.window, threshold: options.threshold, recoverBelow: options.recoverBelow,
             holdFor: options.holdFor)
-        if let text = difference("logalert's transitions and windows (on logagg's actual buckets)", expected: expectedRule, actual: actualRule) {
+        if let text = difference(
+            "logalert's transitions and windows (on logagg's actual buckets)", expected: expectedRule,
+            actual: actualRule)
+        {
             problems.append(text)
         }
         let chain = TimeRuleReference.AlertRule.run(
             expectedAggregate, window: options.window, threshold: options.threshold, recoverBelow: options.recoverBelow,
             holdFor: options.holdFor
         ).filter(\.isTransition)
-        if let text = difference("the pipeline's transitions (reference logagg + reference logalert)", expected: chain, actual: actualRule.filter(\.isTransition)) {
+        if let text = difference(
+            "the pipeline's transitions (reference logagg + reference logalert)", expected: chain,
+            actual: actualRule.filter(\.isTransition))
+        {
             problems.append(text)
         }
         if forwarded != aggregateLines {
-            problems.append("logalert did not forward logagg's \(aggregateLines.count) bucket and gap records unchanged (\(forwarded.count) forwarded)")
+            problems.append(
+                "logalert did not forward logagg's \(aggregateLines.count) bucket and gap records unchanged (\(forwarded.count) forwarded)"
+            )
         }
         if forwardedNotices != notices {
-            problems.append("logalert did not pass logagg's \(notices.count) notices on untouched (\(forwardedNotices.count) passed)")
+            problems.append(
+                "logalert did not pass logagg's \(notices.count) notices on untouched (\(forwardedNotices.count) passed)"
+            )
         }
 
         // Conservation: every request is a hit, a late hit or dropped.
@@ -260,11 +279,17 @@ enum Differential {
             hits += bucket.hits
             late += bucket.late
             dropped += bucket.dropped
-            if bucket.perSecond.reduce(0, +) != bucket.hits { problems.append("per_second does not add up to hits: \(bucket)") }
-            if bucket.lateSeconds.map(\.hits).reduce(0, +) != bucket.late { problems.append("late_seconds do not add up to late: \(bucket)") }
+            if bucket.perSecond.reduce(0, +) != bucket.hits {
+                problems.append("per_second does not add up to hits: \(bucket)")
+            }
+            if bucket.lateSeconds.map(\.hits).reduce(0, +) != bucket.late {
+                problems.append("late_seconds do not add up to late: \(bucket)")
+            }
         }
         if hits + late + dropped != requests {
-            problems.append("conservation: \(requests) requests but hits \(hits) + late \(late) + dropped \(dropped) = \(hits + late + dropped)")
+            problems.append(
+                "conservation: \(requests) requests but hits \(hits) + late \(late) + dropped \(dropped) = \(hits + late + dropped)"
+            )
         }
 
         totals.logs += 1
@@ -291,7 +316,9 @@ enum Differential {
                 let number = rest.prefix { $0.isNumber }
                 guard let dated = rest.range(of: "request dated ") else { return "unreadable warning: \(line)" }
                 let time = rest[dated.upperBound...].prefix { $0.isNumber || $0 == "-" }
-                guard let lineNumber = Int(number), let seconds = Int64(time) else { return "unreadable warning: \(line)" }
+                guard let lineNumber = Int(number), let seconds = Int64(time) else {
+                    return "unreadable warning: \(line)"
+                }
                 shown.append(.init(time: seconds, line: lineNumber))
             } else if line.hasSuffix("more clock warnings were not shown") {
                 unshown += line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
@@ -300,9 +327,15 @@ enum Differential {
         var remaining = expected
         var unexpected: [TimeRuleReference.Aggregator.Request] = []
         for warning in shown {
-            if let index = remaining.firstIndex(of: warning) { remaining.remove(at: index) } else { unexpected.append(warning) }
+            if let index = remaining.firstIndex(of: warning) {
+                remaining.remove(at: index)
+            } else {
+                unexpected.append(warning)
+            }
         }
-        if unexpected.isEmpty && shown.count + unshown == expected.count && (unshown > 0 || remaining.isEmpty) { return nil }
+        if unexpected.isEmpty && shown.count + unshown == expected.count && (unshown > 0 || remaining.isEmpty) {
+            return nil
+        }
         return """
             logagg's warnings about dropped requests: \(shown.count) shown + \(unshown) counted, the document drops \(expected.count)
               expected (the document): \(expected.prefix(8).map(\.description).joined(separator: "; "))

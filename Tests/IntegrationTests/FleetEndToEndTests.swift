@@ -9,7 +9,9 @@ import Testing
 struct FleetEndToEndTests {
     /// Each server: 2.5 req/s, plus a burst of 4 req/s, at different moments, so that only the sum of
     /// the three crosses 10 req/s over 120 s.
-    static let servers: [(name: String, seed: Int, burstStart: Int)] = [("web1", 1, 200), ("web2", 2, 230), ("web3", 3, 260)]
+    static let servers: [(name: String, seed: Int, burstStart: Int)] = [
+        ("web1", 1, 200), ("web2", 2, 230), ("web3", 3, 260),
+    ]
 
     @Test(arguments: ["files", "interleaved stdin, one source after another"])
     func theFleetAlertEqualsTheRuleOnTheUnionOfTheLogs(wiring: String) throws {
@@ -29,7 +31,8 @@ struct FleetEndToEndTests {
         if wiring == "files" {
             script += "logmerge \(names.map { "\($0).ndjson" }.joined(separator: " ")) > merged.ndjson\n"
         } else {
-            script += "cat \(names.map { "\($0).ndjson" }.joined(separator: " ")) | logmerge --sources \(names.joined(separator: ",")) > merged.ndjson\n"
+            script +=
+                "cat \(names.map { "\($0).ndjson" }.joined(separator: " ")) | logmerge --sources \(names.joined(separator: ",")) > merged.ndjson\n"
         }
         script += "logalert < merged.ndjson > final.ndjson\n"
         let outcome = try PipelineTools.shell(script, in: directory)
@@ -42,10 +45,12 @@ struct FleetEndToEndTests {
             union.merge(alone) { $0 + $1 }
             let aloneTransitions = try String(contentsOfFile: "\(directory)/\(name).alone", encoding: .utf8)
             #expect(!aloneTransitions.contains(#""type":"alert""#), "\(name) alone stays below the threshold")
-            let expectedAlone = ReferenceReading.transitions(alone, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
+            let expectedAlone = ReferenceReading.transitions(
+                alone, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
             #expect(expectedAlone.isEmpty)
         }
-        let expected = ReferenceReading.transitions(union, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
+        let expected = ReferenceReading.transitions(
+            union, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
         #expect(expected.count == 2, "the generated fleet crosses the threshold once and recovers")
         let final = try String(contentsOfFile: "\(directory)/final.ndjson", encoding: .utf8)
         let actual = try final.split(separator: "\n").compactMap { line -> (kind: String, at: Int64, hits: Int)? in
@@ -85,7 +90,8 @@ struct FleetThroughRedisTests {
                 """
         }
         let names = FleetEndToEndTests.servers.map(\.name)
-        script += "logpipe --fleet '\(url)' --once --sources \(names.joined(separator: ",")) --view 'cat > final.ndjson' 2> fleet.err || exit 11\n"
+        script +=
+            "logpipe --fleet '\(url)' --once --sources \(names.joined(separator: ",")) --view 'cat > final.ndjson' 2> fleet.err || exit 11\n"
         let outcome = try PipelineTools.shell(script, in: directory)
         let errors = (try? String(contentsOfFile: directory + "/fleet.err", encoding: .utf8)) ?? ""
         #expect(outcome.status == 0, "\(outcome.standardError) \(errors)")
@@ -94,7 +100,8 @@ struct FleetThroughRedisTests {
             let log = try String(contentsOfFile: "\(directory)/\(name).log", encoding: .utf8)
             union.merge(ReferenceReading.hitsPerSecond(ofLog: log)) { $0 + $1 }
         }
-        let expected = ReferenceReading.transitions(union, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
+        let expected = ReferenceReading.transitions(
+            union, window: 120, threshold: 10, boundaries: 1_700_000_001...1_700_000_900)
         #expect(expected.count == 2)
         let final = try String(contentsOfFile: "\(directory)/final.ndjson", encoding: .utf8)
         var actual: [(kind: String, at: Int64, hits: Int)] = []
@@ -118,13 +125,13 @@ struct FleetThroughRedisTests {
     }
 }
 
-
 /// One source falls silent while the others go on: after --source-timeout the merge writes without
 /// it (marked stale), and the bucket it sends later counts as late, by its seconds, never lost.
 @Suite("logmerge with a silent source, live")
 struct FleetSilentSourceTests {
     @Test func aSilentSourceIsMarkedStaleAndItsLateBucketCountsAsLate() throws {
-        let merge = try ToolProcess.transport(PipelineTools.path("logmerge"), ["--sources", "a,b", "--source-timeout", "1"], input: true)
+        let merge = try ToolProcess.transport(
+            PipelineTools.path("logmerge"), ["--sources", "a,b", "--source-timeout", "1"], input: true)
         func bucket(_ source: String, _ start: Int64, _ hits: Int) -> String {
             TransportRecords.withSource(TransportRecords.bucket(start, hits: hits), source)
         }
@@ -132,9 +139,13 @@ struct FleetSilentSourceTests {
         #expect(merge.standardOutput.wait(until: { $0.contains(#""start":1700000000"#) }))
         // b falls silent; a goes on: once b is stale, a's intervals are written without it.
         merge.write(bucket("a", 1_700_000_010, 5) + "\n")
-        #expect(merge.standardOutput.wait(until: { $0.contains(#""start":1700000010"#) && $0.contains(#""state":"stale""#) }))
+        #expect(
+            merge.standardOutput.wait(until: { $0.contains(#""start":1700000010"#) && $0.contains(#""state":"stale""#) }
+            ))
         // b comes back with the interval already written: its hits count as late in the next one.
-        merge.write([bucket("b", 1_700_000_010, 6), bucket("a", 1_700_000_020, 1), bucket("b", 1_700_000_020, 1)].joined(separator: "\n") + "\n")
+        merge.write(
+            [bucket("b", 1_700_000_010, 6), bucket("a", 1_700_000_020, 1), bucket("b", 1_700_000_020, 1)].joined(
+                separator: "\n") + "\n")
         merge.closeInput()
         #expect(merge.waitForExit() == 0)
         let lines = merge.standardOutput.text.split(separator: "\n").filter { $0.contains(#""type":"bucket""#) }

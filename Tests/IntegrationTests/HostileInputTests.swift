@@ -16,7 +16,8 @@ struct HostileInputTests {
     @Test func tenLinesOf18DigitBytesGoThroughLogaggAsABucketOfSaturatedBytes() throws {
         try withDirectory { directory in
             let line = "192.0.2.7 - - \(Self.stamp) \"GET /a HTTP/1.1\" 200 999999999999999999\n"
-            try String(repeating: line, count: 10).write(toFile: directory + "/access.log", atomically: true, encoding: .utf8)
+            try String(repeating: line, count: 10).write(
+                toFile: directory + "/access.log", atomically: true, encoding: .utf8)
             let outcome = try PipelineTools.shell("logtail --once access.log | logagg", in: directory)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             #expect(outcome.standardOutput.contains(#""hits":10,"#))
@@ -28,11 +29,13 @@ struct HostileInputTests {
         try withDirectory { directory in
             var log = ""
             for stamp in ["[14/Nov/2023:22:13:20 +0000]", "[14/Nov/2023:22:13:31 +0000]"] {
-                log += String(repeating: "192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 999999999999999999\n", count: 10)
+                log += String(
+                    repeating: "192.0.2.7 - - \(stamp) \"GET /a HTTP/1.1\" 200 999999999999999999\n", count: 10)
             }
             try log.write(toFile: directory + "/access.log", atomically: true, encoding: .utf8)
             let outcome = try PipelineTools.shell(
-                "logtail --once access.log | logagg | logalert | logview --plain", environment: ["TZ": "UTC"], in: directory)
+                "logtail --once access.log | logagg | logalert | logview --plain", environment: ["TZ": "UTC"],
+                in: directory)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             #expect(outcome.standardOutput.contains("end intervals=2 hits=20"), "\(outcome.standardOutput)")
         }
@@ -50,9 +53,13 @@ struct HostileInputTests {
             try input.write(toFile: directory + "/in.ndjson", atomically: true, encoding: .utf8)
             let outcome = try PipelineTools.shell("logagg < in.ndjson", in: directory)
             #expect(outcome.status == 0, "\(outcome.standardError)")
-            #expect(outcome.standardError.contains(#"line 1: request record: field "time""#), "\(outcome.standardError)")
-            #expect(outcome.standardError.contains(#"line 2: request record: field "bytes""#), "\(outcome.standardError)")
-            #expect(outcome.standardError.contains(#"line 3: request record: duplicate member "bytes""#), "\(outcome.standardError)")
+            #expect(
+                outcome.standardError.contains(#"line 1: request record: field "time""#), "\(outcome.standardError)")
+            #expect(
+                outcome.standardError.contains(#"line 2: request record: field "bytes""#), "\(outcome.standardError)")
+            #expect(
+                outcome.standardError.contains(#"line 3: request record: duplicate member "bytes""#),
+                "\(outcome.standardError)")
             #expect(outcome.standardOutput.contains(#""hits":1,"#))
         }
     }
@@ -67,7 +74,9 @@ struct HostileInputTests {
             try input.write(toFile: directory + "/in.ndjson", atomically: true, encoding: .utf8)
             let outcome = try PipelineTools.shell("logalert < in.ndjson", in: directory)
             #expect(outcome.status == 0, "\(outcome.standardError)")
-            #expect(outcome.standardError.contains(#"line 1: bucket record: field "late_seconds.hits""#), "\(outcome.standardError)")
+            #expect(
+                outcome.standardError.contains(#"line 1: bucket record: field "late_seconds.hits""#),
+                "\(outcome.standardError)")
             #expect(outcome.standardOutput.contains(#""type":"window""#))
             let view = try PipelineTools.shell("logview --plain < in.ndjson", in: directory)
             #expect(view.status == 0, "\(view.standardError)")

@@ -105,7 +105,9 @@ struct LogTailTests {
             usleep(UInt32(10_000 + writerPace.next(below: 140_000)))
         }
         let heartbeatsBefore = TailRecords.ofType("heartbeat", tail.lines).count
-        #expect(tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) >= heartbeatsBefore + 2 }, "heartbeats go on while idle")
+        #expect(
+            tail.read(timeout: 20) { TailRecords.count("heartbeat", $0) >= heartbeatsBefore + 2 },
+            "heartbeats go on while idle")
         let heartbeats = TailRecords.ofType("heartbeat", tail.lines)
         let times = heartbeats.compactMap { $0["time"] as? Int }
         #expect(times == times.sorted(), "heartbeat times never go back")

@@ -43,7 +43,9 @@ struct PipelineEndToEndTests {
         #expect(stream.filter { $0["type"]?.stringValue == "window" }.count == buckets.count)
 
         let transitions = stream.filter { ["alert", "recovery"].contains($0["type"]?.stringValue) }
-        let actual = transitions.map { ($0["type"]!.stringValue!, $0["at"]!.integerValue!, Int($0["hits"]!.integerValue!)) }
+        let actual = transitions.map {
+            ($0["type"]!.stringValue!, $0["at"]!.integerValue!, Int($0["hits"]!.integerValue!))
+        }
         let lastSecond = (buckets.last?["end"]?.integerValue) ?? 0
         let firstSecond = try #require(perSecond.keys.min())
         let expected = ReferenceReading.transitions(
@@ -57,7 +59,9 @@ struct PipelineEndToEndTests {
         let at = try #require(alert["at"]?.integerValue)
         let time = CivilTime(epochSeconds: at, utcOffset: 0).iso8601
         #expect(alert["time"]?.stringValue == time)
-        #expect(alert["message"]?.stringValue == "High traffic generated an alert - hits = \(expected[0].hits), triggered at \(time)")
+        #expect(
+            alert["message"]?.stringValue
+                == "High traffic generated an alert - hits = \(expected[0].hits), triggered at \(time)")
         let recovery = try #require(transitions.last)
         #expect(recovery["message"]?.stringValue?.hasPrefix("High traffic alert recovered - hits = ") == true)
     }

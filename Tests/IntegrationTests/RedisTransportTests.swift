@@ -257,7 +257,8 @@ struct RedisTransportTests {
         let absent = try Self.run(Self.logrecv, ["--once", "--password-file", file + ".nope", server.url("s")])
         #expect(absent.exitStatus == 66)
         // What ps shows: the arguments of a running logrecv hold no password (it is never one).
-        let follower = try ToolProcess.transport(Self.logrecv, [server.url("s")], environment: ["REDISCLI_AUTH": Self.password])
+        let follower = try ToolProcess.transport(
+            Self.logrecv, [server.url("s")], environment: ["REDISCLI_AUTH": Self.password])
         #expect(try Self.waitForBlockedClient(server, password: Self.password))
         let commandLine = try String(contentsOfFile: "/proc/\(follower.pid)/cmdline", encoding: .utf8)
         #expect(commandLine.contains("logrecv"))

@@ -96,7 +96,8 @@ struct ReliabilityTests {
             let outcome = try ReliabilityShell.run("\(Self.stageInputs)\n\(command) > /dev/full", in: directory)
             #expect(outcome.status == 74, "\(command)")
             #expect(outcome.standardError.contains("\(tool): error: "), "\(outcome.standardError)")
-            let saysWhat = outcome.standardError.contains("standard output") || outcome.standardError.contains("cannot write")
+            let saysWhat =
+                outcome.standardError.contains("standard output") || outcome.standardError.contains("cannot write")
             withKnownIssue("logview's write error does not say what it was writing") {
                 #expect(saysWhat, "\(outcome.standardError)")
             } when: {
@@ -149,7 +150,8 @@ struct ReliabilityTests {
     @Test func manyBadLinesAreCountedNotEachPrinted() throws {
         try ReliabilityShell.withSampleDirectory { directory in
             for tool in ["logagg", "logalert"] {
-                let outcome = try ReliabilityShell.run("for i in $(seq 500); do echo \"junk $i\"; done | \(tool)", in: directory)
+                let outcome = try ReliabilityShell.run(
+                    "for i in $(seq 500); do echo \"junk $i\"; done | \(tool)", in: directory)
                 #expect(outcome.status == 0)
                 #expect(outcome.standardError.split(separator: "\n").count < 20)
                 #expect(outcome.standardError.contains("495 more"), "\(outcome.standardError)")
@@ -163,7 +165,9 @@ struct ReliabilityTests {
                 "{ head -3 sample.log; echo 'garbage line'; sed -n 4,9p sample.log; } > mixed.log; logtail --once mixed.log",
                 in: directory)
             #expect(outcome.status == 0)
-            #expect(outcome.standardOutput.contains(#""type":"invalid","v":\#(WireProtocol.version),"source":"mixed.log","line":4"#))
+            #expect(
+                outcome.standardOutput.contains(
+                    #""type":"invalid","v":\#(WireProtocol.version),"source":"mixed.log","line":4"#))
             #expect(outcome.standardOutput.split(separator: "\n").count == 10)
             #expect(outcome.standardError.contains("logtail: warning: mixed.log:4: "))
         }

@@ -314,7 +314,10 @@ struct StartPipelineTests {
         for reader in [first, second] {
             let lines = reader.lines.prefix(2000)
             #expect(lines.count == 2000)
-            #expect(lines.enumerated().allSatisfy { $0.element == "line \($0.offset + 1) " + String(repeating: "x", count: 60) })
+            #expect(
+                lines.enumerated().allSatisfy {
+                    $0.element == "line \($0.offset + 1) " + String(repeating: "x", count: 60)
+                })
         }
         first.close()
         second.close()
@@ -356,7 +359,8 @@ struct StartPipelineTests {
         try sandbox.linkLauncher()
         let log = try sandbox.log(lines: 3)
         let script = LauncherHarness.scriptPath
-        let outcome = try LauncherHarness.run(script, ["--once", "--view", "cat", log], environment: sandbox.environment)
+        let outcome = try LauncherHarness.run(
+            script, ["--once", "--view", "cat", log], environment: sandbox.environment)
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.split(separator: "\n").count == 3)
         #expect(sandbox.leftovers.isEmpty)
@@ -372,7 +376,8 @@ struct StartPipelineTests {
 
     @Test func aMissingLauncherInTheToolsDirectoryIsNamed() throws {
         let sandbox = try LauncherSandbox()
-        let outcome = try LauncherHarness.run(LauncherHarness.scriptPath, ["--once", "x.log"], environment: sandbox.environment)
+        let outcome = try LauncherHarness.run(
+            LauncherHarness.scriptPath, ["--once", "x.log"], environment: sandbox.environment)
         #expect(outcome.status == 1)
         #expect(outcome.standardError.contains("no executable \(sandbox.bin)/logpipe"))
     }

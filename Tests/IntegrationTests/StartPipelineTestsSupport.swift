@@ -193,7 +193,8 @@ final class LauncherSandbox {
     /// Puts this build's `logpipe` among the stand-ins, for `bin/start-pipeline`, which runs the
     /// launcher found in `LOGPIPE_BIN_DIR`.
     func linkLauncher() throws {
-        try FileManager.default.createSymbolicLink(atPath: bin + "/logpipe", withDestinationPath: LauncherHarness.launcherPath)
+        try FileManager.default.createSymbolicLink(
+            atPath: bin + "/logpipe", withDestinationPath: LauncherHarness.launcherPath)
     }
 
     /// Writes an executable script. With O_CLOEXEC, so that no process another test forks at that

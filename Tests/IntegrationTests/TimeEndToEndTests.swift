@@ -102,7 +102,8 @@ struct TimeEndToEndTests {
             """, environment: ["TZ": "UTC"], in: directory)
         #expect(run.status == 0, "\(run.standardError)")
         let since: Int64 = 1_700_001_200
-        let all = ReferenceReading.hitsPerSecond(ofLog: try String(contentsOfFile: "\(directory)/access.log", encoding: .utf8))
+        let all = ReferenceReading.hitsPerSecond(
+            ofLog: try String(contentsOfFile: "\(directory)/access.log", encoding: .utf8))
         let kept = all.filter { $0.key >= since }
         let skipped = all.filter { $0.key < since }.values.reduce(0, +)
         let stream = try records(String(contentsOfFile: "\(directory)/final.ndjson", encoding: .utf8)).map(\.record)
@@ -137,7 +138,8 @@ struct TimeEndToEndTests {
             wait
             """, in: directory)
         #expect(run.status == 0, "\(run.standardError)")
-        let perSecond = ReferenceReading.hitsPerSecond(ofLog: try String(contentsOfFile: "\(directory)/live.log", encoding: .utf8))
+        let perSecond = ReferenceReading.hitsPerSecond(
+            ofLog: try String(contentsOfFile: "\(directory)/live.log", encoding: .utf8))
         let start = try #require(perSecond.keys.min())
         let stamped = try records(String(contentsOfFile: "\(directory)/final.txt", encoding: .utf8))
         let stream = stamped.map(\.record)

@@ -105,11 +105,13 @@ public struct ParsedArguments: Sendable {
     ///
     /// Only plain decimal digits with an optional `-` are read (see `PlainNumber`).
     /// - Throws: `UsageError` naming the option, the allowed range and what was given.
-    public func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(UsageError) -> Int {
+    public func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(UsageError) -> Int
+    {
         guard let text = string(name) else { return defaultValue }
         guard let value = PlainNumber.integer(text), range.contains(value) else {
             throw UsageError(
-                "option '--\(name)' needs a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+                "option '--\(name)' needs a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'"
+            )
         }
         return value
     }
@@ -133,7 +135,8 @@ public struct ParsedArguments: Sendable {
     }
 
     /// The value of `name` when it is one of `choices`, or `defaultValue` when absent.
-    public func choice(_ name: String, of choices: [String], default defaultValue: String) throws(UsageError) -> String {
+    public func choice(_ name: String, of choices: [String], default defaultValue: String) throws(UsageError) -> String
+    {
         guard let text = string(name) else { return defaultValue }
         guard choices.contains(text) else {
             throw UsageError("option '--\(name)' must be one of \(choices.joined(separator: ", ")), got '\(text)'")

@@ -63,13 +63,14 @@ public struct LineSplitter: ~Copyable {
     public mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, lines body: (Line) -> Void) {
         var offset = 0
         while offset < bytes.count {
-            _ = fill({ space in
-                let count = min(space.count, bytes.count - offset)
-                _ = UnsafeMutableBufferPointer(rebasing: space[0..<count])
-                    .initialize(from: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]))
-                offset += count
-                return count
-            }, lines: body)
+            _ = fill(
+                { space in
+                    let count = min(space.count, bytes.count - offset)
+                    _ = UnsafeMutableBufferPointer(rebasing: space[0..<count])
+                        .initialize(from: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+                    offset += count
+                    return count
+                }, lines: body)
         }
     }
 
@@ -92,7 +93,8 @@ public struct LineSplitter: ~Copyable {
 
     // MARK: - Splitting
 
-    private mutating func splitLines<E: Error>(scanningFrom scanStart: Int, _ body: (Line) throws(E) -> Void) throws(E) {
+    private mutating func splitLines<E: Error>(scanningFrom scanStart: Int, _ body: (Line) throws(E) -> Void) throws(E)
+    {
         var position = scanStart
         let base = buffer.baseAddress!
         while position < end {
@@ -120,13 +122,18 @@ public struct LineSplitter: ~Copyable {
         }
     }
 
-    private func emit<E: Error>(from lineStart: Int, to lineEnd: Int, truncated: Bool = false, _ body: (Line) throws(E) -> Void)
+    private func emit<E: Error>(
+        from lineStart: Int, to lineEnd: Int, truncated: Bool = false, _ body: (Line) throws(E) -> Void
+    )
         throws(E)
     {
         var stop = lineEnd
         if !truncated && stop > lineStart && buffer[stop - 1] == 0x0D { stop -= 1 }
         if !truncated && stop - lineStart > maximumLineLength {
-            try body(Line(bytes: UnsafeBufferPointer(rebasing: buffer[lineStart..<(lineStart + maximumLineLength)]), truncated: true))
+            try body(
+                Line(
+                    bytes: UnsafeBufferPointer(rebasing: buffer[lineStart..<(lineStart + maximumLineLength)]),
+                    truncated: true))
             return
         }
         try body(Line(bytes: UnsafeBufferPointer(rebasing: buffer[lineStart..<stop]), truncated: truncated))

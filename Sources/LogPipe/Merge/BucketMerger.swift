@@ -120,7 +120,9 @@ public struct BucketMerger: Sendable {
     }
 
     /// Takes a source's bucket, which arrived on `lane` at processing time `now` (milliseconds).
-    public mutating func observe(_ bucket: BucketRecord, source name: String, lane: Int, now: Int64, into output: inout Output) {
+    public mutating func observe(
+        _ bucket: BucketRecord, source name: String, lane: Int, now: Int64, into output: inout Output
+    ) {
         arrive(name, lane: lane, now: now, into: &output)
         let length = bucket.end - bucket.start
         let interval = self.interval ?? length
@@ -141,13 +143,16 @@ public struct BucketMerger: Sendable {
             pending[nextStart, default: MergedInterval(start: nextStart, interval: interval)].addLate(bucket)
             output.notices.append(.late(source: name, start: bucket.start, hits: bucket.hits + bucket.late))
         } else {
-            pending[bucket.start, default: MergedInterval(start: bucket.start, interval: interval)].add(bucket, source: name)
+            pending[bucket.start, default: MergedInterval(start: bucket.start, interval: interval)].add(
+                bucket, source: name)
         }
         emitReady(into: &output)
     }
 
     /// Takes a source's gap record.
-    public mutating func observe(_ gap: GapRecord, source name: String, lane: Int, now: Int64, into output: inout Output) {
+    public mutating func observe(
+        _ gap: GapRecord, source name: String, lane: Int, now: Int64, into output: inout Output
+    ) {
         arrive(name, lane: lane, now: now, into: &output)
         if let delivered = sources[name]?.deliveredEnd, gap.start < delivered {
             output.notices.append(.duplicate(source: name, start: gap.start))
@@ -177,7 +182,8 @@ public struct BucketMerger: Sendable {
         let startedAt = self.startedAt ?? now
         self.startedAt = startedAt
         let timeout = configuration.sourceTimeout
-        for name in sources.keys.sorted() where sources[name]!.state == .live && now - sources[name]!.lastArrival > timeout {
+        for name in sources.keys.sorted()
+        where sources[name]!.state == .live && now - sources[name]!.lastArrival > timeout {
             update(name) { $0.state = .stale }
             output.notices.append(.stale(source: name))
         }
@@ -294,7 +300,9 @@ struct MergedInterval: Sendable {
 
     /// Adds a source's bucket for this interval.
     mutating func add(_ bucket: BucketRecord, source: String) {
-        for (second, count) in bucket.perSecond.enumerated() where second < perSecond.count { perSecond[second] += count }
+        for (second, count) in bucket.perSecond.enumerated() where second < perSecond.count {
+            perSecond[second] += count
+        }
         hits += bucket.hits
         for entry in bucket.sections { sections[entry.name, default: 0] += entry.hits }
         for entry in bucket.clients { clients[entry.name, default: 0] += entry.hits }

@@ -10,7 +10,9 @@ public enum SourceName {
     /// - Throws: a `UsageError` saying what is wrong.
     public static func validated(_ name: String) throws(UsageError) -> String {
         guard isValid(name) else {
-            throw UsageError("invalid source name '\(TerminalText.sanitized(name))': use 1 to \(maximumLength) printable bytes without ','")
+            throw UsageError(
+                "invalid source name '\(TerminalText.sanitized(name))': use 1 to \(maximumLength) printable bytes without ','"
+            )
         }
         return name
     }

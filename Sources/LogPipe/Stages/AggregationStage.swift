@@ -95,10 +95,16 @@ public struct AggregationStage: Sendable {
             switch notice {
             case .droppedFuture(let time, let watermark):
                 let line = line(of: time, current: number)
-                warn("clock", "\(line): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)) and what followed did not confirm the jump; counted as dropped")
+                warn(
+                    "clock",
+                    "\(line): request dated \(time) is \(time - watermark) s ahead of the stream's clock (\(watermark)) and what followed did not confirm the jump; counted as dropped"
+                )
             case .droppedPast(let time, let watermark):
                 let line = line(of: time, current: number)
-                warn("clock", "\(line): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped")
+                warn(
+                    "clock",
+                    "\(line): request dated \(time) is \(watermark - time) s behind the stream's clock (\(watermark)); counted as dropped"
+                )
             }
         }
         produced.removeAll()

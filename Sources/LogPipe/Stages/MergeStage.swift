@@ -40,7 +40,9 @@ public struct MergeStage: Sendable {
         case .bucket(let bucket):
             guard bucket.sources == nil else {
                 rejectedLines += 1
-                warn("input", "\(laneName) line \(number): an already merged bucket; merge sources' buckets, not merged ones")
+                warn(
+                    "input",
+                    "\(laneName) line \(number): an already merged bucket; merge sources' buckets, not merged ones")
                 return
             }
             merger.observe(bucket, source: bucket.source ?? laneName, lane: lane, now: now, into: &produced)
@@ -85,14 +87,26 @@ public struct MergeStage: Sendable {
             switch notice {
             case .duplicate(let source, let start):
                 duplicates += 1
-                warn("duplicate", "source \(TerminalText.sanitized(source)): the interval starting at \(start) was already delivered; skipped")
+                warn(
+                    "duplicate",
+                    "source \(TerminalText.sanitized(source)): the interval starting at \(start) was already delivered; skipped"
+                )
             case .wrongInterval(let source, let start, let length, let interval):
                 rejectedLines += 1
-                warn("input", "source \(TerminalText.sanitized(source)): bucket at \(start) is \(length) s long, not the merge's \(interval) s; skipped")
+                warn(
+                    "input",
+                    "source \(TerminalText.sanitized(source)): bucket at \(start) is \(length) s long, not the merge's \(interval) s; skipped"
+                )
             case .late(let source, let start, let hits):
-                warn("late", "source \(TerminalText.sanitized(source)): bucket at \(start) arrived after its interval was written; its \(hits) hits are counted as late")
+                warn(
+                    "late",
+                    "source \(TerminalText.sanitized(source)): bucket at \(start) arrived after its interval was written; its \(hits) hits are counted as late"
+                )
             case .stale(let source):
-                warn("source", "source \(TerminalText.sanitized(source)) is stale: silent longer than the timeout; intervals are written without it")
+                warn(
+                    "source",
+                    "source \(TerminalText.sanitized(source)) is stale: silent longer than the timeout; intervals are written without it"
+                )
             case .resumed(let source):
                 warn("source", "source \(TerminalText.sanitized(source)) is delivering again")
             case .missing(let name):

@@ -87,7 +87,9 @@ public struct LauncherOptions: Hashable, Sendable {
 
     /// The options of `--ship` and `--fleet`, and what does not go with them.
     private mutating func checkFleetOptions(_ arguments: ParsedArguments) throws(UsageError) {
-        if shipURL != nil && fleetURL != nil { throw UsageError("--ship and --fleet do not go together: a host ships, the center merges") }
+        if shipURL != nil && fleetURL != nil {
+            throw UsageError("--ship and --fleet do not go together: a host ships, the center merges")
+        }
         if let name = arguments.string("source") {
             guard shipURL != nil else { throw UsageError("--source names this host for --ship") }
             _ = try SourceName.validated(name)
@@ -95,7 +97,9 @@ public struct LauncherOptions: Hashable, Sendable {
             shipArguments += ["--source", name]
         }
         if let file = arguments.string("password-file") {
-            guard shipURL != nil || fleetURL != nil else { throw UsageError("--password-file goes with --ship or --fleet") }
+            guard shipURL != nil || fleetURL != nil else {
+                throw UsageError("--password-file goes with --ship or --fleet")
+            }
             shipArguments += ["--password-file", file]
             receiveArguments += ["--password-file", file]
         }
@@ -103,7 +107,9 @@ public struct LauncherOptions: Hashable, Sendable {
             guard fleetURL != nil else { throw UsageError("--\(option) goes with --fleet") }
         }
         if let names = arguments.string("sources") {
-            for name in names.split(separator: ",", omittingEmptySubsequences: false) { _ = try SourceName.validated(String(name)) }
+            for name in names.split(separator: ",", omittingEmptySubsequences: false) {
+                _ = try SourceName.validated(String(name))
+            }
             mergeArguments += ["--sources", names]
         }
         if let text = arguments.string("source-timeout") {
@@ -125,7 +131,8 @@ public struct LauncherOptions: Hashable, Sendable {
         }
         if fleetURL != nil {
             if demo || !files.isEmpty || arguments.has("from-start") || arguments.has("format") {
-                throw UsageError("--fleet reads the stream, not log files: drop the files, --demo, --from-start and --format")
+                throw UsageError(
+                    "--fleet reads the stream, not log files: drop the files, --demo, --from-start and --format")
             }
             if arguments.has("once") {
                 tailArguments.removeAll { $0 == "--once" }
@@ -172,15 +179,22 @@ public struct LauncherOptions: Hashable, Sendable {
                 .value("source", "name", help: "With --ship: this host's name in the fleet.", default: "the host name"),
                 .value(
                     "fleet", "url",
-                    help: "Centrally: logrecv URL -> logmerge -> logalert -> logview, one view and one alert for every source."),
-                .value("sources", "a,b,...", help: "With --fleet: the sources to wait for.", default: "those seen so far"),
+                    help:
+                        "Centrally: logrecv URL -> logmerge -> logalert -> logview, one view and one alert for every source."
+                ),
+                .value(
+                    "sources", "a,b,...", help: "With --fleet: the sources to wait for.", default: "those seen so far"),
                 .value(
                     "source-timeout", "s", help: "With --fleet: a source silent this long is stale, not waited for.",
                     default: "30"),
-                .value("from", "time|id", help: "With --fleet: rebuild the window and the alert history from this point of the stream."),
+                .value(
+                    "from", "time|id",
+                    help: "With --fleet: rebuild the window and the alert history from this point of the stream."),
                 .value(
                     "password-file", "file",
-                    help: "With --ship or --fleet: the Redis password's file (else REDISCLI_AUTH; never on the command line)."),
+                    help:
+                        "With --ship or --fleet: the Redis password's file (else REDISCLI_AUTH; never on the command line)."
+                ),
                 .flag(
                     "demo",
                     help:

@@ -41,7 +41,9 @@ extension DashboardRenderer {
         // The row (counted from the bottom) whose band holds the threshold.
         // Clamped conversions: a scale made from input may be infinite (a threshold of 1e308 × 1.25).
         let thresholdRow = threshold.map { ViewFormat.clampedInt($0 / scale * Double(height), in: 0...(height - 1)) }
-        let eighths = values.map { ViewFormat.clampedInt(($0 / scale * Double(height) * 8).rounded(), in: 0...(height * 8)) }
+        let eighths = values.map {
+            ViewFormat.clampedInt(($0 / scale * Double(height) * 8).rounded(), in: 0...(height * 8))
+        }
         for rowFromTop in 0..<height {
             let rowFromBottom = height - 1 - rowFromTop
             var row = RowBuilder(width: width)

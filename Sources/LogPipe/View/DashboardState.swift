@@ -129,7 +129,9 @@ public struct DashboardState: Sendable, Equatable {
         var start = gap.end - shown * interval
         samples.removeAll { $0.end > start }
         while start < gap.end {
-            samples.append(TrafficSample(start: start, end: start + interval, perSecond: Array(repeating: 0, count: Int(interval))))
+            samples.append(
+                TrafficSample(start: start, end: start + interval, perSecond: Array(repeating: 0, count: Int(interval)))
+            )
             start += interval
         }
         if samples.count > historyCapacity { samples.removeFirst(samples.count - historyCapacity) }

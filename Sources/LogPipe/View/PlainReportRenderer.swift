@@ -45,7 +45,8 @@ public struct PlainReportRenderer: Sendable {
         case .gap(let gap):
             text += silenceLine(gap)
         case .notice(let notice):
-            text += "notice " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n"
+            text +=
+                "notice " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n"
         case .alert(let alert), .recovery(let alert):
             text += TerminalText.sanitized(alert.message) + "\n"
         case .ignored:
@@ -73,8 +74,13 @@ public struct PlainReportRenderer: Sendable {
         var text = state.hasData ? block(state) : "no interval received\n"
         if state.noticeCount > 0 {
             let shown = state.notices.count
-            text += "problems reported: \(state.noticeCount)" + (shown < state.noticeCount ? " (the latest \(shown) below)" : "") + "\n"
-            for notice in state.notices { text += "  " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n" }
+            text +=
+                "problems reported: \(state.noticeCount)"
+                + (shown < state.noticeCount ? " (the latest \(shown) below)" : "") + "\n"
+            for notice in state.notices {
+                text +=
+                    "  " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n"
+            }
         }
         text += "alert history: \(state.alerts.count) \(state.alerts.count == 1 ? "entry" : "entries")\n"
         for alert in state.alerts { text += TerminalText.sanitized(alert.message) + "\n" }
@@ -104,7 +110,9 @@ public struct PlainReportRenderer: Sendable {
         if let shares = bucket.sources {
             var line = "  sources"
             for share in shares {
-                line += " " + Self.quoted(share.source) + "=\(share.hits)" + (share.state == .live ? "" : "(\(share.state.rawValue))")
+                line +=
+                    " " + Self.quoted(share.source) + "=\(share.hits)"
+                    + (share.state == .live ? "" : "(\(share.state.rawValue))")
             }
             lines.append(line)
         }

@@ -48,8 +48,11 @@ struct AdversarialBuckets {
         func lateSeconds(before start: Int64) -> [TimeRuleReference.LateSecond] {
             let ages: [Int64] = [1, 2, stream.window - 1, stream.window, stream.window + 1, stream.window + 50]
             var seconds: [TimeRuleReference.LateSecond] = []
-            for age in Set((0..<(1 + random.next(below: 3))).map { _ in pick(ages) + uniform(0...interval) }).sorted(by: >) {
-                seconds.append(TimeRuleReference.LateSecond(at: start - age, hits: 1 + random.next(below: Int(rate * 30) + 1)))
+            for age in Set((0..<(1 + random.next(below: 3))).map { _ in pick(ages) + uniform(0...interval) }).sorted(
+                by: >)
+            {
+                seconds.append(
+                    TimeRuleReference.LateSecond(at: start - age, hits: 1 + random.next(below: Int(rate * 30) + 1)))
             }
             return seconds
         }
@@ -77,7 +80,8 @@ struct AdversarialBuckets {
                 start += skip
                 stream.features.append("skipped \(skip) s")
             case 4:
-                let stale = max(interval, TimeRuleReference.bucketStart(uniform(0...stream.window * 2), interval: interval))
+                let stale = max(
+                    interval, TimeRuleReference.bucketStart(uniform(0...stream.window * 2), interval: interval))
                 var old = bucket(at: start - stale, level: rate * 2)
                 old.lateSeconds = random.next(below: 2) == 0 ? lateSeconds(before: old.start) : []
                 old.late = old.lateSeconds.map(\.hits).reduce(0, +)
@@ -96,7 +100,8 @@ struct AdversarialBuckets {
                 start += interval
                 stream.features.append("observed_end")
             case 6:
-                let end = start + TimeRuleReference.bucketStart(uniform(interval...jump * 30), interval: interval) + interval
+                let end =
+                    start + TimeRuleReference.bucketStart(uniform(interval...jump * 30), interval: interval) + interval
                 stream.records.append(.gap(start: start, end: end))
                 start = end
                 stream.features.append("gap")
@@ -121,7 +126,8 @@ struct AdversarialBuckets {
             case .bucket(let bucket):
                 let perSecond = bucket.perSecond.map(String.init).joined(separator: ",")
                 let late = bucket.lateSeconds.map { "{\"at\":\($0.at),\"hits\":\($0.hits)}" }.joined(separator: ",")
-                text += "{\"type\":\"bucket\",\"v\":2,\"start\":\(bucket.start),\"end\":\(bucket.end),\"hits\":\(bucket.hits),"
+                text +=
+                    "{\"type\":\"bucket\",\"v\":2,\"start\":\(bucket.start),\"end\":\(bucket.end),\"hits\":\(bucket.hits),"
                     + "\"per_second\":[\(perSecond)],\"sections\":[],\"distinct_sections\":0,"
                     + "\"status\":{\"1xx\":0,\"2xx\":\(bucket.hits),\"3xx\":0,\"4xx\":0,\"5xx\":0,\"other\":0},\"bytes\":0,"
                     + "\"clients\":[],\"distinct_clients\":0,\"invalid\":0,\"late\":\(bucket.late),\"late_seconds\":[\(late)],"

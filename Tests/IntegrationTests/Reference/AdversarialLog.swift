@@ -142,8 +142,11 @@ struct AdversarialLog {
                 if chance(0.5) {
                     for _ in 0..<uniform(window / 2...window) { emitSecond(rateCount(rate * 1.5)) }
                 }
-                var pattern = Array(repeating: threshold.numerator / Int(threshold.period), count: Int(threshold.period))
-                for _ in 0..<(threshold.numerator - pattern.reduce(0, +)) { pattern[random.next(below: pattern.count)] += 1 }
+                var pattern = Array(
+                    repeating: threshold.numerator / Int(threshold.period), count: Int(threshold.period))
+                for _ in 0..<(threshold.numerator - pattern.reduce(0, +)) {
+                    pattern[random.next(below: pattern.count)] += 1
+                }
                 let periods = (window + uniform(0...window)) / threshold.period + 1
                 log.features.append("plateau \(periods * threshold.period)s")
                 for _ in 0..<periods { for count in pattern { emitSecond(count) } }
@@ -277,7 +280,8 @@ struct AdversarialLog {
                 let client = "10.\(random.next(below: 256)).\(random.next(below: 256)).\(random.next(below: 256))"
                 let status = line.kind == .badStatus ? "abc" : "\([200, 200, 304, 404, 500][random.next(below: 5)])"
                 let section = sections[random.next(below: sections.count)]
-                text += "\(client) - - [\(Self.timestamp(line.time, offset: line.offset))] \"GET \(section) HTTP/1.1\" \(status) \(random.next(below: 5000))"
+                text +=
+                    "\(client) - - [\(Self.timestamp(line.time, offset: line.offset))] \"GET \(section) HTTP/1.1\" \(status) \(random.next(below: 5000))"
                 if random.next(below: 2) == 0 { text += " \"-\" \"curl/8.5.0\"" }
                 text += "\n"
             }

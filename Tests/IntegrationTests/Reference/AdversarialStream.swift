@@ -121,9 +121,16 @@ struct AdversarialStream {
         case 2: prefix = [.request(first + jump + uniform(1...jump))]
         case 3: prefix = [.request(first - jump - uniform(1...jump))]
         case 4: prefix = [.request(first + jump + uniform(1...jump)), .request(first - uniform(0...jump))]
-        case 5: prefix = [.request(first + 2 * jump + uniform(1...jump)), .invalid(nil), .request(first - uniform(0...100))]
+        case 5:
+            prefix = [
+                .request(first + 2 * jump + uniform(1...jump)), .invalid(nil), .request(first - uniform(0...100)),
+            ]
         case 6: prefix = [.request(first + uniform(0...jump)), .heartbeat(first - jump - uniform(1...jump))]
-        case 7: prefix = [.request(first + 2 * jump + uniform(1...jump)), .request(first), .heartbeat(first - jump - uniform(1...jump))]
+        case 7:
+            prefix = [
+                .request(first + 2 * jump + uniform(1...jump)), .request(first),
+                .heartbeat(first - jump - uniform(1...jump)),
+            ]
         case 8: prefix = [.heartbeat(first - uniform(2 * jump...20 * jump))]
         default: break
         }
@@ -140,11 +147,13 @@ struct AdversarialStream {
         for (index, input) in inputs.enumerated() {
             switch input {
             case .request(let time):
-                text += "{\"type\":\"request\",\"v\":2,\"time\":\(time),\"client\":\"10.0.0.\(index % 256)\",\"status\":200,\"bytes\":100,\"section\":\"/a\"}\n"
+                text +=
+                    "{\"type\":\"request\",\"v\":2,\"time\":\(time),\"client\":\"10.0.0.\(index % 256)\",\"status\":200,\"bytes\":100,\"section\":\"/a\"}\n"
             case .heartbeat(let time):
                 text += "{\"type\":\"heartbeat\",\"v\":2,\"time\":\(time)}\n"
             case .invalid(let time):
-                text += "{\"type\":\"invalid\",\"v\":2,\"line\":\(index + 1),\"reason\":\"bad status\",\"excerpt\":\"x\""
+                text +=
+                    "{\"type\":\"invalid\",\"v\":2,\"line\":\(index + 1),\"reason\":\"bad status\",\"excerpt\":\"x\""
                     + (time.map { ",\"time\":\($0)" } ?? "") + "}\n"
             }
         }

@@ -44,7 +44,8 @@ extension TimeRuleReference {
 
         /// The reference records for a whole stream of buckets and gaps, and the records it dropped.
         static func runDroppingJumps(
-            _ records: [AggregateRecord], window: Int64, threshold: Double, recoverBelow: Double? = nil, holdFor: Int64 = 0
+            _ records: [AggregateRecord], window: Int64, threshold: Double, recoverBelow: Double? = nil,
+            holdFor: Int64 = 0
         ) -> (output: [RuleRecord], dropped: [AggregateRecord], lateSecondsAhead: Int) {
             var rule = AlertRule(window: window, threshold: threshold, recoverBelow: recoverBelow, holdFor: holdFor)
             for record in records { rule.consume(record) }
@@ -54,7 +55,8 @@ extension TimeRuleReference {
 
         /// The reference records for a whole stream of buckets and gaps.
         static func run(
-            _ records: [AggregateRecord], window: Int64, threshold: Double, recoverBelow: Double? = nil, holdFor: Int64 = 0
+            _ records: [AggregateRecord], window: Int64, threshold: Double, recoverBelow: Double? = nil,
+            holdFor: Int64 = 0
         ) -> [RuleRecord] {
             var rule = AlertRule(window: window, threshold: threshold, recoverBelow: recoverBelow, holdFor: holdFor)
             for record in records { rule.consume(record) }

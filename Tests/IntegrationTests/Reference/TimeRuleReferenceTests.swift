@@ -29,7 +29,9 @@ struct TimeRuleReferenceTests {
         return .bucket(bucket)
     }
 
-    private func aggregate(_ inputs: [Reference.Input], interval: Int64 = 10, lateness: Int64 = 0) -> [Reference.AggregateRecord] {
+    private func aggregate(_ inputs: [Reference.Input], interval: Int64 = 10, lateness: Int64 = 0) -> [Reference
+        .AggregateRecord]
+    {
         Reference.Aggregator.run(inputs, interval: interval, lateness: lateness, lateHorizon: 3600)
     }
 
@@ -40,20 +42,28 @@ struct TimeRuleReferenceTests {
     }
 
     @Test func theLastBucketCarriesObservedEndAndNoOtherDoes() {
-        #expect(aggregate([.request(100), .request(111)]) == [bucket(100, hits: [100]), bucket(110, hits: [111], observedEnd: 112)])
+        #expect(
+            aggregate([.request(100), .request(111)]) == [
+                bucket(100, hits: [100]), bucket(110, hits: [111], observedEnd: 112),
+            ])
         #expect(aggregate([.request(109)]) == [bucket(100, hits: [109])], "w + 1 = end: no observed_end")
     }
 
     @Test func aLoneRequestDated2099IsDroppedByTheNextOneAndMovesNothing() {
-        #expect(aggregate([.request(100), .request(4_070_908_800), .request(101)]) == [bucket(100, hits: [100, 101], dropped: 1, observedEnd: 102)])
+        #expect(
+            aggregate([.request(100), .request(4_070_908_800), .request(101)]) == [
+                bucket(100, hits: [100, 101], dropped: 1, observedEnd: 102)
+            ])
     }
 
     @Test func aJumpOfMoreThanAnHourIsConfirmedByTheNextLineAndWrittenAsAGap() {
         #expect(
             aggregate([.request(100), .request(5_000), .request(5_001)]) == [
-                bucket(100, hits: [100]), .gap(start: 110, end: 5_000), bucket(5_000, hits: [5_000, 5_001], observedEnd: 5_002),
+                bucket(100, hits: [100]), .gap(start: 110, end: 5_000),
+                bucket(5_000, hits: [5_000, 5_001], observedEnd: 5_002),
             ])
-        #expect(aggregate([.request(100), .request(5_000)]).count == 3, "the last line is accepted at the end of input")
+        #expect(
+            aggregate([.request(100), .request(5_000)]).count == 3, "the last line is accepted at the end of input")
     }
 
     @Test func silenceOfExactlyQSecondsIsWrittenAsEmptyBuckets() {
@@ -71,7 +81,10 @@ struct TimeRuleReferenceTests {
     }
 
     @Test func beforeAnyBucketIsEmittedAnEarlierRequestMovesTheStreamStartBack() {
-        #expect(aggregate([.request(100), .request(85)]) == [bucket(80, hits: [85]), bucket(90), bucket(100, hits: [100], observedEnd: 101)])
+        #expect(
+            aggregate([.request(100), .request(85)]) == [
+                bucket(80, hits: [85]), bucket(90), bucket(100, hits: [100], observedEnd: 101),
+            ])
     }
 
     @Test func latenessKeepsABucketOpenForOutOfOrderLines() {
@@ -82,33 +95,51 @@ struct TimeRuleReferenceTests {
     }
 
     @Test func aHeartbeatSettlesAHeldRequestAndMayJumpWithoutLimit() {
-        #expect(aggregate([.request(100), .request(9_000), .heartbeat(101)]) == [bucket(100, hits: [100], dropped: 1, observedEnd: 102)])
+        #expect(
+            aggregate([.request(100), .request(9_000), .heartbeat(101)]) == [
+                bucket(100, hits: [100], dropped: 1, observedEnd: 102)
+            ])
         #expect(
             aggregate([.request(100), .request(9_000), .heartbeat(5_400)]) == [
-                bucket(100, hits: [100]), .gap(start: 110, end: 9_000), bucket(9_000, hits: [9_000], observedEnd: 9_001),
+                bucket(100, hits: [100]), .gap(start: 110, end: 9_000),
+                bucket(9_000, hits: [9_000], observedEnd: 9_001),
             ])
         // (REVISED) Silence: the empty bucket the heartbeat opened is part of the run the jump closes.
-        #expect(aggregate([.heartbeat(100), .heartbeat(90_000)]) == [.gap(start: 100, end: 90_000), bucket(90_000, observedEnd: 90_001)])
+        #expect(
+            aggregate([.heartbeat(100), .heartbeat(90_000)]) == [
+                .gap(start: 100, end: 90_000), bucket(90_000, observedEnd: 90_001),
+            ])
     }
 
     @Test func aFirstRequestDated2099IsDroppedByTheNextTwoLinesNotTheWholeLog() {
         // 2099 is held; 100 is far behind it: both held; 101 (far behind 2099 too) drops 2099 and settles 100.
-        #expect(aggregate([.request(4_070_908_800), .request(100), .request(101)]) == [bucket(100, hits: [100, 101], dropped: 1, observedEnd: 102)])
+        #expect(
+            aggregate([.request(4_070_908_800), .request(100), .request(101)]) == [
+                bucket(100, hits: [100, 101], dropped: 1, observedEnd: 102)
+            ])
         // Two far-apart first lines: the third line sides with the later one, the earlier is then past.
-        #expect(aggregate([.request(9_000), .request(100), .request(9_001)]) == [bucket(9_000, hits: [9_000, 9_001], dropped: 1, observedEnd: 9_002)])
+        #expect(
+            aggregate([.request(9_000), .request(100), .request(9_001)]) == [
+                bucket(9_000, hits: [9_000, 9_001], dropped: 1, observedEnd: 9_002)
+            ])
         // A first line dated 1971 is accepted and the next line is a held jump, confirmed by the one after.
         #expect(
             aggregate([.request(100), .request(9_000), .request(9_001)]) == [
-                bucket(100, hits: [100]), .gap(start: 110, end: 9_000), bucket(9_000, hits: [9_000, 9_001], observedEnd: 9_002),
+                bucket(100, hits: [100]), .gap(start: 110, end: 9_000),
+                bucket(9_000, hits: [9_000, 9_001], observedEnd: 9_002),
             ])
     }
 
     @Test func aFirstRequestAloneOrAHeldPairIsAcceptedAtTheEndOfInput() {
-        #expect(aggregate([.request(4_070_908_805)]) == [bucket(4_070_908_800, hits: [4_070_908_805], observedEnd: 4_070_908_806)])
+        #expect(
+            aggregate([.request(4_070_908_805)]) == [
+                bucket(4_070_908_800, hits: [4_070_908_805], observedEnd: 4_070_908_806)
+            ])
         // The pair in time order: the earlier starts the clock, the later is a jump.
         #expect(
             aggregate([.request(9_000), .request(100)]) == [
-                bucket(100, hits: [100]), .gap(start: 110, end: 9_000), bucket(9_000, hits: [9_000], observedEnd: 9_001),
+                bucket(100, hits: [100]), .gap(start: 110, end: 9_000),
+                bucket(9_000, hits: [9_000], observedEnd: 9_001),
             ])
         #expect(aggregate([.invalid(nil), .request(105)]) == [bucket(100, hits: [105], invalid: 1, observedEnd: 106)])
     }
@@ -117,11 +148,20 @@ struct TimeRuleReferenceTests {
         // Far behind the first request: it is dropped, and the heartbeat starts the clock.
         #expect(aggregate([.request(9_000), .heartbeat(100)]) == [bucket(100, dropped: 1, observedEnd: 101)])
         // Within J: the request starts the clock, the heartbeat moves it on.
-        #expect(aggregate([.request(100), .heartbeat(125)]) == [bucket(100, hits: [100]), bucket(110), bucket(120, observedEnd: 126)])
+        #expect(
+            aggregate([.request(100), .heartbeat(125)]) == [
+                bucket(100, hits: [100]), bucket(110), bucket(120, observedEnd: 126),
+            ])
         // A pair: a heartbeat far behind the first drops it and settles the one behind.
-        #expect(aggregate([.request(9_000), .request(100), .heartbeat(50)]) == [bucket(100, hits: [100], dropped: 1, observedEnd: 101)])
+        #expect(
+            aggregate([.request(9_000), .request(100), .heartbeat(50)]) == [
+                bucket(100, hits: [100], dropped: 1, observedEnd: 101)
+            ])
         // A pair confirmed by a heartbeat: the one behind is past (w - t > H), dropped in the first bucket.
-        #expect(aggregate([.request(9_000), .request(100), .heartbeat(9_003)]) == [bucket(9_000, hits: [9_000], dropped: 1, observedEnd: 9_004)])
+        #expect(
+            aggregate([.request(9_000), .request(100), .heartbeat(9_003)]) == [
+                bucket(9_000, hits: [9_000], dropped: 1, observedEnd: 9_004)
+            ])
     }
 
     @Test func eachAdvanceWritesItsOwnRunsOfEmptyBucketsOpenedOrNot() {
@@ -134,7 +174,8 @@ struct TimeRuleReferenceTests {
         // A bucket with only an invalid line is not empty: the run starts after it.
         #expect(
             aggregate([.heartbeat(1_000), .invalid(nil), .heartbeat(5_000), .heartbeat(9_000)]) == [
-                bucket(1_000, invalid: 1), .gap(start: 1_010, end: 5_000), .gap(start: 5_000, end: 9_000), bucket(9_000, observedEnd: 9_001),
+                bucket(1_000, invalid: 1), .gap(start: 1_010, end: 5_000), .gap(start: 5_000, end: 9_000),
+                bucket(9_000, observedEnd: 9_001),
             ])
         // A run of at most Q seconds stays empty buckets, even if the next advance closes a long one.
         let records = aggregate([.heartbeat(1_000), .heartbeat(4_000), .heartbeat(8_000)])
@@ -159,10 +200,11 @@ struct TimeRuleReferenceTests {
     @Test func aGapIsEvaluatedAsSilenceAndHitsDeliveredLateDoNotReviseEvaluatedBoundaries() {
         let first = bucket(100, hits: Array(repeating: 105, count: 20))
         let records = Reference.AlertRule.run([first, .gap(start: 110, end: 100_000)], window: 10, threshold: 1)
-        #expect(records == [
-            .transition(kind: "alert", at: 106, hits: 20), .window(at: 110, hits: 20, state: "alert"),
-            .transition(kind: "recovery", at: 116, hits: 0), .window(at: 100_000, hits: 0, state: "ok"),
-        ])
+        #expect(
+            records == [
+                .transition(kind: "alert", at: 106, hits: 20), .window(at: 110, hits: 20, state: "alert"),
+                .transition(kind: "recovery", at: 116, hits: 0), .window(at: 100_000, hits: 0, state: "ok"),
+            ])
         // Late seconds count for later boundaries only.
         let late = bucket(110, late: [109, 109, 109, 109, 109, 109, 109, 109, 109, 109, 109])
         let lateRecords = Reference.AlertRule.run([bucket(100), late], window: 10, threshold: 1)
@@ -174,14 +216,16 @@ struct TimeRuleReferenceTests {
 
     @Test func lateSecondsAtOrAfterTheLastBoundaryCountFromTheirOwnSecond() {
         // F2's case: lb = 110, then a bucket at 200 with 5 late hits at 150: they count at 151 ... 160 only.
-        let records = Reference.AlertRule.run([bucket(100), bucket(200, late: [150, 150, 150, 150, 150])], window: 10, threshold: 0.4)
+        let records = Reference.AlertRule.run(
+            [bucket(100), bucket(200, late: [150, 150, 150, 150, 150])], window: 10, threshold: 0.4)
         #expect(
             records == [
                 .window(at: 110, hits: 0, state: "ok"), .transition(kind: "alert", at: 151, hits: 5),
                 .transition(kind: "recovery", at: 161, hits: 0), .window(at: 210, hits: 0, state: "ok"),
             ])
         // A late second at lb itself counts from lb + 1 on, as before the revision.
-        let atBoundary = Reference.AlertRule.run([bucket(100), bucket(200, late: [110, 110, 110, 110, 110])], window: 10, threshold: 0.4)
+        let atBoundary = Reference.AlertRule.run(
+            [bucket(100), bucket(200, late: [110, 110, 110, 110, 110])], window: 10, threshold: 0.4)
         #expect(
             atBoundary.filter(\.isTransition) == [
                 .transition(kind: "alert", at: 111, hits: 5), .transition(kind: "recovery", at: 121, hits: 0),
@@ -191,17 +235,22 @@ struct TimeRuleReferenceTests {
     @Test func aStaleBucketAddsItsLateSecondsButNotItsSecondsAndAStaleGapEvaluatesNothing() {
         // A2: the bucket [100, 110) again after lb = 120: its per-second hits are skipped, its late ones count.
         let stale = Reference.AlertRule.run(
-            [bucket(100), bucket(110), bucket(100, hits: Array(repeating: 105, count: 30), late: [95, 95, 95, 95, 95, 95])],
+            [
+                bucket(100), bucket(110),
+                bucket(100, hits: Array(repeating: 105, count: 30), late: [95, 95, 95, 95, 95, 95]),
+            ],
             window: 30, threshold: 0.4)
         #expect(stale.last == .window(at: 120, hits: 6, state: "ok"))
         // A3: a gap ending at or before lb: the window record is at lb.
-        let gap = Reference.AlertRule.run([bucket(100), bucket(110), .gap(start: 50, end: 100)], window: 10, threshold: 0.4)
+        let gap = Reference.AlertRule.run(
+            [bucket(100), bucket(110), .gap(start: 50, end: 100)], window: 10, threshold: 0.4)
         #expect(gap.last == .window(at: 120, hits: 0, state: "ok"))
     }
 
     @Test func anAbsurdBucketIsHeldAndDroppedWhenTheNextDoesNotConfirmIt() {
         let records = Reference.AlertRule.run(
-            [bucket(100, hits: [100]), bucket(4_000_000_000, hits: [4_000_000_000]), bucket(110, hits: [110])], window: 10, threshold: 0.5)
+            [bucket(100, hits: [100]), bucket(4_000_000_000, hits: [4_000_000_000]), bucket(110, hits: [110])],
+            window: 10, threshold: 0.5)
         #expect(records == [.window(at: 110, hits: 1, state: "ok"), .window(at: 120, hits: 1, state: "ok")])
     }
 

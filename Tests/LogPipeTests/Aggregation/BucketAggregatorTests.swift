@@ -191,7 +191,10 @@ struct BucketAggregatorTests {
         }
         harness.finish()
         let ranking = harness.buckets[0].sections
-        #expect(ranking == [RankedCount(name: "/a", hits: 3), RankedCount(name: "/b", hits: 2), RankedCount(name: "/c", hits: 1)])
+        #expect(
+            ranking == [
+                RankedCount(name: "/a", hits: 3), RankedCount(name: "/b", hits: 2), RankedCount(name: "/c", hits: 1),
+            ])
         #expect(harness.buckets[0].distinctSections == 4)
     }
 

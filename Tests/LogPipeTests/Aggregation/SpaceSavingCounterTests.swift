@@ -19,7 +19,10 @@ struct SpaceSavingCounterTests {
         var generator = SplitMix64(seed: 7)
         for _ in 0..<5000 {
             // A skewed stream: a few heavy keys and a long tail.
-            let key = Bool.random(using: &generator) ? "heavy\(Int.random(in: 0..<2, using: &generator))" : "tail\(Int.random(in: 0..<500, using: &generator))"
+            let key =
+                Bool.random(using: &generator)
+                ? "heavy\(Int.random(in: 0..<2, using: &generator))"
+                : "tail\(Int.random(in: 0..<500, using: &generator))"
             counter.add(key)
             truth[key, default: 0] += 1
         }

@@ -16,7 +16,9 @@ private func run(_ rule: inout AlertRule, _ hitsPerSecond: [Int], start: Int64 =
 
 /// The rule written as plainly as possible, for comparison: at each boundary t, sum the hits of
 /// [t - window, t) from the full series.
-private func referenceTransitions(_ series: [Int], configuration: AlertRule.Configuration) -> [(AlertRecord.Kind, Int64, Int)] {
+private func referenceTransitions(_ series: [Int], configuration: AlertRule.Configuration) -> [(
+    AlertRecord.Kind, Int64, Int
+)] {
     var alerting = false
     var result: [(AlertRecord.Kind, Int64, Int)] = []
     for boundary in 1...series.count {

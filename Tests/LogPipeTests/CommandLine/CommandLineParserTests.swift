@@ -72,6 +72,9 @@ struct CommandLineParserTests {
 
     @Test func usageErrorTextNamesTheToolAndWhereHelpIs() {
         let text = spec.usageErrorText(UsageError("unknown option '--x'"))
-        #expect(text == "tool: error: unknown option '--x'\nUsage: tool [--count <n>] [--fast] [FILE...]\n  See 'tool --help' for more information.\n")
+        #expect(
+            text
+                == "tool: error: unknown option '--x'\nUsage: tool [--count <n>] [--fast] [FILE...]\n  See 'tool --help' for more information.\n"
+        )
     }
 }

@@ -47,9 +47,11 @@ struct LineSplitterTests {
         #expect(count == 1)
         let partial = splitter.hasPartialLine
         #expect(partial)
-        Array("\nok\n".utf8).withUnsafeBufferPointer { splitter.append($0) { line in
-            if !line.truncated { count += 1 }
-        } }
+        Array("\nok\n".utf8).withUnsafeBufferPointer {
+            splitter.append($0) { line in
+                if !line.truncated { count += 1 }
+            }
+        }
         #expect(count == 2)
     }
 }

@@ -55,7 +55,10 @@ private struct MergeHarness {
 struct BucketMergerTests {
     @Test func sumsEverySecondAndWritesAnIntervalOnlyWhenEverySourceDeliveredIt() {
         var harness = MergeHarness(sources: ["a", "b"])
-        harness.feed([.bucket(bucket("a", 100, [1, 2, 0, 0, 0, 0, 0, 0, 0, 1])), .bucket(bucket("b", 100, [3, 0, 0, 0, 0, 0, 0, 0, 0, 0]))])
+        harness.feed([
+            .bucket(bucket("a", 100, [1, 2, 0, 0, 0, 0, 0, 0, 0, 1])),
+            .bucket(bucket("b", 100, [3, 0, 0, 0, 0, 0, 0, 0, 0, 0])),
+        ])
         #expect(harness.buckets.map(\.start) == [100], "a and b both delivered [100, 110)")
         harness.feed([.bucket(bucket("a", 110, Array(repeating: 1, count: 10)))])
         #expect(harness.buckets.count == 1, "b has not delivered [110, 120)")
@@ -67,7 +70,10 @@ struct BucketMergerTests {
         #expect(first.statusClasses[2] == 7)
         #expect(first.bytes == 7)
         #expect(first.sections == [RankedCount(name: "/a", hits: 4), RankedCount(name: "/b", hits: 3)])
-        #expect(first.sources == [SourceShare(source: "a", hits: 4, state: .live), SourceShare(source: "b", hits: 3, state: .live)])
+        #expect(
+            first.sources == [
+                SourceShare(source: "a", hits: 4, state: .live), SourceShare(source: "b", hits: 3, state: .live),
+            ])
         #expect(harness.buckets[1].hits == 30)
     }
 
@@ -105,7 +111,9 @@ struct BucketMergerTests {
     @Test func aReSentBucketIsRecognisedAndNotCountedTwice() {
         var harness = MergeHarness(sources: ["a"])
         let first = bucket("a", 100, Array(repeating: 1, count: 10))
-        harness.feed([.bucket(first), .bucket(first), .bucket(bucket("a", 110, Array(repeating: 1, count: 10))), .bucket(first)])
+        harness.feed([
+            .bucket(first), .bucket(first), .bucket(bucket("a", 110, Array(repeating: 1, count: 10))), .bucket(first),
+        ])
         harness.finish()
         #expect(harness.buckets.map(\.hits) == [10, 10])
         #expect(harness.output.notices == [.duplicate(source: "a", start: 100), .duplicate(source: "a", start: 100)])
@@ -113,8 +121,16 @@ struct BucketMergerTests {
 
     @Test func aSilentSourceBecomesStaleAndItsLateBucketsAreCountedLateBySecond() {
         var harness = MergeHarness(sources: ["a", "b"], timeout: 5_000)
-        harness.feed([.bucket(bucket("a", 100, Array(repeating: 1, count: 10))), .bucket(bucket("b", 100, Array(repeating: 1, count: 10)))], now: 0)
-        harness.feed([.bucket(bucket("a", 110, Array(repeating: 1, count: 10))), .bucket(bucket("a", 120, Array(repeating: 1, count: 10)))], now: 4_000)
+        harness.feed(
+            [
+                .bucket(bucket("a", 100, Array(repeating: 1, count: 10))),
+                .bucket(bucket("b", 100, Array(repeating: 1, count: 10))),
+            ], now: 0)
+        harness.feed(
+            [
+                .bucket(bucket("a", 110, Array(repeating: 1, count: 10))),
+                .bucket(bucket("a", 120, Array(repeating: 1, count: 10))),
+            ], now: 4_000)
         #expect(harness.buckets.count == 1, "b is still live: waited for")
         harness.feed([.tick(6_000)])
         #expect(harness.output.notices == [.stale(source: "b")])
@@ -122,7 +138,8 @@ struct BucketMergerTests {
         #expect(harness.buckets[1].sources?.first { $0.source == "b" }?.state == .stale)
         harness.feed([.bucket(bucket("b", 110, [0, 0, 0, 0, 0, 0, 0, 0, 0, 7]))], now: 7_000)
         #expect(harness.output.notices.suffix(2) == [.resumed(source: "b"), .late(source: "b", start: 110, hits: 7)])
-        harness.feed([.bucket(bucket("a", 130, Array(repeating: 1, count: 10))), .bucket(bucket("b", 120, []))], now: 7_000)
+        harness.feed(
+            [.bucket(bucket("a", 130, Array(repeating: 1, count: 10))), .bucket(bucket("b", 120, []))], now: 7_000)
         harness.finish()
         let next = harness.buckets.first { $0.start == 130 }
         #expect(next?.late == 7)
@@ -134,9 +151,11 @@ struct BucketMergerTests {
     @Test func aLongSilenceOfTheWholeFleetIsOneGap() {
         var harness = MergeHarness(sources: ["a", "b"])
         harness.feed([
-            .bucket(bucket("a", 100, Array(repeating: 1, count: 10))), .gap(GapRecord(start: 110, end: 90_110, source: "a")),
+            .bucket(bucket("a", 100, Array(repeating: 1, count: 10))),
+            .gap(GapRecord(start: 110, end: 90_110, source: "a")),
             .bucket(bucket("a", 90_110, Array(repeating: 1, count: 10))),
-            .bucket(bucket("b", 100, Array(repeating: 1, count: 10))), .gap(GapRecord(start: 110, end: 90_110, source: "b")),
+            .bucket(bucket("b", 100, Array(repeating: 1, count: 10))),
+            .gap(GapRecord(start: 110, end: 90_110, source: "b")),
             .bucket(bucket("b", 90_110, Array(repeating: 1, count: 10))),
         ])
         #expect(harness.buckets.map(\.start) == [100, 90_110])
@@ -148,14 +167,21 @@ struct BucketMergerTests {
         harness.feed([.tick(0), .bucket(bucket("a", 100, Array(repeating: 1, count: 10)))], now: 1_000)
         harness.feed([.bucket(bucket("b", 100, Array(repeating: 2, count: 10)))], now: 3_000)
         #expect(harness.buckets.isEmpty)
-        harness.feed([.bucket(bucket("a", 110, Array(repeating: 1, count: 10))), .bucket(bucket("b", 110, Array(repeating: 1, count: 10)))], now: 4_000)
+        harness.feed(
+            [
+                .bucket(bucket("a", 110, Array(repeating: 1, count: 10))),
+                .bucket(bucket("b", 110, Array(repeating: 1, count: 10))),
+            ], now: 4_000)
         harness.feed([.tick(5_001)])
         #expect(harness.buckets.map(\.hits) == [30, 20], "both sources in every interval, none late")
     }
 
     @Test func aBucketOfAnotherLengthIsSkippedWithANotice() {
         var harness = MergeHarness()
-        harness.feed([.bucket(bucket("a", 100, Array(repeating: 1, count: 10))), .bucket(bucket("b", 100, Array(repeating: 1, count: 60)))])
+        harness.feed([
+            .bucket(bucket("a", 100, Array(repeating: 1, count: 10))),
+            .bucket(bucket("b", 100, Array(repeating: 1, count: 60))),
+        ])
         #expect(harness.output.notices == [.wrongInterval(source: "b", start: 100, length: 60, interval: 10)])
     }
 

@@ -207,13 +207,15 @@ struct AccessLogParserTests {
             "a byte count with a letter", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 12k",
             .invalid("bad byte count", time: t)),
         LineCase(
-            "a 19-digit byte count above Int64.max", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 9223372036854775808",
+            "a 19-digit byte count above Int64.max",
+            "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 9223372036854775808",
             .invalid("bad byte count", time: t)),
         LineCase(
             "a 20-digit byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 12345678901234567890",
             .invalid("bad byte count", time: t)),
         LineCase(
-            "a 20-digit byte count of leading zeros", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 00000000000000000001",
+            "a 20-digit byte count of leading zeros",
+            "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 00000000000000000001",
             .invalid("bad byte count", time: t)),
         LineCase(
             "a five-digit status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 20000 1", .invalid("bad status", time: t)),
@@ -223,7 +225,8 @@ struct AccessLogParserTests {
         LineCase(
             "a negative status", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" -200 1", .invalid("bad status", time: t)),
         LineCase(
-            "a negative byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 -1", .invalid("bad byte count", time: t)),
+            "a negative byte count", "192.0.2.7 - - \(stamp) \"GET / HTTP/1.1\" 200 -1",
+            .invalid("bad byte count", time: t)),
     ]
 
     static let hugeByteCounts: [LineCase] = [

@@ -71,7 +71,9 @@ struct ReferenceAgreementTests {
             var input: [UInt8] = []
             for _ in 0..<Int(random.next() % 40) {
                 let length = Int(random.next() % 40)
-                input += (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next() % 3 == 0 ? 0x0D : 0x20 + random.next() % 90) }
+                input += (0..<length).map { _ in
+                    UInt8(truncatingIfNeeded: random.next() % 3 == 0 ? 0x0D : 0x20 + random.next() % 90)
+                }
                 input.append(0x0A)
             }
             if random.next() % 2 == 0 { input += [0x61, 0x62] }
@@ -184,7 +186,9 @@ enum RequestAgreement {
     /// Returns whether the line was a request (and so was checked).
     static func check(_ line: UnsafeBufferPointer<UInt8>, parser: inout AccessLogParser, source: String) -> Bool {
         guard case .request(let request) = parser.parse(line) else { return false }
-        for (source, fields) in [(Optional(source), RequestFields.all), (source, RequestFields()), (nil, [.path, .user])] as [(String?, RequestFields)] {
+        for (source, fields) in [
+            (Optional(source), RequestFields.all), (source, RequestFields()), (nil, [.path, .user]),
+        ] as [(String?, RequestFields)] {
             var writer = JSONWriter(capacity: 64)
             request.encode(into: &writer, source: source, fields: fields)
             let written = writer.bytes

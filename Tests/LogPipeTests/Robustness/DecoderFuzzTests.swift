@@ -35,10 +35,11 @@ enum StreamLineFuzz {
     ]
 
     /// Bytes and fragments that steer mutations into the decoders' decisions.
-    static let tokens: [[UInt8]] = [
-        "\"", "\\", "{", "}", "[", "]", ":", ",", "-", "0", "1e400", "1.5", "99999999999999999999", "null", "true",
-        "\\u0000", "\\ud800", "\\u00", "\"type\":\"request\"", "\"v\":2", "\"time\":", "\"section\":", " ",
-    ].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x80], [0x0A], [0x1B], [0x7F]]
+    static let tokens: [[UInt8]] =
+        [
+            "\"", "\\", "{", "}", "[", "]", ":", ",", "-", "0", "1e400", "1.5", "99999999999999999999", "null", "true",
+            "\\u0000", "\\ud800", "\\u00", "\"type\":\"request\"", "\"v\":2", "\"time\":", "\"section\":", " ",
+        ].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x80], [0x0A], [0x1B], [0x7F]]
 
     /// Every way a decoder may answer (the full read, logagg's read); the fuzz only needs the answers to
     /// be values, never a crash.
@@ -103,13 +104,17 @@ struct DecoderFuzzTests {
     func deepNestingIsRejectedOrAcceptedWithoutExhaustingTheStack(depth: Int) {
         for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
             let nested = String(repeating: open, count: depth) + "0" + String(repeating: close, count: depth)
-            let line = Array(#"{"type":"request","v":1,"time":1,"client":"c","status":200,"bytes":0,"section":"/","x":\#(nested)}"#.utf8)
+            let line = Array(
+                #"{"type":"request","v":1,"time":1,"client":"c","status":200,"bytes":0,"section":"/","x":\#(nested)}"#
+                    .utf8)
             let (wire, bucketing) = StreamLineFuzz.decodeEveryWay(line)
             // The parser's limit is 64 levels, the record itself being one.
             #expect((wire != nil) == (depth < JSONParser.maximumDepth))
             if wire != nil { #expect(bucketing != nil) }
             #expect((bucketing != nil) == (wire != nil))
-            let unclosed = Array(#"{"type":"heartbeat","v":1,"time":1,"x":"#.utf8) + Array(String(repeating: open, count: depth).utf8)
+            let unclosed =
+                Array(#"{"type":"heartbeat","v":1,"time":1,"x":"#.utf8)
+                + Array(String(repeating: open, count: depth).utf8)
             #expect(StreamLineFuzz.decodeEveryWay(unclosed).wire == nil)
         }
     }
@@ -117,12 +122,15 @@ struct DecoderFuzzTests {
     @Test(arguments: [1 << 10, 1 << 20, 8 << 20])
     func hugeFieldsDecodeInLinearTimeAndStayOutOfTheErrorMessages(size: Int) throws {
         let huge = String(repeating: "a", count: size)
-        let good = Array(#"{"type":"request","v":1,"time":1,"status":200,"bytes":0,"section":"/\#(huge)","client":"\#(huge)"}"#.utf8)
+        let good = Array(
+            #"{"type":"request","v":1,"time":1,"status":200,"bytes":0,"section":"/\#(huge)","client":"\#(huge)"}"#.utf8)
         let clock = ContinuousClock()
         let elapsed = clock.measure {
             let (wire, bucketing) = StreamLineFuzz.decodeEveryWay(good)
             #expect(StreamLineFuzz.observation(of: wire)?.section.utf8.count == size + 1)
-            if case .request(let observed) = bucketing { #expect(observed.client.utf8.count == size) } else {
+            if case .request(let observed) = bucketing {
+                #expect(observed.client.utf8.count == size)
+            } else {
                 Issue.record("a huge but valid request is not decoded by logagg's read")
             }
         }
@@ -131,7 +139,8 @@ struct DecoderFuzzTests {
         #expect(elapsed < .seconds(Double(size) * 3e-6 + 10))
         // A huge unterminated string or number: the error names an offset, never the bytes themselves.
         for broken in [
-            #"{"type":"request","section":"\#(huge)"#, #"{"type":"request","time":1\#(String(repeating: "9", count: size))"#,
+            #"{"type":"request","section":"\#(huge)"#,
+            #"{"type":"request","time":1\#(String(repeating: "9", count: size))"#,
             #"{"\#(huge)"#,
         ] {
             let bytes = Array(broken.utf8)

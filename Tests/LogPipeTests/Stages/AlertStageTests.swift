@@ -39,7 +39,9 @@ private struct AlertHarness {
 
     /// The types of the records written, in order.
     var types: [String] { output.map { String($0.dropFirst(9).prefix { $0 != "\"" }) } }
-    var transitions: [String] { output.filter { $0.hasPrefix(#"{"type":"alert""#) || $0.hasPrefix(#"{"type":"recovery""#) } }
+    var transitions: [String] {
+        output.filter { $0.hasPrefix(#"{"type":"alert""#) || $0.hasPrefix(#"{"type":"recovery""#) }
+    }
 }
 
 private func bucket(_ start: Int64, perSecond: [Int], observedEnd: Int64? = nil) -> String {
@@ -99,7 +101,10 @@ struct AlertStageTests {
 
     @Test func aFarJumpAtTheEndOfInputIsKept() {
         var harness = AlertHarness()
-        harness.feed([bucket(1000, perSecond: Array(repeating: 1, count: 10)), bucket(900_000, perSecond: Array(repeating: 1, count: 10))])
+        harness.feed([
+            bucket(1000, perSecond: Array(repeating: 1, count: 10)),
+            bucket(900_000, perSecond: Array(repeating: 1, count: 10)),
+        ])
         #expect(harness.types == ["bucket", "window"])
         harness.finish()
         #expect(harness.types == ["bucket", "window", "bucket", "window"])
@@ -125,7 +130,10 @@ struct AlertStageTests {
         later.lateSeconds = [SecondCount(at: 150, hits: 5)]
         var writer = JSONWriter()
         later.encode(into: &writer)
-        harness.feed([bucket(100, perSecond: Array(repeating: 0, count: 10)), String(decoding: writer.bytes.dropLast(), as: UTF8.self)])
+        harness.feed([
+            bucket(100, perSecond: Array(repeating: 0, count: 10)),
+            String(decoding: writer.bytes.dropLast(), as: UTF8.self),
+        ])
         #expect(harness.transitions.count == 2)
         #expect(harness.transitions.first?.hasPrefix(#"{"type":"alert","v":2,"at":151,"#) == true)
         #expect(harness.transitions.first?.contains(#""hits":5,"#) == true)

@@ -10,7 +10,10 @@ private struct StageDriver {
     var inputWarnings: [String] = []
     private var number: Int64 = 0
 
-    mutating func feed(_ line: String, _ consume: (UnsafeBufferPointer<UInt8>, Int64, inout JSONWriter, (String, String) -> Void) -> Void) {
+    mutating func feed(
+        _ line: String,
+        _ consume: (UnsafeBufferPointer<UInt8>, Int64, inout JSONWriter, (String, String) -> Void) -> Void
+    ) {
         number += 1
         var writer = JSONWriter()
         var collected: [(kind: String, message: String)] = []
@@ -25,7 +28,9 @@ private struct StageDriver {
 
 @Suite("Stages: no value crashes a stage; what breaks a limit is warned about and counted")
 struct HostileInputStageTests {
-    @Test("logagg rejects every request outside the limits with a warning naming the line and the member", arguments: WireLimitsTests.requests)
+    @Test(
+        "logagg rejects every request outside the limits with a warning naming the line and the member",
+        arguments: WireLimitsTests.requests)
     func aggregationRejectsNamingTheMember(_ example: LimitCase) {
         var stage = AggregationStage(configuration: BucketAggregator.Configuration())
         var driver = StageDriver()
@@ -47,9 +52,13 @@ struct HostileInputStageTests {
         var stage = AggregationStage(configuration: BucketAggregator.Configuration())
         var driver = StageDriver()
         for _ in 0..<10 {
-            driver.feed(LimitLines.request(#""bytes":999999999999999999"#)) { stage.consume(line: $0, number: $1, into: &$2, warn: $3) }
+            driver.feed(LimitLines.request(#""bytes":999999999999999999"#)) {
+                stage.consume(line: $0, number: $1, into: &$2, warn: $3)
+            }
         }
-        driver.feed(LimitLines.request(#""bytes":9223372036854775807"#)) { stage.consume(line: $0, number: $1, into: &$2, warn: $3) }
+        driver.feed(LimitLines.request(#""bytes":9223372036854775807"#)) {
+            stage.consume(line: $0, number: $1, into: &$2, warn: $3)
+        }
         var writer = JSONWriter()
         stage.finish(into: &writer) { _, _ in }
         let line = Array(writer.bytes.dropLast())
@@ -65,8 +74,12 @@ struct HostileInputStageTests {
     @Test func aRequestDatedInt64MinIsRejectedAndTheClockGoesOn() throws {
         var stage = AggregationStage(configuration: BucketAggregator.Configuration())
         var driver = StageDriver()
-        driver.feed(LimitLines.request(#""time":-9223372036854775808"#)) { stage.consume(line: $0, number: $1, into: &$2, warn: $3) }
-        driver.feed(#"{"type":"heartbeat","v":2,"time":-9223372036854775808}"#) { stage.consume(line: $0, number: $1, into: &$2, warn: $3) }
+        driver.feed(LimitLines.request(#""time":-9223372036854775808"#)) {
+            stage.consume(line: $0, number: $1, into: &$2, warn: $3)
+        }
+        driver.feed(#"{"type":"heartbeat","v":2,"time":-9223372036854775808}"#) {
+            stage.consume(line: $0, number: $1, into: &$2, warn: $3)
+        }
         driver.feed(#"{"type":"invalid","v":2,"line":1,"reason":"r","excerpt":"","time":9223372036854775807}"#) {
             stage.consume(line: $0, number: $1, into: &$2, warn: $3)
         }
@@ -81,7 +94,9 @@ struct HostileInputStageTests {
         #expect(stage.aggregator.watermark == 1_700_000_000)
     }
 
-    @Test("logalert rejects every record outside the limits with a warning naming the line and the member", arguments: WireLimitsTests.records)
+    @Test(
+        "logalert rejects every record outside the limits with a warning naming the line and the member",
+        arguments: WireLimitsTests.records)
     func alertingRejectsNamingTheMember(_ example: LimitCase) {
         var stage = AlertStage(configuration: AlertRule.Configuration(), offsetAt: { _ in 0 })
         var driver = StageDriver()
@@ -152,11 +167,17 @@ struct HostileInputStageTests {
             try bucket.validate()
             state.apply(.bucket(bucket))
         }
-        state.apply(.window(WindowRecord(at: 1_700_000_030, window: 86_400, hits: Int(WireLimits.windowHits.upperBound), average: 1e300, threshold: 1e300, alerting: true)))
+        state.apply(
+            .window(
+                WindowRecord(
+                    at: 1_700_000_030, window: 86_400, hits: Int(WireLimits.windowHits.upperBound), average: 1e300,
+                    threshold: 1e300, alerting: true)))
         #expect(state.totals.bytes == Int64.max)
         #expect(state.totals.hits == 6 * Int(WireLimits.maximumCount))
         for size in [TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 300, rows: 60)] {
-            let frame = DashboardRenderer.render(state, size: size, now: 1_700_000_031, options: DashboardOptions(title: "t", startedAt: 1_700_000_000, utcOffset: { _ in 0 }))
+            let frame = DashboardRenderer.render(
+                state, size: size, now: 1_700_000_031,
+                options: DashboardOptions(title: "t", startedAt: 1_700_000_000, utcOffset: { _ in 0 }))
             #expect(frame.plainText.contains("EiB") || frame.plainText.contains("PiB"))
         }
         var plain = PlainReportRenderer(utcOffset: { _ in 0 })

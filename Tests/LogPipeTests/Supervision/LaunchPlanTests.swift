@@ -50,7 +50,8 @@ struct LaunchPlanTests {
                 "logmerge fifo(\"records.fifo\") fifo(\"buckets.fifo\")", "logrecv null fifo(\"records.fifo\")",
             ])
         #expect(plan.processes[2].command == ["/t/logmerge", "--sources", "web1,web2", "--source-timeout", "5"])
-        #expect(plan.processes[3].command == ["/t/logrecv", "--from", "2026-11-28", "--once", "redis://10.0.0.9/logpipe"])
+        #expect(
+            plan.processes[3].command == ["/t/logrecv", "--from", "2026-11-28", "--once", "redis://10.0.0.9/logpipe"])
         #expect(plan.processes[0].command == ["/t/logview", "--title", "fleet redis://10.0.0.9/logpipe"])
     }
 

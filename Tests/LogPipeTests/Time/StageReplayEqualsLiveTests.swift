@@ -90,7 +90,9 @@ struct StageReplayEqualsLiveTests {
         #expect(Array(live.output.prefix(lastBucket)) == Array(replay.output.prefix(lastBucket)))
         let observedEnd = clockOfLastLine(times) + 1
         #expect(replay.output[lastBucket] == live.output[lastBucket].dropLast() + #","observed_end":\#(observedEnd)}"#)
-        #expect(replay.output.last?.contains(#""at":\#(observedEnd),"#) == true, "the replay's last window is at the end of the log")
+        #expect(
+            replay.output.last?.contains(#""at":\#(observedEnd),"#) == true,
+            "the replay's last window is at the end of the log")
         let kinds = replay.output.compactMap { line -> String? in
             line.hasPrefix(#"{"type":"alert""#) ? "alert" : line.hasPrefix(#"{"type":"recovery""#) ? "recovery" : nil
         }

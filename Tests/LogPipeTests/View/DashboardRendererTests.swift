@@ -97,7 +97,9 @@ struct DashboardRendererTests {
         try ViewTestSupport.expectGolden(top.plainText, "history-\(columns)x\(rows)")
 
         // Scrolling to the end shows the very first alert: nothing was dropped.
-        #expect(options.handle(.end, historyCount: state.alerts.count, pageSize: top.historyPageSize, fleet: false) == .redraw)
+        #expect(
+            options.handle(.end, historyCount: state.alerts.count, pageSize: top.historyPageSize, fleet: false)
+                == .redraw)
         let bottom = DashboardRenderer.render(
             state, size: size, now: ViewTestSupport.streamStart + 24_005, options: options)
         Self.expectFits(bottom)

@@ -81,28 +81,41 @@ struct DashboardStateTests {
         #expect(state.isFleet)
         #expect(renderer.finish(state).contains("  sources web1=20 web2=10 web3=0(stale)\n"))
         let options = DashboardOptions(title: "t", startedAt: 0, utcOffset: { _ in 0 })
-        let frame = DashboardRenderer.render(state, size: TerminalSize(columns: 160, rows: 48), now: 1_700_000_100, options: options)
+        let frame = DashboardRenderer.render(
+            state, size: TerminalSize(columns: 160, rows: 48), now: 1_700_000_100, options: options)
         let text = frame.plainText
         #expect(text.contains("sources · last 10s · 2 live · 1 stale"))
         #expect(text.contains("web3 (stale)"))
     }
 
-    @Test("a notice is shown newest first, a missing file turns OK into NO INPUT until it is readable, and the exit summary lists them")
+    @Test(
+        "a notice is shown newest first, a missing file turns OK into NO INPUT until it is readable, and the exit summary lists them"
+    )
     func showsNotices() {
         var state = DashboardState()
         state.apply(.bucket(Support.bucket(start: 0, hits: 10)))
         state.apply(.window(WindowRecord(at: 10, window: 120, hits: 10, average: 0.1, threshold: 10, alerting: false)))
         let options = DashboardOptions(title: "t", startedAt: 0, utcOffset: { _ in 0 })
         func screen() -> String {
-            DashboardRenderer.render(state, size: TerminalSize(columns: 100, rows: 30), now: 20, options: options).plainText
+            DashboardRenderer.render(state, size: TerminalSize(columns: 100, rows: 30), now: 20, options: options)
+                .plainText
         }
         #expect(screen().contains(" OK  2m avg"))
-        state.apply(.notice(NoticeRecord(tool: "logtail", kind: "file", message: "a.log: does not exist; waiting for it to appear", file: "a.log", fileState: .missing)))
-        state.apply(.notice(NoticeRecord(tool: "logagg", kind: "clock", message: "line 9: request dated 1 is far behind")))
+        state.apply(
+            .notice(
+                NoticeRecord(
+                    tool: "logtail", kind: "file", message: "a.log: does not exist; waiting for it to appear",
+                    file: "a.log", fileState: .missing)))
+        state.apply(
+            .notice(NoticeRecord(tool: "logagg", kind: "clock", message: "line 9: request dated 1 is far behind")))
         #expect(state.unreadableFiles == ["a.log": .missing])
         #expect(screen().contains(" NO INPUT  2m avg"))
         #expect(screen().contains("! logagg: line 9: request dated 1 is far behind (2 problems; all on exit)"))
-        state.apply(.notice(NoticeRecord(tool: "logtail", kind: "file", message: "a.log: now readable; following it", file: "a.log", fileState: .ok)))
+        state.apply(
+            .notice(
+                NoticeRecord(
+                    tool: "logtail", kind: "file", message: "a.log: now readable; following it", file: "a.log",
+                    fileState: .ok)))
         #expect(state.unreadableFiles.isEmpty)
         #expect(screen().contains(" OK  2m avg"))
         let summary = PlainReportRenderer(utcOffset: { _ in 0 }).summary(state)
@@ -114,7 +127,8 @@ struct DashboardStateTests {
         var renderer = PlainReportRenderer(utcOffset: { _ in 0 })
         var state = DashboardState()
         let text = renderer.output(applying: .gap(GapRecord(start: 1_700_000_000, end: 1_700_086_400)), to: &state)
-        #expect(text == "silence 2023-11-14T22:13:20+00:00 2023-11-15T22:13:20+00:00 seconds=86400 (1d without requests)\n")
+        #expect(
+            text == "silence 2023-11-14T22:13:20+00:00 2023-11-15T22:13:20+00:00 seconds=86400 (1d without requests)\n")
     }
 
     @Test("late hits are added to the seconds they belong to and to the totals")

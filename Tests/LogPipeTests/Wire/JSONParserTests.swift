@@ -29,7 +29,9 @@ struct JSONParserTests {
     @Test func rejectsNestingDeeperThanTheLimitWithoutCrashing() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
-        let allowed = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+        let allowed =
+            String(repeating: "[", count: JSONParser.maximumDepth)
+            + String(repeating: "]", count: JSONParser.maximumDepth)
         #expect((try? JSONParser.parse(allowed)) != nil)
     }
 
@@ -69,11 +71,14 @@ struct JSONParserTests {
             let bytes = Array(text.utf8)
             let value = bytes.withUnsafeBufferPointer { JSONParser.numberValue($0, isInteger: !hasFraction) }
             let expected: JSONValue? =
-                if !hasFraction, let integer = Int64(text) { .integer(integer) } else { Double(text).map { .double($0) } }
+                if !hasFraction, let integer = Int64(text) { .integer(integer) } else {
+                    Double(text).map { .double($0) }
+                }
             switch (value, expected) {
             case let (.integer(a), .integer(b)) where a == b: continue
             case let (.double(a), .double(b)) where a.bitPattern == b.bitPattern: continue
-            default: mismatches.append("\(text): \(String(describing: value)) instead of \(String(describing: expected))")
+            default:
+                mismatches.append("\(text): \(String(describing: value)) instead of \(String(describing: expected))")
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")

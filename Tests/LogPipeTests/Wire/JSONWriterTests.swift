@@ -57,7 +57,9 @@ struct JSONWriterTests {
         #expect(!writer.bytes.contains(0x0A), "a record must stay on one line")
     }
 
-    @Test(arguments: [(0.0, "0"), (10.0, "10"), (10.5, "10.5"), (10.0083, "10.008"), (-2.25, "-2.25"), (1.0 / 3.0, "0.333")])
+    @Test(arguments: [
+        (0.0, "0"), (10.0, "10"), (10.5, "10.5"), (10.0083, "10.008"), (-2.25, "-2.25"), (1.0 / 3.0, "0.333"),
+    ])
     func writesDecimalsCompactly(value: Double, expected: String) {
         var writer = JSONWriter()
         writer.decimal(value)
@@ -69,7 +71,8 @@ struct JSONWriterTests {
         (0.0001, "0.0001"), (2.25, "2.25"), (10.0, "10"), (0.0, "0"), (-0.0, "0"), (1e9, "1000000000"),
         (0.1 + 0.2, "0.30000000000000004"), (1.0 / 3.0, "0.3333333333333333"), (-2.5, "-2.5"),
         (0.000001, "0.000001"), (0.0000001, "1e-7"), (1.5e-10, "1.5e-10"), (123e18, "123000000000000000000"),
-        (1e21, "1e+21"), (1.25e300, "1.25e+300"), (Double.leastNonzeroMagnitude, "5e-324"), (Double.greatestFiniteMagnitude, "1.7976931348623157e+308"),
+        (1e21, "1e+21"), (1.25e300, "1.25e+300"), (Double.leastNonzeroMagnitude, "5e-324"),
+        (Double.greatestFiniteMagnitude, "1.7976931348623157e+308"),
         (9_007_199_254_740_993.0, "9007199254740992"), (Double.infinity, "null"), (Double.nan, "null"),
     ])
     func writesTheShortestDecimalThatReadsBackTheSame(value: Double, expected: String) throws {
@@ -91,7 +94,8 @@ struct JSONWriterTests {
     @Test func theShortestDecimalOfRandomDoublesReadsBackExactly() {
         var random = SplitMix64(seed: 11)
         for _ in 0..<20_000 {
-            let value = Double(bitPattern: random.next() & ~(UInt64(0x7FF) << 52) | (UInt64(random.next() % 2046 + 1) << 52))
+            let value = Double(
+                bitPattern: random.next() & ~(UInt64(0x7FF) << 52) | (UInt64(random.next() % 2046 + 1) << 52))
             let text = JSONWriter.shortestDecimalText(value)
             #expect(Double(text) == value, "\(value) written as \(text)")
             // The longest: a sign, "0.", five zeros and 17 digits.

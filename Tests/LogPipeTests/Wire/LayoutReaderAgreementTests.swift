@@ -82,14 +82,17 @@ private func randomBucket(_ random: inout SplitMix64, escapes: Bool) -> BucketRe
     bucket.distinctSections = randomCount(&random)
     for digit in 0..<5 { bucket.statusClasses.classes[digit] = randomCount(&random) }
     bucket.statusClasses.other = randomCount(&random)
-    bucket.bytes = random.next(below: 10) == 0 ? Int64.max : Int64(randomCount(&random)) * Int64(random.next(below: 1_000_000))
+    bucket.bytes =
+        random.next(below: 10) == 0 ? Int64.max : Int64(randomCount(&random)) * Int64(random.next(below: 1_000_000))
     bucket.clients = (0..<random.next(below: 6)).map { _ in
         RankedCount(name: names[random.next(below: names.count)], hits: randomCount(&random))
     }
     bucket.distinctClients = randomCount(&random)
     bucket.invalid = randomCount(&random)
     bucket.lateSeconds = (0..<random.next(below: 3)).map { _ in
-        SecondCount(at: start - 1 - Int64(random.next(below: 500)), hits: randomCount(&random, upTo: Int(WireLimits.maximumCount) / 2))
+        SecondCount(
+            at: start - 1 - Int64(random.next(below: 500)),
+            hits: randomCount(&random, upTo: Int(WireLimits.maximumCount) / 2))
     }
     bucket.late = bucket.lateSeconds.reduce(0) { $0 + $1.hits }
     bucket.dropped = randomCount(&random)
@@ -107,7 +110,9 @@ private func brokenBucket(_ bucket: BucketRecord, _ random: inout SplitMix64) ->
     case 2: broken.distinctSections = outside
     case 3: broken.statusClasses.classes[random.next(below: 5)] = outside
     case 4: broken.bytes = -1 - Int64(random.next(below: 10))
-    case 5: broken.lateSeconds.append(SecondCount(at: broken.start + Int64(random.next(below: 2)), hits: 1)); broken.late += 1
+    case 5:
+        broken.lateSeconds.append(SecondCount(at: broken.start + Int64(random.next(below: 2)), hits: 1));
+        broken.late += 1
     case 6: broken.late += 1
     case 7: broken.dropped = outside
     default: broken.clients.append(RankedCount(name: "c", hits: outside))
@@ -117,10 +122,14 @@ private func brokenBucket(_ bucket: BucketRecord, _ random: inout SplitMix64) ->
 
 /// A window within docs/PROTOCOL.md's limits.
 private func randomWindow(_ random: inout SplitMix64) -> WindowRecord {
-    let averages = [0, 0.001, 1.925, 10, 10.5, 99_999.999, 999_999_999.999, Double(random.next(below: 1_000_000)) / 1000]
+    let averages = [
+        0, 0.001, 1.925, 10, 10.5, 99_999.999, 999_999_999.999, Double(random.next(below: 1_000_000)) / 1000,
+    ]
     return WindowRecord(
-        at: Int64(1_700_000_000 + random.next(below: 1_000_000)), window: [1, 60, 120, 3600, 86_400][random.next(below: 5)],
-        hits: randomCount(&random) * [1, 86_400][random.next(below: 2)], average: averages[random.next(below: averages.count)],
+        at: Int64(1_700_000_000 + random.next(below: 1_000_000)),
+        window: [1, 60, 120, 3600, 86_400][random.next(below: 5)],
+        hits: randomCount(&random) * [1, 86_400][random.next(below: 2)],
+        average: averages[random.next(below: averages.count)],
         threshold: averages[random.next(below: averages.count)], alerting: random.next(below: 2) == 0)
 }
 
@@ -162,10 +171,11 @@ private func layoutDecode(_ line: [UInt8]) -> WireRecord? {
 }
 
 /// Bytes that steer mutations into the decisions of the layout readers.
-private let layoutTokens: [[UInt8]] = [
-    "\"", "\\", "{", "}", "[", "]", ":", ",", "-", "0", "00", "1e3", ".5", "99999999999999999999", "null",
-    " ", "\"hits\":1,", "\\u0041", "\"v\":3", "\"type\":\"window\",",
-].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x80], [0x0A], [0x1F]]
+private let layoutTokens: [[UInt8]] =
+    [
+        "\"", "\\", "{", "}", "[", "]", ":", ",", "-", "0", "00", "1e3", ".5", "99999999999999999999", "null",
+        " ", "\"hits\":1,", "\\u0041", "\"v\":3", "\"type\":\"window\",",
+    ].map { Array($0.utf8) } + [[0x00], [0xFF], [0xC3], [0xE2, 0x80], [0x0A], [0x1F]]
 
 private func mutateLayout(_ seed: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
     var line = seed
@@ -176,7 +186,9 @@ private func mutateLayout(_ seed: [UInt8], _ random: inout SplitMix64) -> [UInt8
             line[position] = UInt8(truncatingIfNeeded: random.next())
         case 1 where position < line.count:
             // A digit for a digit keeps most lines in the layout with a different value.
-            if line[position] &- UInt8(ascii: "0") < 10 { line[position] = UInt8(ascii: "0") + UInt8(random.next(below: 10)) }
+            if line[position] &- UInt8(ascii: "0") < 10 {
+                line[position] = UInt8(ascii: "0") + UInt8(random.next(below: 10))
+            }
         case 2, 3:
             line.insert(contentsOf: layoutTokens[random.next(below: layoutTokens.count)], at: position)
         case 4 where position < line.count:
@@ -201,7 +213,8 @@ struct LayoutReaderAgreementTests {
         let observation = try #require(read(Self.layoutLine))
         #expect(
             observation
-                == RequestObservation(time: 1_700_000_000, status: 200, bytes: 2326, section: "/pages", client: "192.0.2.7"))
+                == RequestObservation(
+                    time: 1_700_000_000, status: 200, bytes: 2326, section: "/pages", client: "192.0.2.7"))
     }
 
     /// Lines the request layout reader must decline; the general path then decides (and may still accept them).
@@ -271,7 +284,9 @@ struct LayoutReaderAgreementTests {
             guard let shortcut = requestLayoutRead(line) else { continue }
             accepted += 1
             guard case .request(let observation)? = try? memberRead(line).get() else {
-                Issue.record("the layout reader accepted what the general path does not: \(String(decoding: line, as: UTF8.self))")
+                Issue.record(
+                    "the layout reader accepted what the general path does not: \(String(decoding: line, as: UTF8.self))"
+                )
                 continue
             }
             #expect(shortcut == observation, "\(String(decoding: line, as: UTF8.self))")
@@ -308,7 +323,9 @@ struct LayoutReaderAgreementTests {
             var writer = JSONWriter()
             let isRequest = line.withUnsafeBufferPointer { bytes -> Bool in
                 guard case .request(let request) = parser.parse(bytes) else { return false }
-                request.encode(into: &writer, source: nil, fields: RequestFields(rawValue: UInt8(truncatingIfNeeded: random.next())).intersection(.all))
+                request.encode(
+                    into: &writer, source: nil,
+                    fields: RequestFields(rawValue: UInt8(truncatingIfNeeded: random.next())).intersection(.all))
                 return true
             }
             guard isRequest else { continue }
@@ -323,12 +340,16 @@ struct LayoutReaderAgreementTests {
                 case (let full?, .other(let other)?):
                     #expect(full == other)
                 case (_?, nil):
-                    Issue.record("logagg's read rejected a record the full read reads: \(String(decoding: damaged, as: UTF8.self))")
+                    Issue.record(
+                        "logagg's read rejected a record the full read reads: \(String(decoding: damaged, as: UTF8.self))"
+                    )
                 case (nil, nil):
                     break
                 case (nil, _?):
                     // Validation is the same on every path (docs/PROTOCOL.md, *Limits and validation*).
-                    Issue.record("logagg's read accepted a record the full read rejects: \(String(decoding: damaged, as: UTF8.self))")
+                    Issue.record(
+                        "logagg's read accepted a record the full read rejects: \(String(decoding: damaged, as: UTF8.self))"
+                    )
                 case (_?, .request?):
                     Issue.record("the full read found another type where logagg's read found a request")
                 }
@@ -338,7 +359,9 @@ struct LayoutReaderAgreementTests {
         #expect(compared > 10_000)
     }
 
-    @Test("hostile numbers, names and repeats: the layout reader, the member reader and the full read accept and reject alike")
+    @Test(
+        "hostile numbers, names and repeats: the layout reader, the member reader and the full read accept and reject alike"
+    )
     func hostileRequestsAgreeOnEveryPath() {
         var random = SplitMix64(seed: 0x0B16)
         let numbers = [
@@ -355,7 +378,9 @@ struct LayoutReaderAgreementTests {
         var compared = (accepted: 0, rejected: 0)
         for _ in 0..<5_000 {
             var fields = ["1700000000", "200", "512"]
-            for _ in 0..<(1 + random.next(below: 2)) { fields[random.next(below: 3)] = numbers[random.next(below: numbers.count)] }
+            for _ in 0..<(1 + random.next(below: 2)) {
+                fields[random.next(below: 3)] = numbers[random.next(below: numbers.count)]
+            }
             var text = #"{"type":"request","v":2"#
             var order = [0, 1, 2]
             if random.next(below: 4) == 0 { order.shuffle(using: &random) }
@@ -377,9 +402,12 @@ struct LayoutReaderAgreementTests {
                 Issue.record("the paths disagree on \(text): \(tree) and \(bucketing)")
             }
             if let layout {
-                #expect((try? tree.get()) == .request(RequestRecord(
-                    time: layout.time, client: layout.client, status: layout.status, bytes: layout.bytes,
-                    section: layout.section, malformedRequest: text.contains("malformed"))), "\(text)")
+                #expect(
+                    (try? tree.get())
+                        == .request(
+                            RequestRecord(
+                                time: layout.time, client: layout.client, status: layout.status, bytes: layout.bytes,
+                                section: layout.section, malformedRequest: text.contains("malformed"))), "\(text)")
             }
         }
         #expect(compared.accepted > 300)
@@ -458,13 +486,16 @@ struct LayoutReaderAgreementTests {
             if let layout = layoutDecode(bytes) {
                 layoutAccepted += 1
                 if case .success(let record) = tree, record == layout { continue }
-                differences.append("the layout readers read \(String(decoding: bytes, as: UTF8.self)) as \(layout), the tree as \(tree)")
+                differences.append(
+                    "the layout readers read \(String(decoding: bytes, as: UTF8.self)) as \(layout), the tree as \(tree)"
+                )
             }
             let viaDecode = bytes.withUnsafeBufferPointer { buffer in
                 Result { () throws(RecordDecodingError) in try RecordReader.record(buffer) }
             }
             if viaDecode != tree {
-                differences.append("RecordReader.record disagrees with the tree on \(String(decoding: bytes, as: UTF8.self))")
+                differences.append(
+                    "RecordReader.record disagrees with the tree on \(String(decoding: bytes, as: UTF8.self))")
             }
         }
         #expect(differences.isEmpty, "\(differences.prefix(5))")
@@ -500,7 +531,8 @@ struct LayoutReaderAgreementTests {
         var misread: [String] = []
         var lenient: [String] = []
         for round in 0..<30_000 {
-            let line = StreamLineFuzz.mutate(Array(StreamLineFuzz.seeds[round % StreamLineFuzz.seeds.count].utf8), &random)
+            let line = StreamLineFuzz.mutate(
+                Array(StreamLineFuzz.seeds[round % StreamLineFuzz.seeds.count].utf8), &random)
             let (wire, bucketing) = StreamLineFuzz.decodeEveryWay(line)
             if wire != nil { outcomes.wireRecords += 1 } else { outcomes.rejected += 1 }
             if case .request = wire, bucketing == nil {

@@ -43,11 +43,13 @@ struct RecordCodingTests {
             RequestRecord(
                 time: 1, client: "h", method: "", path: "", protocol: "", status: 400, bytes: 0, section: "(invalid)",
                 malformedRequest: true, referer: "-", userAgent: "curl/8")),
-        .invalid(InvalidLineRecord(source: "a.log", line: 12, reason: "no timestamp", excerpt: "garbage\\x1b", time: nil)),
+        .invalid(
+            InvalidLineRecord(source: "a.log", line: 12, reason: "no timestamp", excerpt: "garbage\\x1b", time: nil)),
         .invalid(InvalidLineRecord(source: nil, line: 1, reason: "bad status", excerpt: "x", time: 99)),
         .heartbeat(HeartbeatRecord(time: 1_700_000_001)),
         .bucket(sampleBucket),
-        .window(WindowRecord(at: 1_700_000_010, window: 120, hits: 1201, average: 10.008, threshold: 10, alerting: true)),
+        .window(
+            WindowRecord(at: 1_700_000_010, window: 120, hits: 1201, average: 10.008, threshold: 10, alerting: true)),
         .alert(
             AlertRecord(
                 kind: .alert, at: 5, time: "1970-01-01T00:00:05+00:00", hits: 1201, average: 10.008, threshold: 10,
@@ -94,12 +96,15 @@ struct RecordCodingTests {
     }
 
     @Test func unknownTypesDecodeAsUnknown() throws {
-        #expect(try WireRecord.decode(Array(#"{"type":"annotation","v":1,"text":"deploy"}"#.utf8)) == .unknown(type: "annotation"))
+        #expect(
+            try WireRecord.decode(Array(#"{"type":"annotation","v":1,"text":"deploy"}"#.utf8))
+                == .unknown(type: "annotation"))
     }
 
     @Test func newerProtocolVersionsAreRejectedWithAClearReason() {
         for type in ["heartbeat", "request"] {
-            let line = Array(#"{"type":"\#(type)","v":3,"time":1,"client":"h","status":200,"bytes":1,"section":"/"}"#.utf8)
+            let line = Array(
+                #"{"type":"\#(type)","v":3,"time":1,"client":"h","status":200,"bytes":1,"section":"/"}"#.utf8)
             #expect(throws: RecordDecodingError.unsupportedVersion(3)) { try WireRecord.decode(line) }
             #expect(throws: RecordDecodingError.unsupportedVersion(3)) {
                 try bucketingRead(line).get()
@@ -125,7 +130,9 @@ struct RecordCodingTests {
 
     @Test func missingFieldsAreNamed() {
         let line = Array(#"{"type":"request","v":1,"status":200,"section":"/"}"#.utf8)
-        #expect(throws: RecordDecodingError.missingField(type: "request", field: "time")) { try WireRecord.decode(line) }
+        #expect(throws: RecordDecodingError.missingField(type: "request", field: "time")) {
+            try WireRecord.decode(line)
+        }
         #expect(throws: RecordDecodingError.missingField(type: "request", field: "time")) {
             try bucketingRead(line).get()
         }

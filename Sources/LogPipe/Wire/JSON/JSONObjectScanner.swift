@@ -264,7 +264,9 @@ public struct JSONObjectScanner {
         }
         if index < text.count && (text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E")) {
             index += 1
-            if index < text.count && (text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-")) { index += 1 }
+            if index < text.count && (text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-")) {
+                index += 1
+            }
             guard digits() > 0 else { return false }
         }
         return index == text.count
@@ -279,7 +281,8 @@ public struct JSONObjectScanner {
     }
 
     /// The index just past the nested value starting at `start`, matching brackets outside strings.
-    private static func endOfNested(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) throws(JSONParseError) -> Int {
+    private static func endOfNested(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) throws(JSONParseError) -> Int
+    {
         var depth = 0
         var position = start
         var inString = false

@@ -86,7 +86,9 @@ struct LayoutCursor {
             while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
             guard index > fraction else { return nil }
         }
-        guard let value = JSONParser.numberValue(UnsafeBufferPointer(rebasing: bytes[start..<index]), isInteger: isInteger)
+        guard
+            let value = JSONParser.numberValue(
+                UnsafeBufferPointer(rebasing: bytes[start..<index]), isInteger: isInteger)
         else { return nil }
         position = index
         return value

@@ -33,7 +33,8 @@ extension BucketRecord {
         var secondsTotal = 0
         for second in perSecond { secondsTotal += try count(second, "per_second") }
         guard secondsTotal == hits else {
-            throw .invalidField(type: "bucket", field: "per_second", problem: "adds up to \(secondsTotal), not hits \(hits)")
+            throw .invalidField(
+                type: "bucket", field: "per_second", problem: "adds up to \(secondsTotal), not hits \(hits)")
         }
         for entry in sections { _ = try count(entry.hits, "sections.hits") }
         _ = try count(distinctSections, "distinct_sections")
@@ -49,13 +50,15 @@ extension BucketRecord {
             let at = try WireLimits.time(entry.at, type: "bucket", field: "late_seconds.at")
             guard at < start else {
                 throw .invalidField(
-                    type: "bucket", field: "late_seconds.at", problem: "\(at) is not before the bucket's start \(start)")
+                    type: "bucket", field: "late_seconds.at", problem: "\(at) is not before the bucket's start \(start)"
+                )
             }
             // Saturating: a hostile line may hold millions of entries.
             lateTotal = lateTotal.saturatingAdding(try count(entry.hits, "late_seconds.hits"))
         }
         guard lateTotal == late else {
-            throw .invalidField(type: "bucket", field: "late_seconds", problem: "adds up to \(lateTotal), not late \(late)")
+            throw .invalidField(
+                type: "bucket", field: "late_seconds", problem: "adds up to \(lateTotal), not late \(late)")
         }
         _ = try count(dropped, "dropped")
         if let observedEnd, observedEnd <= start || observedEnd > end {
@@ -67,7 +70,8 @@ extension BucketRecord {
         }
         for share in sources ?? [] {
             guard SourceName.isValid(share.source) else {
-                throw .invalidField(type: "bucket", field: "sources.source", problem: "is not 1 to 128 printable bytes without ','")
+                throw .invalidField(
+                    type: "bucket", field: "sources.source", problem: "is not 1 to 128 printable bytes without ','")
             }
             _ = try count(share.hits, "sources.hits")
         }

@@ -318,7 +318,8 @@ public struct BucketRecord: Sendable, Equatable {
                 guard let state = SourceShare.State(rawValue: try share.string("state")) else {
                     throw .invalidField(type: "bucket", field: "sources.state", problem: "is not live, stale or ended")
                 }
-                return SourceShare(source: try share.string("source"), hits: Int(try share.integer("hits")), state: state)
+                return SourceShare(
+                    source: try share.string("source"), hits: Int(try share.integer("hits")), state: state)
             }
         }
         observedEnd = try fields.optionalInteger("observed_end")

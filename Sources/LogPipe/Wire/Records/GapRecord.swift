@@ -51,7 +51,8 @@ public struct GapRecord: Sendable, Equatable {
         var source: String?
         if let name = fields["source"] {
             guard let text = name.stringValue, SourceName.isValid(text) else {
-                throw .invalidField(type: "gap", field: "source", problem: "is not 1 to 128 printable bytes without ','")
+                throw .invalidField(
+                    type: "gap", field: "source", problem: "is not 1 to 128 printable bytes without ','")
             }
             source = text
         }

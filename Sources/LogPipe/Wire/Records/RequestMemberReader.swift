@@ -38,7 +38,8 @@ enum RequestMemberReader {
                 seen |= bit
                 switch bit {
                 case MemberBit.version: version = integer(member, unusable: &unusable)
-                case MemberBit.type: isRequest = member.kind == .string && member.value.count == 7 && member.keyIsRequestValue
+                case MemberBit.type:
+                    isRequest = member.kind == .string && member.value.count == 7 && member.keyIsRequestValue
                 case MemberBit.time: time = integer(member, unusable: &unusable)
                 case MemberBit.bytes: bytes = integer(member, unusable: &unusable)
                 case MemberBit.status: status = integer(member, unusable: &unusable)

@@ -34,7 +34,8 @@ public struct RequestRecord: Sendable, Equatable {
     /// Creates a request record.
     public init(
         time: Int64, source: String? = nil, client: String, user: String? = nil, method: String? = nil,
-        path: String? = nil, protocol: String? = nil, status: Int, bytes: Int64, section: String, malformedRequest: Bool = false,
+        path: String? = nil, protocol: String? = nil, status: Int, bytes: Int64, section: String,
+        malformedRequest: Bool = false,
         referer: String? = nil, userAgent: String? = nil
     ) {
         self.time = time

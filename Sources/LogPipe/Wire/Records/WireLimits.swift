@@ -47,7 +47,9 @@ public enum WireLimits {
     /// - Throws: `RecordDecodingError.invalidField` naming `field` of a `type` record.
     static func time(_ value: Int64, type: String, field: String) throws(RecordDecodingError) -> Int64 {
         guard times.contains(value) else {
-            throw .invalidField(type: type, field: field, problem: "\(value) is outside the years 0000-9999 (\(earliestTime)...\(latestTime))")
+            throw .invalidField(
+                type: type, field: field,
+                problem: "\(value) is outside the years 0000-9999 (\(earliestTime)...\(latestTime))")
         }
         return value
     }
@@ -64,7 +66,8 @@ public enum WireLimits {
         throws(RecordDecodingError) -> Int
     {
         guard range.contains(value) else {
-            throw .invalidField(type: type, field: field, problem: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+            throw .invalidField(
+                type: type, field: field, problem: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return Int(value)
     }
