@@ -4,8 +4,10 @@
 /// `window` (also while fewer than `window` seconds have been seen, so a burst right after start-up
 /// counts). It fires when that average is strictly greater than `threshold` and recovers when it is
 /// strictly below the recovery threshold (`recoverBelow`, the threshold itself by default); an average
-/// exactly at the threshold keeps the current state. Each transition is reported once, at the boundary
-/// where it happens. Options, all off by default: `holdFor` (the condition must hold that many seconds
+/// exactly at the threshold keeps a normal or an active alert as it is, while a pending alert (`holdFor`)
+/// drops back to normal, because its condition, an average above the threshold, no longer holds (as a
+/// Prometheus `for:` clause restarts when its expression is false once). Each transition is reported
+/// once, at the boundary where it happens. Options, all off by default: `holdFor` (the condition must hold that many seconds
 /// before firing, like Prometheus `for:`) and `requireFullWindow` (no alert before a whole window of
 /// data has been seen).
 ///
