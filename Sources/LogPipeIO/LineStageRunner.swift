@@ -27,21 +27,8 @@ public enum LineStageRunner {
         let signals = SignalWatcher([SIGINT, SIGTERM])
         let input = InputReader()
         let output = OutputChannel()
-        var budget = WarningBudget()
-        // Each warning shown also goes into the stream as a notice, so that it reaches the view; it is
-        // written after the line that caused it (never inside another record's bytes).
-        var notices: [NoticeRecord] = []
-        let warn: (String, String) -> Void = { kind, message in
-            if let text = budget.admit(kind: kind, message: message) {
-                diagnostics.warning(text)
-                notices.append(NoticeRecord(tool: diagnostics.tool, kind: kind, message: text))
-            }
-        }
-        func writeNotices(into writer: inout JSONWriter) {
-            guard !notices.isEmpty else { return }
-            for notice in notices { notice.encode(into: &writer) }
-            notices.removeAll()
-        }
+        let warnings = StageWarnings(diagnostics: diagnostics)
+        let warn: (String, String) -> Void = { warnings.warn($0, $1) }
         var ending = Ending.endOfInput
         do throws(OutputError) {
             reading: while true {
@@ -57,7 +44,7 @@ public enum LineStageRunner {
                     outcome = try input.read { line, number in
                         guard failure == nil else { return }
                         consume(line.bytes, number, &output.writer, warn)
-                        writeNotices(into: &output.writer)
+                        warnings.writeNotices(into: &output.writer)
                         do throws(OutputError) { try output.flushIfLarge() } catch { failure = error }
                     }
                 } catch {
@@ -70,7 +57,7 @@ public enum LineStageRunner {
                 if case .endOfInput = outcome { break reading }
             }
             finish(ending, &output.writer, warn)
-            writeNotices(into: &output.writer)
+            warnings.writeNotices(into: &output.writer)
             try output.flush()
         } catch .closed {
             // Downstream has gone away: nothing left to do, and not an error of this stage.
@@ -79,7 +66,7 @@ public enum LineStageRunner {
             diagnostics.error("cannot write standard output: \(error)")
             return .ioError
         }
-        for line in budget.summary { diagnostics.note(line) }
+        warnings.noteSuppressed()
         return .success
     }
 }

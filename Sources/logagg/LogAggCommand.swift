@@ -52,14 +52,6 @@ enum LogAggCommand {
             """
     )
 
-    /// This machine's name (gethostname(2)), the default source.
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "localhost" : name
-    }
-
     static func main() {
         let arguments = ToolLauncher.arguments(for: spec)
         var configuration = BucketAggregator.Configuration()
@@ -76,7 +68,7 @@ enum LogAggCommand {
             configuration.topClients = try arguments.integer("top-clients", in: 0...1000, default: 5)
             configuration.allowedLateness = try arguments.integer("lateness", in: 0...3600, default: 0)
             configuration.lateHorizon = try arguments.integer("late-horizon", in: 0...86_400, default: 3600)
-            configuration.source = try SourceName.validated(arguments.string("source") ?? hostName())
+            configuration.source = try SourceName.validated(arguments.string("source") ?? HostName.current)
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }

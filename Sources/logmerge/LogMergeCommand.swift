@@ -97,19 +97,8 @@ enum LogMergeCommand {
         let readers = inputs.map { InputReader(descriptor: $0.descriptor) }
         var open = Array(repeating: true, count: inputs.count)
         let output = OutputChannel()
-        var budget = WarningBudget()
-        // Each warning shown also goes into the stream as a notice, for the view.
-        var notices: [NoticeRecord] = []
-        let warn: (String, String) -> Void = { kind, message in
-            if let text = budget.admit(kind: kind, message: message) {
-                diagnostics.warning(text)
-                notices.append(NoticeRecord(tool: diagnostics.tool, kind: kind, message: text))
-            }
-        }
-        func writeNotices() {
-            for notice in notices { notice.encode(into: &output.writer) }
-            notices.removeAll()
-        }
+        let warnings = StageWarnings(diagnostics: diagnostics)
+        let warn: (String, String) -> Void = { warnings.warn($0, $1) }
         do throws(OutputError) {
             reading: while open.contains(true) {
                 let watched = inputs.indices.filter { open[$0] }
@@ -134,15 +123,15 @@ enum LogMergeCommand {
                         open[lane] = false
                         stage.laneEnded(lane, into: &output.writer, warn: warn)
                     }
-                    writeNotices()
+                    warnings.writeNotices(into: &output.writer)
                     try output.flushIfLarge()
                 }
                 stage.tick(now: FollowClock.milliseconds(), into: &output.writer, warn: warn)
-                writeNotices()
+                warnings.writeNotices(into: &output.writer)
                 try output.flush()
             }
             stage.finish(into: &output.writer, warn: warn)
-            writeNotices()
+            warnings.writeNotices(into: &output.writer)
             try output.flush()
         } catch .closed {
             return .success
@@ -150,7 +139,7 @@ enum LogMergeCommand {
             diagnostics.error("cannot write standard output: \(error)")
             return .ioError
         }
-        for line in budget.summary { diagnostics.note(line) }
+        warnings.noteSuppressed()
         return .success
     }
 }

@@ -84,9 +84,7 @@ enum LogRecvCommand {
                 from = id
             }
             let bound = arguments.string("source")
-            if let bound, StreamRecordFilter.sourceName(Array(bound.utf8)) == nil {
-                throw UsageError("option '--source' needs 1 to 255 bytes of text without control characters")
-            }
+            if let bound { _ = try SourceName.validated(bound) }
             settings = ReceiveSettings(
                 url: url, from: from, once: arguments.has("once"),
                 filter: StreamRecordFilter.Options(

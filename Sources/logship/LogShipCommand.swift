@@ -75,10 +75,7 @@ enum LogShipCommand {
             } catch {
                 throw UsageError(error.message)
             }
-            let source = arguments.string("source") ?? hostName()
-            guard StreamRecordFilter.sourceName(Array(source.utf8)) != nil else {
-                throw UsageError("option '--source' needs 1 to 255 bytes of text without control characters")
-            }
+            let source = try SourceName.validated(arguments.string("source") ?? HostName.current)
             settings = ShipSettings(
                 url: url, source: source,
                 maximumLength: try arguments.integer("maxlen", in: 0...1_000_000_000, default: 100_000),
@@ -101,11 +98,4 @@ enum LogShipCommand {
         exit(session.run().rawValue)
     }
 
-    /// This machine's name (gethostname(2)), the default source.
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "localhost" : name
-    }
 }

@@ -142,12 +142,12 @@ public struct StreamRecordFilter: Sendable {
         return .write(line)
     }
 
-    /// `bytes` as a source name: 1 to 255 bytes of UTF-8 without control characters; else nil.
+    /// `bytes` as a source name (`SourceName`: 1 to 128 bytes of printable UTF-8 without `,`); else nil.
     public static func sourceName(_ bytes: [UInt8]) -> String? {
-        guard !bytes.isEmpty, bytes.count <= 255, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }),
-            bytes.withUnsafeBufferPointer({ UTF8Validation.isValid($0) })
-        else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        // The one rule of source names (SourceName): a name the merge would refuse is refused here.
+        guard bytes.withUnsafeBufferPointer({ UTF8Validation.isValid($0) }) else { return nil }
+        let name = String(decoding: bytes, as: UTF8.self)
+        return SourceName.isValid(name) ? name : nil
     }
 
     /// A name from the stream made safe for a message: control characters shown as `?`, at most 64 bytes.

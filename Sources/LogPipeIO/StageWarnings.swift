@@ -1,0 +1,35 @@
+import LogPipe
+
+/// A stage's warnings: the first few of each kind go to stderr and, as `notice` records, into the
+/// stream, so that they reach the view; the rest are counted (`WarningBudget`) and summed up at exit.
+public final class StageWarnings {
+    private let diagnostics: Diagnostics
+    private var budget = WarningBudget()
+    private var notices: [NoticeRecord] = []
+
+    /// Creates the warnings of the tool `diagnostics` names.
+    public init(diagnostics: Diagnostics) {
+        self.diagnostics = diagnostics
+    }
+
+    /// Warns of `kind` (a short stable word) with `message`.
+    public func warn(_ kind: String, _ message: String) {
+        guard let text = budget.admit(kind: kind, message: message) else { return }
+        diagnostics.warning(text)
+        notices.append(NoticeRecord(tool: diagnostics.tool, kind: kind, message: text))
+    }
+
+    /// Writes the notices of the warnings shown since the last call, after the record that caused them
+    /// (never inside another record's bytes).
+    @inline(__always)
+    public func writeNotices(into writer: inout JSONWriter) {
+        guard !notices.isEmpty else { return }
+        for notice in notices { notice.encode(into: &writer) }
+        notices.removeAll()
+    }
+
+    /// At exit: one note per kind of warning that was only counted.
+    public func noteSuppressed() {
+        for line in budget.summary { diagnostics.note(line) }
+    }
+}
