@@ -12,6 +12,17 @@ public enum RedisPassword {
         public var description: String { message }
     }
 
+    /// `load(file:warn:)` for a tool's start: a warning goes to `diagnostics`, and a failure is
+    /// reported there and ends the process with its status.
+    public static func loadOrExit(file: String?, diagnostics: Diagnostics) -> String? {
+        do throws(Failure) {
+            return try load(file: file) { diagnostics.warning($0) }
+        } catch {
+            diagnostics.error(error.message)
+            exit(error.status.rawValue)
+        }
+    }
+
     /// The password: the first line of `file` when given, else `REDISCLI_AUTH` (the variable redis-cli
     /// reads), else nil (no AUTH).
     /// - Parameter warn: called with a warning when the file can be read by other users.

@@ -96,14 +96,7 @@ enum LogRecvCommand {
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
-        do throws(RedisPassword.Failure) {
-            settings.password = try RedisPassword.load(file: arguments.string("password-file")) {
-                diagnostics.warning($0)
-            }
-        } catch {
-            diagnostics.error(error.message)
-            exit(error.status.rawValue)
-        }
+        settings.password = RedisPassword.loadOrExit(file: arguments.string("password-file"), diagnostics: diagnostics)
         let session = ReceiveSession(settings: settings, diagnostics: diagnostics)
         exit(session.run().rawValue)
     }

@@ -86,14 +86,7 @@ enum LogShipCommand {
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
-        do throws(RedisPassword.Failure) {
-            settings.password = try RedisPassword.load(file: arguments.string("password-file")) {
-                diagnostics.warning($0)
-            }
-        } catch {
-            diagnostics.error(error.message)
-            exit(error.status.rawValue)
-        }
+        settings.password = RedisPassword.loadOrExit(file: arguments.string("password-file"), diagnostics: diagnostics)
         let session = ShipSession(settings: settings, diagnostics: diagnostics)
         exit(session.run().rawValue)
     }
