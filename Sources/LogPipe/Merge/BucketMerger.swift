@@ -108,9 +108,6 @@ public struct BucketMerger: Sendable {
         discovering = configuration.expectedSources.isEmpty
     }
 
-    /// The sources known so far and how the merge sees them.
-    public var sourceStates: [String: SourceShare.State] { sources.mapValues(\.state) }
-
     // MARK: - Events
 
     /// Declares input lanes (files or pipes given to logmerge) to wait for until each delivers.

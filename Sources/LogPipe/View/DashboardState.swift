@@ -29,8 +29,6 @@ public struct DashboardState: Sendable, Equatable {
     public private(set) var ignoredRecords = 0
     /// Lines of input that were not valid records.
     public private(set) var undecodableLines = 0
-    /// The latest long silence of the stream (a `gap` record), if any.
-    public private(set) var lastGap: GapRecord?
     /// The latest problems the stages reported (`notice` records), oldest first, at most
     /// `noticeCapacity`.
     public private(set) var notices: [NoticeRecord] = []
@@ -121,7 +119,6 @@ public struct DashboardState: Sendable, Equatable {
     /// A long silence: time moves on without traffic. The chart gets empty intervals for as much of
     /// the silence as it shows (bounded by `historyCapacity`, never one per interval of the gap).
     private mutating func addSilence(_ gap: GapRecord) {
-        lastGap = gap
         totals.firstStart = min(totals.firstStart ?? gap.start, gap.start)
         totals.lastEnd = max(totals.lastEnd ?? gap.end, gap.end)
         let interval = max(1, (lastBucket.map { $0.end - $0.start }) ?? 10)
