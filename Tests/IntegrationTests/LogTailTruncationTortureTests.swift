@@ -73,12 +73,12 @@ struct LogTailTruncationTortureTests {
 
         for round in 0..<12 {
             var text = takeRest()
-            for _ in 0...draw(&random, below: 20) { text += wholeLine() }
-            if round < 4 || draw(&random, below: 3) > 0 {
+            for _ in 0...random.next(below: 20) { text += wholeLine() }
+            if round < 4 || random.next(below: 3) > 0 {
                 // Cut inside the timestamp: neither half reads as a request on its own.
                 let line = TailTestLine.combined(run.number)
                 let bracket = line.distance(from: line.startIndex, to: line.firstIndex(of: "[")!)
-                let cut = line.index(line.startIndex, offsetBy: bracket + 2 + draw(&random, below: 18))
+                let cut = line.index(line.startIndex, offsetBy: bracket + 2 + random.next(below: 18))
                 text += line[..<cut]
                 run.pendingRest = String(line[cut...])
                 run.pendingNumber = run.number
