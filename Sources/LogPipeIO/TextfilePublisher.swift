@@ -130,7 +130,9 @@ public final class TextfilePublisher: @unchecked Sendable {
         guard let failure else {
             counts.written += 1
             if failuresInARow > 0 {
-                reports.append("metrics file \(path) written again after \(failuresInARow) failed updates")
+                reports.append(
+                    "metrics file \(path) written again after \(failuresInARow) failed update\(failuresInARow == 1 ? "" : "s")"
+                )
                 failuresInARow = 0
             }
             return

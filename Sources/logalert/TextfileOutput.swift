@@ -9,7 +9,7 @@ final class TextfileOutput {
     private let publisher: TextfilePublisher
     private let diagnostics: Diagnostics
     /// Problems found before the stream started, shown on stderr at once and put into the stream as
-    /// notices before its first record.
+    /// notices right after its first record.
     private var startupNotices: [NoticeRecord] = []
     private var publishedRecords = -1
 
