@@ -49,13 +49,16 @@ enum LogAlertCommand {
               Prometheus counters may. Point node_exporter's --collector.textfile.directory at PATH's
               directory and name PATH *.prom. A write that fails (missing directory, permission, full
               disk) is reported once per kind on stderr and as a notice, counted in a summary at exit,
-              and tried again after the next bucket: it never stops the stream. README, "Prometheus",
-              has the scrape setup and the equivalent alerting rule.
+              and tried again after the next bucket: it never stops the stream. The same rule in
+              Prometheus: logpipe_window_average_requests_per_second >
+              logpipe_alert_threshold_requests_per_second (README, "Prometheus": the scrape setup, and
+              docs/prometheus/logpipe.rules.yml).
 
             EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
 
             EXAMPLE:
               logtail --once access.log | logagg | logalert --threshold 5 | jq -r 'select(.type=="alert" or .type=="recovery") | .message'
+              logtail /var/log/nginx/access.log | logagg | logalert --textfile /var/lib/prometheus/node-exporter/logpipe.prom > /dev/null
             """
     )
 
