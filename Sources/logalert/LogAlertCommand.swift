@@ -10,7 +10,7 @@ enum LogAlertCommand {
         overview:
             "Apply the high-traffic rule to logagg's buckets: forward every record, add alerts, recoveries and the window state.",
         usage:
-            "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window]",
+            "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window] [--textfile <path>]",
         options: [
             .value(
                 "threshold", "rps", help: "Alert when the window's average is above this many requests/s.",
@@ -24,6 +24,11 @@ enum LogAlertCommand {
                 "for", "seconds", help: "The average must stay above the threshold this long before alerting.",
                 default: "0"),
             .flag("require-full-window", help: "No alert until a whole window of data has been seen."),
+            .value(
+                "textfile", "path",
+                help:
+                    "After each bucket or gap, write Prometheus metrics to PATH (node_exporter textfile format; see PROMETHEUS)."
+            ),
         ],
         discussion: """
             READS (stdin, NDJSON): bucket and gap records from logagg or logmerge (docs/PROTOCOL.md).
@@ -35,16 +40,32 @@ enum LogAlertCommand {
             first window). Alert when average > threshold; recover when average < the recovery threshold;
             equal keeps the state. Times are shown in the local time zone (TZ is respected).
 
+            PROMETHEUS (--textfile PATH): PATH is replaced atomically (a hidden temporary file in the same
+              directory, fsync, rename; mode 0644) with the counters since logalert started: requests by
+              status class, response bytes, late, dropped, invalid, alerts, recoveries, buckets, records
+              discarded, requests per source; and the gauges of the rule: window requests and average,
+              window length, threshold, recovery threshold, alert active (0/1), the end of the last
+              bucket (event time), and logpipe_info{version}. Counters restart at 0 with logalert, as
+              Prometheus counters may. Point node_exporter's --collector.textfile.directory at PATH's
+              directory and name PATH *.prom. A write that fails (missing directory, permission, full
+              disk) is reported once per kind on stderr and as a notice, counted in a summary at exit,
+              and tried again after the next bucket: it never stops the stream. The same rule in
+              Prometheus: logpipe_window_average_requests_per_second >
+              logpipe_alert_threshold_requests_per_second (README, "Prometheus": the scrape setup, and
+              docs/prometheus/logpipe.rules.yml).
+
             EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
 
             EXAMPLE:
               logtail --once access.log | logagg | logalert --threshold 5 | jq -r 'select(.type=="alert" or .type=="recovery") | .message'
+              logtail /var/log/nginx/access.log | logagg | logalert --textfile /var/lib/prometheus/node-exporter/logpipe.prom > /dev/null
             """
     )
 
     static func main() {
         let arguments = ToolLauncher.arguments(for: spec)
         var configuration = AlertRule.Configuration()
+        var textfilePath: String?
         do throws(UsageError) {
             guard arguments.positionals.isEmpty else {
                 throw UsageError("unexpected argument '\(arguments.positionals[0])': logalert reads standard input")
@@ -61,16 +82,23 @@ enum LogAlertCommand {
             }
             configuration.holdFor = try arguments.integer("for", in: 0...86_400, default: 0)
             configuration.requireFullWindow = arguments.has("require-full-window")
+            textfilePath = try arguments.string("textfile").map(TextfileOutput.validated)
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         var stage = AlertStage(configuration: configuration, offsetAt: LocalTimeZone.offsetProvider)
+        let diagnostics = Diagnostics(tool: spec.name)
+        let textfile = textfilePath.map { TextfileOutput(path: $0, stage: stage, diagnostics: diagnostics) }
         let status = LineStageRunner.run(
-            diagnostics: Diagnostics(tool: spec.name),
+            diagnostics: diagnostics,
             consume: { line, number, output, warn in
                 stage.consume(line: line, number: number, into: &output, warn: warn)
+                textfile?.update(stage, into: &output, warn: warn)
             },
-            finish: { _, output, warn in stage.finish(into: &output, warn: warn) }
+            finish: { _, output, warn in
+                stage.finish(into: &output, warn: warn)
+                textfile?.finish(stage, into: &output, warn: warn)
+            }
         )
         exit(status.rawValue)
     }

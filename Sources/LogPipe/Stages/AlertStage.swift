@@ -13,6 +13,8 @@ public struct AlertStage: Sendable {
     public private(set) var rejectedLines = 0
     /// Buckets and gaps dropped because they jumped far ahead and the next record did not confirm it.
     public private(set) var droppedRecords = 0
+    /// What the buckets, gaps and transitions applied so far add up to (`logalert --textfile`).
+    public private(set) var totals = TrafficTotals()
     /// A bucket or gap far ahead of the last boundary, waiting for the next record to confirm it.
     private var held: (record: TimedRecord, line: [UInt8], number: Int64)?
 
@@ -122,6 +124,7 @@ public struct AlertStage: Sendable {
                 )
             }
             let outcome = rule.consume(bucket)
+            totals.add(bucket)
             transitions = outcome.transitions
             if outcome.hitsTooLate > 0 {
                 warn(
@@ -132,7 +135,9 @@ public struct AlertStage: Sendable {
         case .gap(let gap):
             end = gap.end
             transitions = rule.consume(gap).transitions
+            totals.add(gap)
         }
+        totals.count(transitions)
         for transition in transitions {
             AlertMessage.record(for: transition, configuration: rule.configuration, offsetAt: offsetAt)
                 .encode(into: &output)

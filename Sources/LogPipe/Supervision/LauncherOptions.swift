@@ -1,7 +1,7 @@
 /// What the launcher (`logpipe`, run by `bin/start-pipeline`) was asked to do: its options,
 /// checked, with the values to hand to the stages kept as given.
 public struct LauncherOptions: Hashable, Sendable {
-    /// `--threshold`, `--window` for logalert, as given.
+    /// `--threshold`, `--window`, `--textfile` for logalert, as given.
     public var alertArguments: [String] = []
     /// `--interval`, `--top` for logagg, as given.
     public var aggregationArguments: [String] = []
@@ -77,6 +77,7 @@ public struct LauncherOptions: Hashable, Sendable {
         shipURL = arguments.string("ship")
         fleetURL = arguments.string("fleet")
         try checkFleetOptions(arguments)
+        try checkTextfileOption(arguments)
         if headless && viewCommand != nil {
             throw UsageError("--headless runs no view; drop --view")
         }
@@ -169,6 +170,11 @@ public struct LauncherOptions: Hashable, Sendable {
                     "headless",
                     help:
                         "Run no view; print the path of the final stream's named pipe. Readers may attach one after another or side by side; each gets the whole stream from its start."
+                ),
+                .value(
+                    "textfile", "path",
+                    help:
+                        "Have logalert write Prometheus metrics to PATH after each bucket (node_exporter textfile format)."
                 ),
                 .flag("keep-run-dir", help: "Keep the run directory (pipes, stream copy, stderr logs) for debugging."),
                 .value(
