@@ -182,4 +182,17 @@ struct InstallTests {
         #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
         if status == 64 { #expect(outcome.standardError.contains("Usage: install [--prefix DIR]")) }
     }
+
+    /// bin/package refuses a bad command line before it builds anything (building is for bench/package-check).
+    @Test func packageRefusesBadUsageBeforeBuilding() throws {
+        let package = ToolProcess.packageRoot + "/bin/package"
+        for arguments in [["--bogus"], ["--output"], ["dist"]] {
+            let outcome = try ToolProcess.run(package, arguments)
+            #expect(outcome.status == 64, "\(arguments)")
+            #expect(outcome.standardError.contains("Usage: package [--output DIR]"), "\(outcome.standardError)")
+            #expect(!outcome.standardError.contains("building"))
+        }
+        let help = try ToolProcess.run(package, ["--help"])
+        #expect(help.status == 0 && help.standardOutput.contains("--static-swift-stdlib"))
+    }
 }
