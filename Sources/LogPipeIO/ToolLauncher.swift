@@ -4,8 +4,8 @@ import LogPipe
 /// The part of every tool's `main` that is the same: parse the command line against the tool's
 /// `CommandSpec`, answer `--help` and `--version`, and turn a usage error into exit status 64.
 public enum ToolLauncher {
-    /// The version every tool reports.
-    public static let version = "0.3.0"
+    /// The version every tool reports (`LogPipeRelease.version`, the one place it is written).
+    public static let version = LogPipeRelease.version
 
     /// Parses the process's arguments; returns them when the tool should run, or exits.
     public static func arguments(for spec: CommandSpec) -> ParsedArguments {

@@ -1,13 +1,13 @@
 /// Parses a tool's arguments against its `CommandSpec`.
 ///
 /// Accepts `--name value`, `--name=value`, `-x value`, `--` to end options, and `-` as a positional
-/// (standard input). `--help`/`-h` and `--version` win over everything else.
+/// (standard input). `--help-man`, `--help`/`-h` and `--version` win over everything else.
 public enum CommandLineParser {
     /// What the tool should do.
     public enum Outcome: Sendable {
         /// Run with these arguments.
         case run(ParsedArguments)
-        /// Print the help text to stdout and exit 0.
+        /// Print the help text (or, for `--help-man`, the man page) to stdout and exit 0.
         case help(String)
         /// Print the version to stdout and exit 0.
         case version
@@ -16,6 +16,7 @@ public enum CommandLineParser {
     /// Parses `arguments` (without the program name).
     /// - Throws: `UsageError` for an unknown option or a missing value.
     public static func parse(_ arguments: [String], spec: CommandSpec) throws(UsageError) -> Outcome {
+        if arguments.contains("--help-man") { return .help(spec.manPage) }
         if arguments.contains(where: { $0 == "--help" || $0 == "-h" }) { return .help(spec.helpText) }
         if arguments.contains("--version") { return .version }
         var parsed = ParsedArguments()

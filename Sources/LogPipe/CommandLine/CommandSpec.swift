@@ -8,7 +8,8 @@ public struct CommandSpec: Sendable {
     public var usage: String
     /// Positional arguments: name and description.
     public var arguments: [(name: String, help: String)]
-    /// The options, `--help` and `--version` excluded (every tool has those).
+    /// The options, `--help`, `--help-man` and `--version` excluded (every tool has those:
+    /// `standardOptions`).
     public var options: [OptionSpec]
     /// Free text after the options: records read and written, exit codes, examples.
     public var discussion: String
@@ -42,8 +43,7 @@ public struct CommandSpec: Sendable {
             if let defaultValue = option.defaultValue { help += " (default: \(defaultValue))" }
             return (option.synopsis, help)
         }
-        rows.append(("--version", "Show the version."))
-        rows.append(("-h, --help", "Show help information."))
+        rows += Self.standardOptions.map { ($0.synopsis, $0.help) }
         lines.append(contentsOf: Self.aligned(rows))
         if !discussion.isEmpty {
             lines.append("")
@@ -51,6 +51,14 @@ public struct CommandSpec: Sendable {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The options every tool answers before any other (`CommandLineParser`), listed after its own
+    /// in both renderings, `--help` and `--help-man`.
+    public static let standardOptions: [OptionSpec] = [
+        .flag("version", help: "Show the version."),
+        .flag("help", short: "h", help: "Show help information."),
+        .flag("help-man", help: "Show help information as a man page (roff source, for man -l -)."),
+    ]
 
     /// The message for a usage error, for stderr: what is wrong, the synopsis and where help is.
     public func usageErrorText(_ error: UsageError) -> String {

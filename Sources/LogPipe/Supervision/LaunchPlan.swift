@@ -110,7 +110,7 @@ public struct LaunchPlan: Hashable, Sendable {
                     options.fleetURL.map { "fleet " + $0 }
                     ?? (options.demo
                         ? "demo (loggen)" : (files.isEmpty ? "/var/log/access.log" : files.joined(separator: " ")))
-                command = [tools + "/logview", "--title", title]
+                command = [tools + "/logview"] + options.viewArguments + ["--title", title]
             }
             processes.append(
                 Process(

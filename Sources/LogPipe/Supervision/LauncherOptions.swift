@@ -1,12 +1,14 @@
 /// What the launcher (`logpipe`, run by `bin/start-pipeline`) was asked to do: its options,
 /// checked, with the values to hand to the stages kept as given.
 public struct LauncherOptions: Hashable, Sendable {
-    /// `--threshold`, `--window`, `--textfile` for logalert, as given.
+    /// `--threshold`, `--window`, `--textfile` (and `stageOptions`) for logalert, as given.
     public var alertArguments: [String] = []
-    /// `--interval`, `--top` for logagg, as given.
+    /// `--interval`, `--top` (and `stageOptions`) for logagg, as given.
     public var aggregationArguments: [String] = []
-    /// `--from-start`, `--once`, `--format` for logtail.
+    /// `--from-start`, `--once`, `--format` (and `stageOptions`) for logtail.
     public var tailArguments: [String] = []
+    /// `--plain`, `--no-bell` for logview.
+    public var viewArguments: [String] = []
     /// The access logs; empty means logtail's default.
     public var files: [String] = []
     /// `--view`: a command run by `bash -c` instead of logview.
@@ -84,6 +86,7 @@ public struct LauncherOptions: Hashable, Sendable {
         if demo && (!files.isEmpty || arguments.has("once")) {
             throw UsageError("--demo generates its own live log; drop the files and --once")
         }
+        try takeStageOptions(arguments)
     }
 
     /// The options of `--ship` and `--fleet`, and what does not go with them.
@@ -206,7 +209,7 @@ public struct LauncherOptions: Hashable, Sendable {
                     help:
                         "Generate a live log with loggen and monitor it: 4 req/s, plus 26 req/s in seconds [10, 70). With the default rule the alert fires 49 s after loggen starts (1210 hits in 120 s) and recovers at 163 s (1182 hits)."
                 ),
-            ],
+            ] + stageOptions,
             discussion: """
                 ENVIRONMENT:
                   LOGPIPE_BIN_DIR        Directory of the tools (logtail, logagg, logalert, logview, loggen);
