@@ -10,7 +10,7 @@ enum LogAlertCommand {
         overview:
             "Apply the high-traffic rule to logagg's buckets: forward every record, add alerts, recoveries and the window state.",
         usage:
-            "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window]",
+            "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window] [--on-alert <command>] [--history <file>]",
         options: [
             .value(
                 "threshold", "rps", help: "Alert when the window's average is above this many requests/s.",
@@ -24,7 +24,7 @@ enum LogAlertCommand {
                 "for", "seconds", help: "The average must stay above the threshold this long before alerting.",
                 default: "0"),
             .flag("require-full-window", help: "No alert until a whole window of data has been seen."),
-        ],
+        ] + notificationOptions,
         discussion: """
             READS (stdin, NDJSON): bucket and gap records from logagg or logmerge (docs/PROTOCOL.md).
             WRITES (stdout, NDJSON): every input record unchanged; after each bucket or gap, an alert or
@@ -35,6 +35,7 @@ enum LogAlertCommand {
             first window). Alert when average > threshold; recover when average < the recovery threshold;
             equal keeps the state. Times are shown in the local time zone (TZ is respected).
 
+            \(notificationDiscussion)
             EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
 
             EXAMPLE:
@@ -45,6 +46,7 @@ enum LogAlertCommand {
     static func main() {
         let arguments = ToolLauncher.arguments(for: spec)
         var configuration = AlertRule.Configuration()
+        let delivery: AlertDelivery
         do throws(UsageError) {
             guard arguments.positionals.isEmpty else {
                 throw UsageError("unexpected argument '\(arguments.positionals[0])': logalert reads standard input")
@@ -61,16 +63,23 @@ enum LogAlertCommand {
             }
             configuration.holdFor = try arguments.integer("for", in: 0...86_400, default: 0)
             configuration.requireFullWindow = arguments.has("require-full-window")
+            delivery = try deliveryOptions(arguments)
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         var stage = AlertStage(configuration: configuration, offsetAt: LocalTimeZone.offsetProvider)
+        stage.keepsTransitions = true
         let status = LineStageRunner.run(
             diagnostics: Diagnostics(tool: spec.name),
+            hooks: delivery.hooks,
             consume: { line, number, output, warn in
                 stage.consume(line: line, number: number, into: &output, warn: warn)
+                delivery.deliver(stage.takeTransitions(), source: stage.latestSource, warn: warn)
             },
-            finish: { _, output, warn in stage.finish(into: &output, warn: warn) }
+            finish: { _, output, warn in
+                stage.finish(into: &output, warn: warn)
+                delivery.deliver(stage.takeTransitions(), source: stage.latestSource, warn: warn)
+            }
         )
         exit(status.rawValue)
     }
