@@ -91,6 +91,9 @@ public final class NotificationRunner: @unchecked Sendable {
         }
     }
 
+    /// Notifications running or waiting.
+    public var pending: Int { lock.withLock { (queue.running == nil ? 0 : 1) + queue.waiting.count } }
+
     /// What happened to every notification so far.
     public var tally: NotificationTally { lock.withLock { queue.tally } }
 

@@ -91,8 +91,9 @@ final class AlertDelivery {
         }
     }
 
-    /// At exit: pending notifications get a bounded time (the timeout at the end of input, 1 s when
-    /// stopped by a signal, within the launcher's 2 s before SIGKILL), then the summary.
+    /// At exit: pending notifications get a bounded time, then the summary. At the end of input each
+    /// pending one gets its timeout, at most 30 s in all (or one timeout, when that is longer); when
+    /// stopped by a signal, 1 s (the launcher sends SIGKILL 2 s after SIGTERM).
     private func stop(_ ending: LineStageRunner.Ending, into output: inout JSONWriter, warn: (String, String) -> Void) {
         if repeated > 0 {
             diagnostics.note(
@@ -102,7 +103,7 @@ final class AlertDelivery {
         guard let runner else { return }
         let bound: Double
         switch ending {
-        case .endOfInput: bound = timeout
+        case .endOfInput: bound = min(Double(runner.pending) * timeout, max(timeout, 30)) + 0.5
         case .signalled: bound = 1
         }
         let abandoned = runner.drain(within: bound)

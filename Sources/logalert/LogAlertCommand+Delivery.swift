@@ -29,8 +29,8 @@ extension LogAlertCommand {
           thread of their own, each in its own process group, killed after --on-alert-timeout; at most
           64 wait behind a slow one (more are not sent, and said so). A command that fails, times out or
           cannot start is reported (stderr and a notice record) and never retried, so nothing is
-          notified twice. At the end of input pending commands get up to the timeout; on SIGINT or
-          SIGTERM 1 s. The exit summary counts every notification's fate.
+          notified twice. At the end of input each pending command gets its timeout (30 s in all at
+          most); on SIGINT or SIGTERM, 1 s. The exit summary counts every notification's fate.
         ALERT HISTORY (--history FILE):
           One line per alert and recovery (the stream's record), each written whole with one write(2)
           and fsync(2): kill -9 can only leave a torn last line, which the next start reports and cuts
