@@ -69,6 +69,33 @@ struct NotificationTests {
         #expect(outcome.standardError.contains("notifications: 6 submitted, 6 succeeded"))
     }
 
+    @Test("beyond 64 waiting notifications the newcomers are not sent, and that is said in the stream and the summary")
+    func fullQueueIsReported() throws {
+        let directory = try ToolProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let command = "echo \"$LOGPIPE_EVENT $LOGPIPE_AT\" >> notes; until [ -e release ]; do sleep 0.01; done"
+        let logalert = try ToolProcess(
+            "/bin/sh",
+            ["-c", "cd '\(directory)' && exec '\(ToolProcess.tool("logalert"))' \"$@\"", "sh"]
+                + Self.rule + ["--on-alert", command, "--on-alert-timeout", "60"], input: .pipe)
+        // 80 transitions: one runs (held), 64 wait, 15 find the queue full.
+        for bucket in Self.stream(pairs: 40) { logalert.write(bucket) }
+        #expect(logalert.standardOutput.waitForRecords(ofType: "window", count: 80))
+        let full = logalert.standardOutput.lines.filter {
+            $0.contains(#""kind":"notify""#) && $0.contains("queue is full")
+        }
+        #expect(full.count == 5, "the first five drops are shown, the rest counted")
+        _ = FileManager.default.createFile(atPath: directory + "/release", contents: nil)
+        logalert.closeInput()
+        let outcome = logalert.finish()
+        #expect(outcome.status == 0)
+        let noted = Self.lines(directory + "/notes")
+        // The first 65 transitions, in order, each once.
+        #expect(noted == Array(Self.transitions(outcome.standardOutput.components(separatedBy: "\n")).prefix(65)))
+        #expect(outcome.standardError.contains("notifications: 80 submitted, 65 succeeded, 15 not sent (queue full)"))
+        #expect(outcome.standardError.contains("10 more notify warnings were not shown"))
+    }
+
     @Test("a failing command is reported in the stream and on stderr, counted, and not retried")
     func failingCommandIsReported() throws {
         let directory = try ToolProcess.temporaryDirectory()
