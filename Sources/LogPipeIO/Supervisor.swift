@@ -25,6 +25,8 @@ public final class Supervisor {
         public var environment: [String]
         /// The executable to start as the `GroupWarden` (the launcher's own).
         public var wardenExecutable: String
+        /// Headless: write each alert, recovery and notice of the stream on stderr (`HeadlessEcho`).
+        public var echoesAlerts = false
 
         /// Creates a setup.
         public init(
@@ -79,6 +81,7 @@ public final class Supervisor {
     private var startedAll = false
     private var port: ReaderPort?
     private var buffer = [UInt8](repeating: 0, count: chunk)
+    private lazy var echo = setup.echoesAlerts ? HeadlessEchoWriter(program: setup.program) : nil
 
     /// Prepares a run; `signals` must watch SIGINT, SIGTERM, SIGHUP and SIGCHLD, created first thing
     /// in `main`.
@@ -297,7 +300,10 @@ public final class Supervisor {
             let count = read(streamInput, &buffer, buffer.count)
             if count > 0 {
                 let records = ledger.take(buffer[0..<count])
-                if !records.isEmpty { writeAll(records, to: streamCopy) }
+                if !records.isEmpty {
+                    writeAll(records, to: streamCopy)
+                    echo?.write(records)
+                }
                 continue
             }
             if count < 0 && errno == EINTR { continue }

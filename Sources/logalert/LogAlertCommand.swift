@@ -10,7 +10,7 @@ enum LogAlertCommand {
         overview:
             "Apply the high-traffic rule to logagg's buckets: forward every record, add alerts, recoveries and the window state.",
         usage:
-            "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window] [--textfile <path>]",
+            "logalert [--threshold <rps>] [--window <seconds>] [--recover-below <rps>] [--for <seconds>] [--require-full-window] [--textfile <path>] [--on-alert <command>] [--history <file>]",
         options: [
             .value(
                 "threshold", "rps", help: "Alert when the window's average is above this many requests/s.",
@@ -29,7 +29,7 @@ enum LogAlertCommand {
                 help:
                     "After each bucket or gap, write Prometheus metrics to PATH (node_exporter textfile format; see PROMETHEUS)."
             ),
-        ],
+        ] + notificationOptions,
         discussion: """
             READS (stdin, NDJSON): bucket and gap records from logagg or logmerge (docs/PROTOCOL.md).
             WRITES (stdout, NDJSON): every input record unchanged; after each bucket or gap, an alert or
@@ -54,6 +54,7 @@ enum LogAlertCommand {
               logpipe_alert_threshold_requests_per_second (README, "Prometheus": the scrape setup, and
               docs/prometheus/logpipe.rules.yml).
 
+            \(notificationDiscussion)
             EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
 
             EXAMPLE:
@@ -66,6 +67,7 @@ enum LogAlertCommand {
         let arguments = ToolLauncher.arguments(for: spec)
         var configuration = AlertRule.Configuration()
         var textfilePath: String?
+        let delivery: AlertDelivery
         do throws(UsageError) {
             guard arguments.positionals.isEmpty else {
                 throw UsageError("unexpected argument '\(arguments.positionals[0])': logalert reads standard input")
@@ -83,20 +85,25 @@ enum LogAlertCommand {
             configuration.holdFor = try arguments.integer("for", in: 0...86_400, default: 0)
             configuration.requireFullWindow = arguments.has("require-full-window")
             textfilePath = try arguments.string("textfile").map(TextfileOutput.validated)
+            delivery = try deliveryOptions(arguments)
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         var stage = AlertStage(configuration: configuration, offsetAt: LocalTimeZone.offsetProvider)
+        stage.keepsTransitions = true
         let diagnostics = Diagnostics(tool: spec.name)
         let textfile = textfilePath.map { TextfileOutput(path: $0, stage: stage, diagnostics: diagnostics) }
         let status = LineStageRunner.run(
             diagnostics: diagnostics,
+            hooks: delivery.hooks,
             consume: { line, number, output, warn in
                 stage.consume(line: line, number: number, into: &output, warn: warn)
+                delivery.deliver(stage.takeTransitions(), source: stage.latestSource, warn: warn)
                 textfile?.update(stage, into: &output, warn: warn)
             },
             finish: { _, output, warn in
                 stage.finish(into: &output, warn: warn)
+                delivery.deliver(stage.takeTransitions(), source: stage.latestSource, warn: warn)
                 textfile?.finish(stage, into: &output, warn: warn)
             }
         )

@@ -23,13 +23,17 @@ enum LogPipeCommand {
 
         let program = raw.first.map { String($0.split(separator: "/").last ?? "logpipe") } ?? "logpipe"
         let spec = LauncherOptions.spec(name: program)
-        let options: LauncherOptions
+        var options: LauncherOptions
         do throws(UsageError) {
             options = try LauncherOptions(ToolLauncher.arguments(for: spec))
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         let diagnostics = Diagnostics(tool: program)
+        options.resolveHistory(
+            defaultFile: HistoryLocation.defaultFile(
+                stateDirectory: environment("STATE_DIRECTORY"), xdgStateHome: environment("XDG_STATE_HOME"),
+                home: environment("HOME"), isRoot: geteuid() == 0))
         let executable = ownExecutable()
         let tools =
             environment("LOGPIPE_BIN_DIR").flatMap { $0.isEmpty ? nil : $0 }
@@ -53,9 +57,10 @@ enum LogPipeCommand {
         // The tools' directory first on PATH, for --view and --tap commands.
         var childEnvironment = ProcessSpawner.currentEnvironment().filter { !$0.hasPrefix("PATH=") }
         childEnvironment.append("PATH=\(tools):\(environment("PATH") ?? "/usr/local/bin:/usr/bin:/bin")")
-        let setup = Supervisor.Setup(
+        var setup = Supervisor.Setup(
             program: program, plan: plan, runDirectory: runDirectory, keepRunDirectory: options.keepRunDirectory,
             environment: childEnvironment, wardenExecutable: executable)
+        setup.echoesAlerts = options.headless
         exit(Supervisor(setup, signals: signals).run())
     }
 

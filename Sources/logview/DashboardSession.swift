@@ -81,7 +81,7 @@ final class DashboardSession {
             if ready[1] {
                 guard let typed = terminal.readKeys() else { return .quit }
                 for key in Key.decode(typed) {
-                    let count = feed.state.alerts.count
+                    let count = feed.state.historyEntryCount
                     let wasPaused = options.paused
                     if options.handle(key, historyCount: count, pageSize: historyPageSize, fleet: feed.state.isFleet)
                         == .quit

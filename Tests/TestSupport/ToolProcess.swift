@@ -79,7 +79,7 @@ public final class ToolProcess: @unchecked Sendable {
     /// Starts `executable` (a path) with `arguments`.
     /// - Parameters:
     ///   - environment: variables added to or replacing the test runner's (a nil value removes one).
-    ///     `TZ` is `UTC` unless given here.
+    ///     `TZ` is `UTC` and `XDG_STATE_HOME` a directory of the process's own unless given here.
     ///   - toolsOnPath: put the built tools' directory first on `PATH`.
     ///   - leadsGroup: make the child lead a new process group, which a test can signal as a whole, as
     ///     a service manager or a closing terminal does.
@@ -119,6 +119,10 @@ public final class ToolProcess: @unchecked Sendable {
 
         var variables = ProcessInfo.processInfo.environment
         variables["TZ"] = "UTC"
+        // The launcher's default alert journal goes to this process's scratch directory, never to the
+        // user's (or root's /var/lib/logpipe): a test that wants a journal names it.
+        variables["XDG_STATE_HOME"] = scratch + "/state"
+        variables["STATE_DIRECTORY"] = nil
         if toolsOnPath { variables["PATH"] = "\(Self.binaryDirectory):\(variables["PATH"] ?? "/usr/bin:/bin")" }
         for (key, value) in environment { variables[key] = value }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]

@@ -15,6 +15,13 @@ public struct AlertStage: Sendable {
     public private(set) var droppedRecords = 0
     /// What the buckets, gaps and transitions applied so far add up to (`logalert --textfile`).
     public private(set) var totals = TrafficTotals()
+    /// Whether the transitions written are also kept for `takeTransitions()` (logalert's journal and
+    /// notifications).
+    public var keepsTransitions = false
+    /// The transitions written since the last `takeTransitions()`, oldest first.
+    private var keptTransitions: [AlertRecord] = []
+    /// Where the latest bucket came from: its `source`, or a merged bucket's sources joined by `,`.
+    public private(set) var latestSource: String?
     /// A bucket or gap far ahead of the last boundary, waiting for the next record to confirm it.
     private var held: (record: TimedRecord, line: [UInt8], number: Int64)?
 
@@ -76,6 +83,12 @@ public struct AlertStage: Sendable {
         apply(pending.record, line: pending.line, number: pending.number, into: &output, warn: warn)
     }
 
+    /// The transitions written since the last call, oldest first (only with `keepsTransitions`).
+    public mutating func takeTransitions() -> [AlertRecord] {
+        defer { keptTransitions.removeAll() }
+        return keptTransitions
+    }
+
     // MARK: - Applying records
 
     /// A record that moves the rule's time: a bucket or a gap.
@@ -117,6 +130,7 @@ public struct AlertStage: Sendable {
         switch record {
         case .bucket(let bucket):
             end = bucket.coveredEnd
+            latestSource = bucket.source ?? bucket.sources.map { $0.map(\.source).joined(separator: ",") }
             if let last = rule.lastBoundary, bucket.end <= last {
                 warn(
                     "clock",
@@ -139,8 +153,9 @@ public struct AlertStage: Sendable {
         }
         totals.count(transitions)
         for transition in transitions {
-            AlertMessage.record(for: transition, configuration: rule.configuration, offsetAt: offsetAt)
-                .encode(into: &output)
+            let record = AlertMessage.record(for: transition, configuration: rule.configuration, offsetAt: offsetAt)
+            record.encode(into: &output)
+            if keepsTransitions { keptTransitions.append(record) }
         }
         WindowRecord(
             at: rule.lastBoundary ?? end, window: rule.configuration.window, hits: rule.windowHits,

@@ -30,6 +30,8 @@ public struct LauncherOptions: Hashable, Sendable {
     public var shipArguments: [String] = []
     public var receiveArguments: [String] = []
     public var mergeArguments: [String] = []
+    /// `--history` / `--no-history`; settled by `resolveHistory(defaultFile:)`.
+    public var history = HistoryChoice.automatic
 
     /// Creates options with every default.
     public init() {}
@@ -80,6 +82,7 @@ public struct LauncherOptions: Hashable, Sendable {
         fleetURL = arguments.string("fleet")
         try checkFleetOptions(arguments)
         try checkTextfileOption(arguments)
+        try checkDeliveryOptions(arguments)
         if headless && viewCommand != nil {
             throw UsageError("--headless runs no view; drop --view")
         }
@@ -172,7 +175,7 @@ public struct LauncherOptions: Hashable, Sendable {
                 .flag(
                     "headless",
                     help:
-                        "Run no view; print the path of the final stream's named pipe. Readers may attach one after another or side by side; each gets the whole stream from its start."
+                        "Run no view (a service): write each alert, recovery and stage warning on stderr (the journal under systemd) and print the path of the final stream's named pipe. Readers may attach one after another or side by side; each gets the whole stream from its start."
                 ),
                 .value(
                     "textfile", "path",
@@ -209,7 +212,7 @@ public struct LauncherOptions: Hashable, Sendable {
                     help:
                         "Generate a live log with loggen and monitor it: 4 req/s, plus 26 req/s in seconds [10, 70). With the default rule the alert fires 49 s after loggen starts (1210 hits in 120 s) and recovers at 163 s (1182 hits)."
                 ),
-            ] + stageOptions,
+            ] + stageOptions + deliveryOptions,
             discussion: """
                 ENVIRONMENT:
                   LOGPIPE_BIN_DIR        Directory of the tools (logtail, logagg, logalert, logview, loggen);

@@ -13,6 +13,8 @@ public enum DashboardChange: Sendable, Equatable {
     case alert(AlertRecord)
     /// An alert recovered.
     case recovery(AlertRecord)
+    /// An alert or recovery of an earlier run arrived (a `history` record).
+    case earlier(HistoryRecord)
     /// The record does not concern the view (requests, heartbeats, invalid lines, unknown types).
     case ignored
 }

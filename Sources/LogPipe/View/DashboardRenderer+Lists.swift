@@ -157,12 +157,50 @@ extension DashboardRenderer {
 
     // MARK: - Alert history
 
+    /// One entry of the history panel: a transition of this run, or one of an earlier run (from
+    /// logalert's journal), shown dimmed after this run's with an `earlier:` prefix.
+    enum HistoryItem {
+        case current(AlertRecord)
+        case earlier(HistoryRecord)
+
+        var kind: AlertRecord.Kind {
+            switch self {
+            case .current(let alert): alert.kind
+            case .earlier(let entry): entry.entry.kind
+            }
+        }
+
+        /// The sentence shown: an earlier entry says it is earlier, and an alert the journal ends
+        /// with says it was unresolved when the monitor stopped rather than implying it still holds.
+        var text: String {
+            switch self {
+            case .current(let alert): alert.message
+            case .earlier(let entry):
+                "earlier: " + entry.entry.message + (entry.unresolved ? " (unresolved when the monitor stopped)" : "")
+            }
+        }
+    }
+
+    /// The history panel's entries, newest first: this run's transitions, then the earlier ones.
+    static func historyItems(_ state: DashboardState) -> [HistoryItem] {
+        state.alerts.reversed().map { HistoryItem.current($0) } + state.earlier.reversed().map { .earlier($0) }
+    }
+
     /// The rows one history entry takes: its marker and message, wrapped.
     static func historyEntryLines(_ alert: AlertRecord, width: Int, active: Bool) -> [Frame.Line] {
-        let marker = alert.kind == .alert ? "▲ " : "▼ "
-        let markerStyle: TextStyle = alert.kind == .alert ? .alert : .ok
-        let textStyle: TextStyle = active ? .bold : .normal
-        let wrapped = TerminalText.wrapped(alert.message, columns: max(1, width - 2))
+        historyEntryLines(.current(alert), width: width, active: active)
+    }
+
+    /// The rows one history entry takes: its marker and text, wrapped; earlier entries dimmed.
+    static func historyEntryLines(_ item: HistoryItem, width: Int, active: Bool) -> [Frame.Line] {
+        let marker = item.kind == .alert ? "▲ " : "▼ "
+        var markerStyle: TextStyle = item.kind == .alert ? .alert : .ok
+        var textStyle: TextStyle = active ? .bold : .normal
+        if case .earlier = item {
+            markerStyle = .dim
+            textStyle = .dim
+        }
+        let wrapped = TerminalText.wrapped(item.text, columns: max(1, width - 2))
         return wrapped.enumerated().map { index, text in
             var row = RowBuilder(width: width)
             row.add(index == 0 ? marker : "  ", markerStyle)
@@ -172,16 +210,17 @@ extension DashboardRenderer {
     }
 
     static func historyLineCount(_ state: DashboardState, width: Int) -> Int {
-        guard !state.alerts.isEmpty else { return 1 }
-        return state.alerts.reduce(0) { $0 + TerminalText.wrapped($1.message, columns: max(1, width - 2)).count }
+        guard state.historyEntryCount > 0 else { return 1 }
+        return historyItems(state).reduce(0) { $0 + TerminalText.wrapped($1.text, columns: max(1, width - 2)).count }
     }
 
     /// The alert history, newest first from the scroll position: a title row with the entry count and
-    /// position, then as many entries as fit.
+    /// position, then as many entries as fit; earlier runs' entries come after this run's.
     static func historyLines(_ state: DashboardState, width: Int, rows: Int, options: DashboardOptions)
         -> (lines: [Frame.Line], entriesShown: Int)
     {
-        let count = state.alerts.count
+        let items = historyItems(state)
+        let count = items.count
         let first = min(max(0, options.historyScroll), max(0, count - 1))
         var title: [Frame.Span] = [Frame.Span("alert history", .bold)]
         var lines: [Frame.Line] = []
@@ -200,10 +239,12 @@ extension DashboardRenderer {
             }
             lines.append(row.line)
         } else {
-            let activeIndex = state.alerting ? state.alerts.lastIndex { $0.kind == .alert } : nil
+            // The newest alert of this run is the active one while the rule is alerting.
+            let activeOffset =
+                state.alerting
+                ? items.firstIndex { if case .current(let alert) = $0 { alert.kind == .alert } else { false } } : nil
             for offset in first..<count {
-                let index = count - 1 - offset
-                let entry = historyEntryLines(state.alerts[index], width: width, active: index == activeIndex)
+                let entry = historyEntryLines(items[offset], width: width, active: offset == activeOffset)
                 let room = rows - 1 - lines.count
                 if room <= 0 { break }
                 lines += entry.prefix(room)
@@ -215,6 +256,7 @@ extension DashboardRenderer {
             } else {
                 title.append(Frame.Span(" \(count) \(count == 1 ? "entry" : "entries")", .normal))
             }
+            if !state.earlier.isEmpty { title.append(Frame.Span(" · \(state.earlier.count) earlier", .dim)) }
             title.append(Frame.Span(" · newest first", .dim))
         }
         return ([rule(title, width: width)] + lines.prefix(max(0, rows - 1)), max(1, shown))

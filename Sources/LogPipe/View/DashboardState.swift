@@ -22,6 +22,11 @@ public struct DashboardState: Sendable, Equatable {
     public private(set) var window: WindowRecord?
     /// Every alert and recovery received, oldest first; never trimmed.
     public private(set) var alerts: [AlertRecord] = []
+    /// Alerts and recoveries of earlier runs (`history` records from logalert's journal), oldest
+    /// first, at most `earlierCapacity`: shown after this run's, marked as earlier.
+    public private(set) var earlier: [HistoryRecord] = []
+    /// Earlier entries kept; logalert sends at most 50, this bounds a stream that sends more.
+    public static let earlierCapacity = 200
     /// Whether an alert is active: the latest window's state, or the latest transition's when it came
     /// after the window.
     public private(set) var alerting = false
@@ -60,6 +65,9 @@ public struct DashboardState: Sendable, Equatable {
     /// The rule's window length in seconds, once known.
     public var windowLength: Int? { window?.window ?? alerts.last?.window }
 
+    /// Entries of the alert history panel: this run's transitions and the earlier ones.
+    public var historyEntryCount: Int { alerts.count + earlier.count }
+
     /// The number of alert (not recovery) records received.
     public var alertCount: Int { alerts.lazy.filter { $0.kind == .alert }.count }
 
@@ -85,6 +93,10 @@ public struct DashboardState: Sendable, Equatable {
         case .notice(let notice):
             add(notice)
             return .notice(notice)
+        case .history(let entry):
+            earlier.append(entry)
+            if earlier.count > Self.earlierCapacity { earlier.removeFirst(earlier.count - Self.earlierCapacity) }
+            return .earlier(entry)
         case .request, .heartbeat, .invalid, .unknown:
             ignoredRecords += 1
             return .ignored
@@ -97,6 +109,7 @@ public struct DashboardState: Sendable, Equatable {
         var copy = self
         copy.window = live.window
         copy.alerts = live.alerts
+        copy.earlier = live.earlier
         copy.alerting = live.alerting
         return copy
     }

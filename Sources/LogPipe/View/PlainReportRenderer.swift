@@ -49,6 +49,8 @@ public struct PlainReportRenderer: Sendable {
                 "notice " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n"
         case .alert(let alert), .recovery(let alert):
             text += TerminalText.sanitized(alert.message) + "\n"
+        case .earlier(let entry):
+            text += TerminalText.sanitized(DashboardRenderer.HistoryItem.earlier(entry).text) + "\n"
         case .ignored:
             break
         }
@@ -84,6 +86,12 @@ public struct PlainReportRenderer: Sendable {
         }
         text += "alert history: \(state.alerts.count) \(state.alerts.count == 1 ? "entry" : "entries")\n"
         for alert in state.alerts { text += TerminalText.sanitized(alert.message) + "\n" }
+        if !state.earlier.isEmpty {
+            text += "earlier runs: \(state.earlier.count) \(state.earlier.count == 1 ? "entry" : "entries")\n"
+            for entry in state.earlier {
+                text += TerminalText.sanitized(DashboardRenderer.HistoryItem.earlier(entry).text) + "\n"
+            }
+        }
         return text
     }
 
