@@ -8,6 +8,8 @@ struct BorrowedRequest {
     var bytes: Int64
     var section: UnsafeBufferPointer<UInt8>
     var client: UnsafeBufferPointer<UInt8>
+    /// Set for a request logtail's filters excluded (see `RequestObservation.exclusion`).
+    var exclusion: ExclusionReason? = nil
 
     /// Calls `body` with `request` in borrowed form.
     static func withBorrowed<Result>(_ request: RequestObservation, _ body: (BorrowedRequest) -> Result) -> Result {
@@ -18,7 +20,7 @@ struct BorrowedRequest {
                 body(
                     BorrowedRequest(
                         time: request.time, status: request.status, bytes: request.bytes, section: sectionBytes,
-                        client: clientBytes))
+                        client: clientBytes, exclusion: request.exclusion))
             }
         }
     }
@@ -27,6 +29,6 @@ struct BorrowedRequest {
     var owned: RequestObservation {
         RequestObservation(
             time: time, status: status, bytes: bytes, section: String(decoding: section, as: UTF8.self),
-            client: String(decoding: client, as: UTF8.self))
+            client: String(decoding: client, as: UTF8.self), exclusion: exclusion)
     }
 }

@@ -10,14 +10,20 @@ public struct RequestObservation: Sendable, Equatable {
     public var section: String
     /// The client.
     public var client: String
+    /// Set for a request logtail's filters excluded: it moves the clock as any request does, but is
+    /// counted in its bucket's `excluded`, never as a hit (`BucketAggregator.observeExcluded`).
+    public var exclusion: ExclusionReason?
 
     /// Creates an observation.
-    public init(time: Int64, status: Int, bytes: Int64, section: String, client: String) {
+    public init(
+        time: Int64, status: Int, bytes: Int64, section: String, client: String, exclusion: ExclusionReason? = nil
+    ) {
         self.time = time
         self.status = status
         self.bytes = bytes
         self.section = section
         self.client = client
+        self.exclusion = exclusion
     }
 
     /// The observation of a decoded request record.

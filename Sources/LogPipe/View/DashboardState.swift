@@ -85,7 +85,7 @@ public struct DashboardState: Sendable, Equatable {
         case .notice(let notice):
             add(notice)
             return .notice(notice)
-        case .request, .heartbeat, .invalid, .unknown:
+        case .request, .heartbeat, .invalid, .excluded, .unknown:
             ignoredRecords += 1
             return .ignored
         }

@@ -7,9 +7,9 @@ public enum WireProtocol {
     /// optional (`RequestFields`); version 1 records are still read.
     public static let version = 2
 
-    /// The record types of version 2: version 1's, and `gap` and `notice` (added in logpipe 0.3;
-    /// older readers pass them on as types they do not know).
+    /// The record types of version 2: version 1's, `gap` and `notice` (added in logpipe 0.3), and
+    /// `excluded` (logtail's filters); older readers pass them on as types they do not know.
     public enum RecordType: String, Sendable, CaseIterable {
-        case request, invalid, heartbeat, bucket, gap, window, alert, recovery, notice
+        case request, invalid, heartbeat, bucket, gap, window, alert, recovery, notice, excluded
     }
 }

@@ -8,6 +8,8 @@ public enum WireRecord: Sendable, Equatable {
     case window(WindowRecord)
     case alert(AlertRecord)
     case notice(NoticeRecord)
+    /// A request logtail's filters excluded.
+    case excluded(ExcludedRecord)
     /// A well-formed record of a type this program does not know: stages forward it untouched.
     case unknown(type: String)
 
@@ -42,6 +44,7 @@ public enum WireRecord: Sendable, Equatable {
         case .alert: return .alert(try AlertRecord(kind: .alert, json: json))
         case .recovery: return .alert(try AlertRecord(kind: .recovery, json: json))
         case .notice: return .notice(try NoticeRecord(json: json))
+        case .excluded: return .excluded(try ExcludedRecord(json: json))
         case nil: return .unknown(type: type)
         }
     }
@@ -58,6 +61,7 @@ public enum WireRecord: Sendable, Equatable {
         case .window(let record): record.encode(into: &writer)
         case .alert(let record): record.encode(into: &writer)
         case .notice(let record): record.encode(into: &writer)
+        case .excluded(let record): record.encode(into: &writer)
         case .unknown: break
         }
     }
