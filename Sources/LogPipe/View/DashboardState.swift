@@ -144,6 +144,7 @@ public struct DashboardState: Sendable, Equatable {
         totals.late = totals.late.saturatingAdding(bucket.late)
         totals.dropped = totals.dropped.saturatingAdding(bucket.dropped)
         totals.invalid = totals.invalid.saturatingAdding(bucket.invalid)
+        totals.excluded.add(bucket.excluded)
         totals.bytes = totals.bytes.saturatingAdding(bucket.bytes)
         totals.statusClasses.add(bucket.statusClasses)
         totals.firstStart = min(totals.firstStart ?? bucket.start, bucket.start)
