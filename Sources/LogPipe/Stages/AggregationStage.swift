@@ -62,7 +62,9 @@ public struct AggregationStage: Sendable {
 
     /// Remembers which lines the held requests came from: a request that became held on this line
     /// gets this line; one held before keeps its own.
-    @inline(__always)
+    // Not inlined: inlined into `consume`, Swift 6.3.1's optimiser (CopyPropagation) fails its own
+    // ownership check on the `Held` it reads and `swift build -c release` stops with signal 6.
+    @inline(never)
     private mutating func trackHeld(line number: Int64) {
         let first = aggregator.heldRequestTime
         let behind = aggregator.heldBehindTime
