@@ -55,7 +55,10 @@ final class SourceRecorder {
         }
         switch outcome {
         case .request(let request):
-            if let filter, let reason = filter.exclusion(of: request, line: line.bytes, parser: parser) {
+            if let filter,
+                let reason = filter.exclusion(
+                    of: request, virtualHost: { parser.virtualHost(of: request, in: line.bytes) })
+            {
                 recordExcluded(request, reason: reason, line: line, number: number, into: &writer)
                 return
             }

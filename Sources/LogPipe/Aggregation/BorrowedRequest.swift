@@ -8,8 +8,10 @@ struct BorrowedRequest {
     var bytes: Int64
     var section: UnsafeBufferPointer<UInt8>
     var client: UnsafeBufferPointer<UInt8>
-    /// Set for a request logtail's filters excluded (see `RequestObservation.exclusion`).
-    var exclusion: ExclusionReason? = nil
+
+    /// Set for a request logtail's filters excluded, carried in `status` (`RequestObservation.exclusion`).
+    @inline(__always)
+    var exclusion: ExclusionReason? { RequestObservation.exclusion(ofStatus: status) }
 
     /// Calls `body` with `request` in borrowed form.
     static func withBorrowed<Result>(_ request: RequestObservation, _ body: (BorrowedRequest) -> Result) -> Result {
@@ -20,7 +22,7 @@ struct BorrowedRequest {
                 body(
                     BorrowedRequest(
                         time: request.time, status: request.status, bytes: request.bytes, section: sectionBytes,
-                        client: clientBytes, exclusion: request.exclusion))
+                        client: clientBytes))
             }
         }
     }
@@ -29,6 +31,6 @@ struct BorrowedRequest {
     var owned: RequestObservation {
         RequestObservation(
             time: time, status: status, bytes: bytes, section: String(decoding: section, as: UTF8.self),
-            client: String(decoding: client, as: UTF8.self), exclusion: exclusion)
+            client: String(decoding: client, as: UTF8.self))
     }
 }

@@ -102,19 +102,18 @@ public struct RequestFilter: Sendable {
 
     /// Why `request` is excluded, or nil when it is kept.
     /// - Parameters:
-    ///   - request: the request `parser` has just read from `line`.
-    ///   - line: the line, for the virtual host (`AccessLogParser.virtualHost(of:in:)`).
-    ///   - parser: the parser that read it.
+    ///   - request: the request a parser has just read.
+    ///   - virtualHost: the line's virtual host, asked for only by `--only-vhost`
+    ///     (`AccessLogParser.virtualHost(of:in:)`).
+    @inline(__always)
     public func exclusion(
-        of request: ParsedRequest, line: UnsafeBufferPointer<UInt8>, parser: AccessLogParser
+        of request: ParsedRequest, virtualHost: () -> UnsafeBufferPointer<UInt8>?
     ) -> ExclusionReason? {
         if !clients.isEmpty && clients.matches(request.client) { return .client }
         if !paths.isEmpty && paths.matches(target: request.path) { return .path }
         if !agents.isEmpty && agents.matches(request.userAgent) { return .agent }
         if !virtualHosts.isEmpty {
-            guard let host = parser.virtualHost(of: request, in: line), virtualHosts.matches(host) else {
-                return .vhost
-            }
+            guard let host = virtualHost(), virtualHosts.matches(host) else { return .vhost }
         }
         return nil
     }

@@ -12,10 +12,14 @@ struct SubstringAutomaton: Sendable {
     private let classOf: [UInt8]
     /// Columns in `transitions`: the distinct bytes of the strings, plus class 0.
     private let classCount: Int
-    /// `transitions[state * classCount + class]`: the next state.
+    /// `transitions[row + class]`, where `row` is a state's first entry (`state * classCount`): the
+    /// next state's row, with `acceptingBit` set when reaching it means some string ended at the
+    /// current byte. Rows rather than state numbers, and the flag in the entry, leave one load, one
+    /// test and one add per byte of text.
     private let transitions: [UInt32]
-    /// Whether reaching the state means some string ended at the current byte.
-    private let accepting: [Bool]
+
+    /// The flag of an entry of `transitions` that leads to an accepting state.
+    private static let acceptingBit: UInt32 = 1 << 31
 
     /// The automaton of `strings` (each non-empty; ASCII letters in either case).
     init(_ strings: [[UInt8]]) {
@@ -76,19 +80,34 @@ struct SubstringAutomaton: Sendable {
                 }
             }
         }
+        // Entries become rows, flagged when they lead to an accepting state.
+        for index in transitions.indices {
+            let target = Int(transitions[index])
+            transitions[index] = UInt32(target * classCount) | (accepting[target] ? Self.acceptingBit : 0)
+        }
         self.classOf = classOf
         self.classCount = classCount
         self.transitions = transitions
-        self.accepting = accepting
     }
 
     /// Whether `text` contains one of the strings.
     func containsAny(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        var state = 0
-        for byte in text {
-            state = Int(transitions[state * classCount + Int(classOf[Int(byte)])])
-            if accepting[state] { return true }
+        guard let bytes = text.baseAddress else { return false }
+        let count = text.count
+        return transitions.withUnsafeBufferPointer { transitions in
+            classOf.withUnsafeBufferPointer { classOf in
+                // Every entry is a row of the table and every class below `classCount`: in bounds.
+                guard let table = transitions.baseAddress, let classes = classOf.baseAddress else { return false }
+                var row = 0
+                var index = 0
+                while index < count {
+                    let entry = table[row &+ Int(classes[Int(bytes[index])])]
+                    if entry & Self.acceptingBit != 0 { return true }
+                    row = Int(entry)
+                    index &+= 1
+                }
+                return false
+            }
         }
-        return false
     }
 }

@@ -13,7 +13,7 @@ struct RequestFilterTests {
         return lines.map { text in
             Array(text.utf8).withUnsafeBufferPointer { line -> String? in
                 guard case .request(let request) = parser.parse(line) else { return "not a request" }
-                return filter.exclusion(of: request, line: line, parser: parser)?.description
+                return filter.exclusion(of: request) { parser.virtualHost(of: request, in: line) }?.description
             }
         }
     }

@@ -17,15 +17,19 @@ public struct ExcludedRecord: Sendable, Equatable {
     }
 
     /// Appends this record as one NDJSON line: `{"type":"excluded","v":2,"time":…,"reason":"path"}`.
+    /// One reservation and unchecked appends, as `ParsedRequest.encode` does: with a filter for health
+    /// checks this is a good share of logtail's output (the generic pieces cost about 840 instructions
+    /// a record, callgrind).
     public func encode(into writer: inout JSONWriter) {
-        writer.beginRecord(type: "excluded")
-        writer.key("time")
-        writer.integer(time)
-        writer.key("reason")
-        writer.raw(UInt8(ascii: "\""))
-        writer.raw(reason.name)
-        writer.raw(UInt8(ascii: "\""))
-        writer.endRecord()
+        // 45 bytes of literals, 6 of reason, and at most 20 for each of the version and the time.
+        writer.reserveForUncheckedAppends(96)
+        writer.uncheckedRaw(#"{"type":"excluded","v":"#)
+        writer.uncheckedInteger(Int64(WireProtocol.version))
+        writer.uncheckedRaw(#","time":"#)
+        writer.uncheckedInteger(time)
+        writer.uncheckedRaw(#","reason":""#)
+        writer.uncheckedRaw(reason.name)
+        writer.uncheckedRaw("\"}\n")
     }
 
     /// Decodes an `excluded` record from its parsed JSON object.
