@@ -2,8 +2,8 @@
 /// an Aho-Corasick automaton (Aho and Corasick, "Efficient string matching", CACM 1975) compiled
 /// into a table of transitions.
 ///
-/// `--exclude-agent bots` asks some sixty substrings of every user agent; searching for each in turn
-/// would cost some sixty scans of the agent, this one scan with one table look-up per byte, however
+/// `--exclude-agent bots` asks 84 substrings of every user agent; searching for each in turn
+/// would cost 84 scans of the agent, this one scan with one table look-up per byte, however
 /// many strings there are. Bytes are first mapped to classes (every byte that appears in no string
 /// is class 0, which always leads back to the start), so the table has one row per state and one
 /// column per distinct byte of the strings.
