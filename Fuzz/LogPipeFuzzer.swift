@@ -24,7 +24,9 @@
 //   - logagg's read accepts exactly the lines the full read accepts;
 //   - what the stages write decodes;
 //   - RESPReader gives the same replies (or the same failure) however the bytes are split;
-//   - a record StreamRecordFilter lets through is one line holding one JSON object with a type.
+//   - a record StreamRecordFilter lets through is one line holding one JSON object with a type;
+//   - a parsed request's virtual host lies within its line, and the filters' verdict on it, written
+//     as an excluded record, reads back as the same record.
 
 /// The formats the parser is driven with, picked by the input's first byte.
 private let fuzzFormats: [LogFormat] = [.auto, .common, .combined, .vhost, .w3c]
@@ -68,10 +70,36 @@ private func fuzzStreamLine(_ line: UnsafeBufferPointer<UInt8>) {
     }
 }
 
+/// Every filter at once, each with patterns that hostile lines can come close to.
+private let fuzzFilter = try! RequestFilter(
+    excludeClients: ["10.0.0.0/8,192.0.2.0/24", "2001:db8::/32,::ffff:0:0/96,fe80::/10"],
+    excludePaths: ["/healthz", "*.php", "/api/*/x*y"], excludeAgents: ["bots", "*curl*", "Mozilla/5.0 (X"],
+    onlyVirtualHosts: ["www.example.com,*.example.org:8080,[2001:db8::1]"])
+
+/// The filters' verdict on a parsed request: the virtual host found within the line, and the
+/// excluded record it gives reads back the same.
+private func fuzzFilters(_ request: ParsedRequest, line: UnsafeBufferPointer<UInt8>, parser: AccessLogParser) {
+    if let host = parser.virtualHost(of: request, in: line) {
+        guard let start = host.baseAddress, let lineStart = line.baseAddress, start >= lineStart,
+            start + host.count <= lineStart + line.count
+        else { fatalError("a virtual host outside its line: \(String(decoding: line, as: UTF8.self))") }
+    }
+    guard let reason = fuzzFilter.exclusion(of: request, virtualHost: { parser.virtualHost(of: request, in: line) })
+    else { return }
+    var writer = JSONWriter()
+    ExcludedRecord(time: request.time, reason: reason).encode(into: &writer)
+    var encoded = writer.bytes
+    encoded.removeLast()
+    guard (try? WireRecord.decode(encoded)) == .excluded(ExcludedRecord(time: request.time, reason: reason)) else {
+        fatalError("an excluded record does not read back: \(String(decoding: encoded, as: UTF8.self))")
+    }
+}
+
 /// Parses an access-log line and checks what its request record decodes to.
 private func fuzzLogLine(_ line: UnsafeBufferPointer<UInt8>, format: LogFormat) {
     var parser = AccessLogParser(format: format)
     guard case .request(let request) = parser.parse(line) else { return }
+    fuzzFilters(request, line: line, parser: parser)
     var writer = JSONWriter()
     request.encode(into: &writer, source: "fuzz.log", fields: .all)
     var encoded = writer.bytes

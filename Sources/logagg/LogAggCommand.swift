@@ -2,7 +2,8 @@ import Glibc
 import LogPipe
 import LogPipeIO
 
-/// logagg: reads request, invalid and heartbeat records on stdin and writes one bucket per interval.
+/// logagg: reads request, invalid, excluded and heartbeat records on stdin and writes one bucket per
+/// interval.
 @main
 enum LogAggCommand {
     static let spec = CommandSpec(
@@ -31,7 +32,7 @@ enum LogAggCommand {
                 default: "the host name"),
         ],
         discussion: """
-            READS (stdin, NDJSON): request, invalid, heartbeat records (docs/PROTOCOL.md).
+            READS (stdin, NDJSON): request, invalid, excluded, heartbeat records (docs/PROTOCOL.md).
             WRITES (stdout, NDJSON): bucket records, every interval, empty ones included, in order; a run
               of empty intervals longer than an hour is one gap record instead; records of other types
               are passed on untouched.
@@ -44,6 +45,9 @@ enum LogAggCommand {
             (a line dated 2099 amid today's; counted as "dropped" and reported on stderr). At the end of
             input a held request is accepted: the last line of a log counts, whatever the gap. The last
             bucket then carries "observed_end", where the input ended.
+            An excluded record (a request logtail's filters left out) is counted by its reason in the
+            bucket's "excluded" object, never as a hit; for the stream's time it is a request like any
+            other.
 
             EXIT STATUS: 0 at end of input or when stdout is closed, 64 bad usage, 74 I/O error.
 

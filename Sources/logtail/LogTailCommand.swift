@@ -9,7 +9,7 @@ enum LogTailCommand {
         name: "logtail",
         overview: "Follow HTTP access logs and write one JSON record per line.",
         usage:
-            "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--fields <list>] [<file> ...]",
+            "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--fields <list>] [--exclude-client <list>] [--exclude-path <pattern>] [--exclude-agent <pattern>] [--only-vhost <list>] [<file> ...]",
         arguments: [
             (
                 "file",
@@ -34,7 +34,7 @@ enum LogTailCommand {
                     "Optional request members to write, comma-separated: source, user, method, path, protocol, referer, agent, or all. Downstream stages need none of them.",
                 default: "none"),
             .flag("headers", help: "Same as adding referer,agent to --fields."),
-        ],
+        ] + RequestFilter.options,
         discussion: """
             Following works like 'tail -F': a file rotated by rename is read to its end and the new file
             at the path is read from its start; a truncated file (copy-and-truncate, '> file') is read
@@ -52,6 +52,8 @@ enum LogTailCommand {
               request     one per log line: time, client, status, bytes, section (+ with --fields:
                           source, user, method, path, protocol, referer, agent)
               invalid     a line that is not a request: source, line, reason, excerpt, time if known
+              excluded    a request a filter left out, instead of its request record: time, reason
+                          (client, path, agent or vhost)
               heartbeat   once a second of the log's clock while the inputs are idle (not with --once): time,
                           the wall clock minus the lag seen on fresh lines (a log whose timestamps
                           run behind the machine's clock keeps its own clock; never ahead of the
@@ -62,6 +64,16 @@ enum LogTailCommand {
             replays from a moment; when following it implies --from-start (the lines already in the
             files are read from that moment on, then following goes on).
 
+            FILTERS: --exclude-client, --exclude-path, --exclude-agent and --only-vhost leave requests
+            out of the counts, such as health checks and crawlers that should not raise an alert. An
+            excluded request is written as an excluded record, which logagg counts by reason in its
+            bucket, never as a hit; the summary on stderr counts them too. A request is left out when
+            any filter says so (the reason named is the first of client, path, agent, vhost). Paths
+            are matched without their query string and case-sensitively, user agents ignoring case; a
+            client that is a host name is in no range; a Common line has no user agent; lines without
+            a virtual host are left out by --only-vhost (with one warning). 'bots' stands for:
+            \(RequestFilter.botsList)
+
             EXIT STATUS:
               0 success, also when stdout is closed by its reader or on SIGINT/SIGTERM;
               64 bad usage; 66 a file to read with --once is missing or unreadable; 74 I/O error.
@@ -70,6 +82,7 @@ enum LogTailCommand {
               logtail /var/log/nginx/access.log | logagg | logalert | logview
               logtail --once --format combined old.log | head
               logtail --once --fields path,agent old.log | jq -r .path
+              logtail --exclude-path /healthz --exclude-agent bots --exclude-client 10.0.0.0/8 access.log
             """
     )
 
@@ -85,6 +98,7 @@ enum LogTailCommand {
         let format: LogFormat
         let maximumLineLength: Int
         let fields: RequestFields
+        let filter: RequestFilter
         do throws(UsageError) {
             format = LogFormat(
                 rawValue: try arguments.choice(
@@ -96,6 +110,7 @@ enum LogTailCommand {
                 throw UsageError("--fields '\(list)': expected a comma-separated list of \(names), all or none")
             }
             fields = arguments.has("headers") ? chosen.union([.referer, .agent]) : chosen
+            filter = try RequestFilter(arguments)
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
@@ -149,14 +164,14 @@ enum LogTailCommand {
         if unreadable > 0 { exit(ExitStatus.noInput.rawValue) }
         let recorders = inputs.map {
             SourceRecorder(
-                source: $0.name, format: format, fields: fields, diagnostics: diagnostics)
+                source: $0.name, format: format, fields: fields, filter: filter, diagnostics: diagnostics)
         }
         let loop = TailLoop(
             inputs: inputs, recorders: recorders, output: OutputChannel(), signals: signals, diagnostics: diagnostics,
             heartbeats: !once, since: since, format: format)
         let ending = withExtendedLifetime(watchdog) { loop.run() }
         // Every line handed out is counted once, a partial line emitted at a truncation or rotation
-        // included: lines = requests + skipped + invalid, live as in a replay.
+        // included: lines = requests + skipped + invalid (+ excluded with filters), live as in a replay.
         if ending != .outputClosed {
             for recorder in recorders { diagnostics.note("\(recorder.source): \(recorder.tally.summary)") }
         }

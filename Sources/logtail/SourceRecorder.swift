@@ -2,8 +2,9 @@ import LogPipe
 import LogPipeIO
 
 /// Turns the lines of one input into records: parses each with the input's own parser (W3C
-/// `#Fields` state belongs to one file), writes `request` and `invalid` records, warns about the
-/// first few invalid lines and counts everything.
+/// `#Fields` state belongs to one file), writes `request` and `invalid` records (and `excluded`
+/// records for the requests the filters leave out), warns about the first few invalid lines and
+/// counts everything.
 final class SourceRecorder {
     /// The input's name, written as the `source` of its records.
     let source: String
@@ -12,16 +13,27 @@ final class SourceRecorder {
     @exclusivity(unchecked) private(set) var tally = SourceTally()
     @exclusivity(unchecked) private var parser: AccessLogParser
     private let fields: RequestFields
+    /// The filters, or nil when none is set: a request is then written without a test.
+    private let filter: RequestFilter?
+    /// Whether the warning about a line without a virtual host (`--only-vhost`) was given.
+    private var warnedNoVirtualHost = false
     private let diagnostics: Diagnostics
     /// Invalid lines shown on standard error per input; further ones are only counted.
     private let warningLimit: Int
 
     /// Creates the recorder of the input named `source`.
-    init(source: String, format: LogFormat, fields: RequestFields, diagnostics: Diagnostics, warningLimit: Int = 5) {
+    init(
+        source: String, format: LogFormat, fields: RequestFields, filter: RequestFilter? = nil,
+        diagnostics: Diagnostics, warningLimit: Int = 5
+    ) {
         self.source = source
+        let filter = filter.flatMap { $0.isEmpty ? nil : $0 }
         parser = AccessLogParser(
-            format: format, readsRefererAndAgent: !fields.isDisjoint(with: [.referer, .agent]))
+            format: format,
+            readsRefererAndAgent: !fields.isDisjoint(with: [.referer, .agent]) || filter?.readsUserAgent == true)
         self.fields = fields
+        self.filter = filter
+        if filter != nil { tally.excluded = ExclusionCounts() }
         self.diagnostics = diagnostics
         self.warningLimit = warningLimit
     }
@@ -43,12 +55,37 @@ final class SourceRecorder {
         }
         switch outcome {
         case .request(let request):
+            if let filter,
+                let reason = filter.exclusion(
+                    of: request, virtualHost: { parser.virtualHost(of: request, in: line.bytes) })
+            {
+                recordExcluded(request, reason: reason, line: line, number: number, into: &writer)
+                return
+            }
             tally.requests += 1
             request.encode(into: &writer, source: source, fields: fields)
         case .skipped:
             tally.skipped += 1
         case .invalid(let reason, let time):
             recordInvalid(line, number: number, reason: reason, time: time, into: &writer)
+        }
+    }
+
+    /// Writes the `excluded` record of a request a filter left out, and says once when `--only-vhost`
+    /// meets a line that names no virtual host at all (a Common or Combined log, a W3C log without
+    /// `cs-host`), which it can only leave out: otherwise the view would show a quiet site.
+    private func recordExcluded(
+        _ request: ParsedRequest, reason: ExclusionReason, line: LineSplitter.Line, number: Int64,
+        into writer: inout JSONWriter
+    ) {
+        tally.excluded?.count(reason)
+        ExcludedRecord(time: request.time, reason: reason).encode(into: &writer)
+        if reason == .vhost && !warnedNoVirtualHost && parser.virtualHost(of: request, in: line.bytes) == nil {
+            warnedNoVirtualHost = true
+            let message =
+                "\(source):\(number): this line names no virtual host, and --only-vhost leaves out every line without one (counted as excluded, reason vhost)"
+            diagnostics.warning(message)
+            NoticeRecord(tool: "logtail", kind: "filter", message: message, file: source).encode(into: &writer)
         }
     }
 

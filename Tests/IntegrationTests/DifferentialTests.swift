@@ -41,20 +41,21 @@ struct DifferentialTests {
             let directory = try PipelineTools.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let run = try Differential.run(
-                log: log.text(), stream: nil, aggregateArguments: log.aggregateArguments,
-                alertArguments: log.alertArguments, in: directory)
+                log: log.text(), stream: nil, tailArguments: log.filterArguments,
+                aggregateArguments: log.aggregateArguments, alertArguments: log.alertArguments, in: directory)
             let options = Differential.Options(
                 interval: log.interval, lateness: log.lateness, lateHorizon: log.lateHorizon ?? 3600,
                 window: log.window,
                 threshold: Double(log.threshold)!, recoverBelow: log.recoverBelow.flatMap(Double.init),
                 holdFor: log.holdFor ?? 0)
             var problems = try Differential.compare(run, inputs: log.inputs, options: options, totals: &totals)
-            // logtail: every line is a request or an invalid line (none skipped without --since).
-            let invalid = log.lines.count - log.requestCount
+            // logtail: every line is a request, an excluded request or an invalid line (none skipped
+            // without --since).
+            let invalid = log.lines.count - log.requestCount - log.excludedCount
             if let counts = Differential.tailCounts(run.tailError) {
-                if counts != (log.lines.count, log.requestCount, 0, invalid) {
+                if counts != (log.lines.count, log.requestCount, 0, invalid, log.excludedCount) {
                     problems.append(
-                        "logtail counted \(counts), generated \(log.lines.count) lines: \(log.requestCount) requests, \(invalid) invalid"
+                        "logtail counted \(counts), generated \(log.lines.count) lines: \(log.requestCount) requests, \(invalid) invalid, \(log.excludedCount) excluded"
                     )
                 }
             } else {

@@ -19,6 +19,8 @@ enum Differential {
         var disagreeing = 0
         var lines = 0
         var requests = 0
+        /// Requests excluded by filters (logs) or sent as excluded records (streams).
+        var excluded = 0
         var buckets = 0
         var gaps = 0
         var transitions = 0
@@ -32,7 +34,8 @@ enum Differential {
         var lateSecondsAhead = 0
 
         var description: String {
-            "\(logs) inputs (\(disagreeing) disagreeing), \(lines) lines, \(requests) requests, \(buckets) buckets, "
+            "\(logs) inputs (\(disagreeing) disagreeing), \(lines) lines, \(requests) requests, \(excluded) excluded, "
+                + "\(buckets) buckets, "
                 + "\(gaps) gaps, \(transitions) transitions, \(windows) window records compared; revised steps taken: "
                 + "\(heldPairs) held first pairs, \(firstRequestsDropped) first requests dropped, "
                 + "\(gapsThroughOpenedBuckets) gaps through opened buckets, \(lateSecondsAhead) late seconds ahead"
@@ -71,6 +74,9 @@ enum Differential {
             }
             bucket.dropped = Int(try integer("dropped"))
             bucket.invalid = Int(try integer("invalid"))
+            if case .object(let members) = value["excluded"] {
+                for (reason, count) in members { bucket.excluded[reason] = Int(count.integerValue ?? -1) }
+            }
             bucket.observedEnd = value["observed_end"]?.integerValue
             return .aggregate(.bucket(bucket))
         case "gap":
@@ -125,7 +131,8 @@ enum Differential {
     /// Runs `logtail --once access.log | logagg … | logalert …` (when `log` is given) or
     /// `logagg … < input.ndjson | logalert …` in `directory`, keeping logagg's output with `tee`.
     static func run(
-        log: String?, stream: String?, aggregateArguments: [String], alertArguments: [String], in directory: String
+        log: String?, stream: String?, tailArguments: [String] = [], aggregateArguments: [String],
+        alertArguments: [String], in directory: String
     ) throws -> Run {
         func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         // A tool that writes years of empty buckets one by one would run for hours and fill the disk:
@@ -138,7 +145,8 @@ enum Differential {
         let source: String
         if let log {
             try log.write(toFile: "\(directory)/access.log", atomically: false, encoding: .utf8)
-            source = "\(limit) \(quoted(binaryDirectory + "/logtail")) --once access.log 2> tail.err"
+            let tail = ([binaryDirectory + "/logtail", "--once"] + tailArguments).map(quoted).joined(separator: " ")
+            source = "\(limit) \(tail) access.log 2> tail.err"
         } else {
             try (stream ?? "").write(toFile: "\(directory)/input.ndjson", atomically: false, encoding: .utf8)
             source = "cat input.ndjson"
@@ -270,8 +278,11 @@ enum Differential {
             )
         }
 
-        // Conservation: every request is a hit, a late hit or dropped.
+        // Conservation: every request is a hit, a late hit or dropped; every excluded one is excluded.
         let requests = inputs.count { if case .request = $0 { true } else { false } }
+        var expectedExcluded: [String: Int] = [:]
+        for case .excluded(_, let reason) in inputs { expectedExcluded[reason, default: 0] += 1 }
+        var excluded: [String: Int] = [:]
         var hits = 0
         var late = 0
         var dropped = 0
@@ -279,6 +290,7 @@ enum Differential {
             hits += bucket.hits
             late += bucket.late
             dropped += bucket.dropped
+            excluded.merge(bucket.excluded, uniquingKeysWith: +)
             if bucket.perSecond.reduce(0, +) != bucket.hits {
                 problems.append("per_second does not add up to hits: \(bucket)")
             }
@@ -286,6 +298,10 @@ enum Differential {
                 problems.append("late_seconds do not add up to late: \(bucket)")
             }
         }
+        if excluded != expectedExcluded {
+            problems.append("conservation: excluded \(expectedExcluded) but the buckets count \(excluded)")
+        }
+        totals.excluded += expectedExcluded.values.reduce(0, +)
         if hits + late + dropped != requests {
             problems.append(
                 "conservation: \(requests) requests but hits \(hits) + late \(late) + dropped \(dropped) = \(hits + late + dropped)"
@@ -343,15 +359,22 @@ enum Differential {
             """
     }
 
-    /// logtail's summary line, `<file>: N lines: R requests, S skipped, I invalid[ (…)]`, as numbers.
-    static func tailCounts(_ standardError: String) -> (lines: Int, requests: Int, skipped: Int, invalid: Int)? {
+    /// logtail's summary line, `<file>: N lines: R requests, S skipped, I invalid[ (…)][, E excluded (…)]`,
+    /// as numbers (`excluded` 0 when the summary has no such part).
+    static func tailCounts(
+        _ standardError: String
+    ) -> (lines: Int, requests: Int, skipped: Int, invalid: Int, excluded: Int)? {
         guard let summary = standardError.split(separator: "\n").last(where: { $0.contains(" lines: ") }),
             let marker = summary.range(of: " lines: "),
             let lines = summary[..<marker.lowerBound].split(separator: " ").last.flatMap({ Int($0) })
         else { return nil }
         let counts = summary[marker.upperBound...].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         guard counts.count >= 3 else { return nil }
-        return (lines, counts[0], counts[1], counts[2])
+        var excluded = 0
+        if let part = summary.range(of: #", \d+ excluded"#, options: .regularExpression) {
+            excluded = Int(summary[part].split(whereSeparator: { !$0.isNumber }).first ?? "") ?? -1
+        }
+        return (lines, counts[0], counts[1], counts[2], excluded)
     }
 
     /// Keeps a failing case's files in `LOGPIPE_DIFFERENTIAL_KEEP`, when set.

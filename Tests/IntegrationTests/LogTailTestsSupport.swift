@@ -129,12 +129,15 @@ extension LogTailProcess {
     }
 }
 
-/// logtail's per-file summaries on stderr (`…: 12 lines: 10 requests, 1 skipped, 1 invalid`), added up.
+/// logtail's per-file summaries on stderr (`…: 12 lines: 10 requests, 1 skipped, 1 invalid`, and with
+/// filters `…, 3 excluded (2 client, 1 path)`), added up.
 struct TailSummary: CustomStringConvertible {
     var lines = 0
     var requests = 0
     var skipped = 0
     var invalid = 0
+    /// Requests the filters excluded (0 without filters, whose summary has no such part).
+    var excluded = 0
     /// How many summaries were added.
     var files = 0
 
@@ -148,6 +151,9 @@ struct TailSummary: CustomStringConvertible {
             requests += numbers[1]
             skipped += numbers[2]
             invalid += numbers[3]
+            if let part = line.range(of: #", \d+ excluded"#, options: .regularExpression) {
+                excluded += Int(line[part].split(whereSeparator: { !$0.isNumber }).first ?? "") ?? 0
+            }
             files += 1
         }
     }

@@ -9,6 +9,10 @@ struct BorrowedRequest {
     var section: UnsafeBufferPointer<UInt8>
     var client: UnsafeBufferPointer<UInt8>
 
+    /// Set for a request logtail's filters excluded, carried in `status` (`RequestObservation.exclusion`).
+    @inline(__always)
+    var exclusion: ExclusionReason? { RequestObservation.exclusion(ofStatus: status) }
+
     /// Calls `body` with `request` in borrowed form.
     static func withBorrowed<Result>(_ request: RequestObservation, _ body: (BorrowedRequest) -> Result) -> Result {
         var section = request.section

@@ -13,6 +13,8 @@ struct BucketAccumulator {
     var late = 0
     var lateSeconds: [Int64: Int] = [:]
     var dropped = 0
+    /// Requests logtail's filters excluded, by reason: counted, never hits.
+    var excluded = ExclusionCounts()
 
     init(start: Int64, interval: Int, trackedKeys: Int) {
         self.start = start
@@ -36,10 +38,11 @@ struct BucketAccumulator {
         late = 0
         lateSeconds.removeAll(keepingCapacity: true)
         dropped = 0
+        excluded = ExclusionCounts()
     }
 
-    /// Whether nothing was counted: no hit, late or dropped request, no invalid line.
-    var isEmpty: Bool { hits == 0 && late == 0 && dropped == 0 && invalid == 0 }
+    /// Whether nothing was counted: no hit, late, dropped or excluded request, no invalid line.
+    var isEmpty: Bool { hits == 0 && late == 0 && dropped == 0 && invalid == 0 && excluded.isZero }
 
     mutating func add(_ request: BorrowedRequest) {
         hits += 1
@@ -71,6 +74,7 @@ struct BucketAccumulator {
         record.late = late
         record.lateSeconds = lateSeconds.sorted { $0.key < $1.key }.map { SecondCount(at: $0.key, hits: $0.value) }
         record.dropped = dropped
+        record.excluded = excluded
         return record
     }
 }

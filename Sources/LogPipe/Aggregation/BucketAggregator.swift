@@ -94,6 +94,9 @@ public struct BucketAggregator: Sendable {
     private(set) var clock = Clock.notStarted(invalid: 0, dropped: 0)
     private(set) var held = Held.nothing
     private var buckets: OpenBuckets
+    /// Excluded requests dropped before the clock started, carried into the first bucket like
+    /// dropped ones.
+    private var excludedBeforeClock = ExclusionCounts()
 
     /// Creates an aggregator.
     public init(configuration: Configuration = Configuration()) {
@@ -174,6 +177,20 @@ public struct BucketAggregator: Sendable {
         }
     }
 
+    /// Counts one request that logtail's filters excluded (an `excluded` record): in the `excluded`
+    /// counts of a bucket, never as a hit, a late or a dropped request, so it never reaches the alert.
+    ///
+    /// For the clock it is a request like any other, held, settled, accepted or shown absurd by the
+    /// same rule: a filter changes what is counted, never when buckets close, so the stream's buckets
+    /// and gaps are the same with or without filters. Where the rule would count a request as a hit
+    /// of its bucket, late or dropped in the oldest open bucket, an excluded one is counted in the
+    /// `excluded` of that same bucket; one dropped before the clock started, in the first bucket.
+    public mutating func observeExcluded(time: Int64, reason: ExclusionReason, into output: inout AggregatorOutput) {
+        observe(
+            RequestObservation(time: time, status: 0, bytes: 0, section: "", client: "", exclusion: reason),
+            into: &output)
+    }
+
     /// Moves the clock to `time` (a heartbeat, trusted: it comes from logtail's clock); reports the
     /// buckets that closes. A held request is settled first.
     public mutating func advance(to time: Int64, into output: inout AggregatorOutput) {
@@ -246,6 +263,15 @@ public struct BucketAggregator: Sendable {
 
     /// Counts a held request as dropped: what came next showed its time absurd.
     private mutating func drop(_ pending: RequestObservation, evidence: Int64, into output: inout AggregatorOutput) {
+        if let reason = pending.exclusion {
+            // Excluded anyway: counted where a dropped request would be, without a warning.
+            if case .running(let running) = clock {
+                buckets.update(running.nextStart) { $0.excluded.count(reason) }
+            } else {
+                excludedBeforeClock.count(reason)
+            }
+            return
+        }
         switch clock {
         case .notStarted(let invalid, let dropped):
             clock = .notStarted(invalid: invalid, dropped: dropped + 1)
@@ -270,6 +296,11 @@ public struct BucketAggregator: Sendable {
         let start = bucketStart(time)
         clock = .running(Running(watermark: time, nextStart: start, hasEmitted: false))
         buckets.openFirst(at: start, invalid: invalid, dropped: dropped)
+        if !excludedBeforeClock.isZero {
+            let carried = excludedBeforeClock
+            excludedBeforeClock = ExclusionCounts()
+            buckets.update(start) { $0.excluded.add(carried) }
+        }
     }
 
     /// Moves the watermark to `time` and emits the buckets that closes.
@@ -319,10 +350,14 @@ public struct BucketAggregator: Sendable {
     private mutating func place(_ request: BorrowedRequest, into output: inout AggregatorOutput) {
         guard case .running(var running) = clock else { return }
         if request.time >= running.nextStart {
-            buckets.add(request, toBucketAt: bucketStart(request.time))
+            count(request, inBucketAt: bucketStart(request.time))
             return
         }
         guard running.watermark - request.time <= Int64(configuration.lateHorizon) else {
+            if let reason = request.exclusion {
+                buckets.update(running.nextStart) { $0.excluded.count(reason) }
+                return
+            }
             buckets.update(running.nextStart) { $0.dropped += 1 }
             output.notices.append(.droppedPast(time: request.time, watermark: running.watermark))
             return
@@ -332,10 +367,24 @@ public struct BucketAggregator: Sendable {
             // hit of its own interval, not late for one that was never shown.
             running.nextStart = bucketStart(request.time)
             clock = .running(running)
-            buckets.add(request, toBucketAt: running.nextStart)
+            count(request, inBucketAt: running.nextStart)
+            return
+        }
+        if let reason = request.exclusion {
+            buckets.update(running.nextStart) { $0.excluded.count(reason) }
             return
         }
         buckets.update(running.nextStart) { $0.addLate(at: request.time) }
+    }
+
+    /// Counts a request as a hit of the bucket at `start`, or an excluded one in its `excluded`.
+    @inline(__always)
+    private mutating func count(_ request: BorrowedRequest, inBucketAt start: Int64) {
+        if let reason = request.exclusion {
+            buckets.update(start) { $0.excluded.count(reason) }
+        } else {
+            buckets.add(request, toBucketAt: start)
+        }
     }
 
     /// The start of the bucket holding `time` (floor division, also before 1970).

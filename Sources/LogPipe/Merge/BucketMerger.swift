@@ -287,6 +287,7 @@ struct MergedInterval: Sendable {
     var late = 0
     var lateSeconds: [Int64: Int] = [:]
     var dropped = 0
+    var excluded = ExclusionCounts()
     var hitsBySource: [String: Int] = [:]
 
     init(start: Int64, interval: Int64) {
@@ -311,6 +312,7 @@ struct MergedInterval: Sendable {
         bytes = sum.overflow ? .max : sum.partialValue
         invalid += bucket.invalid
         dropped += bucket.dropped
+        excluded.add(bucket.excluded)
         addLateSeconds(of: bucket)
         hitsBySource[source, default: 0] += bucket.hits
     }
@@ -323,6 +325,7 @@ struct MergedInterval: Sendable {
         }
         invalid += bucket.invalid
         dropped += bucket.dropped
+        excluded.add(bucket.excluded)
         addLateSeconds(of: bucket)
     }
 
@@ -345,6 +348,7 @@ struct MergedInterval: Sendable {
         record.late = late
         record.lateSeconds = lateSeconds.sorted { $0.key < $1.key }.map { SecondCount(at: $0.key, hits: $0.value) }
         record.dropped = dropped
+        record.excluded = excluded
         return record
     }
 

@@ -8,10 +8,14 @@ struct W3CFieldMap: Sendable {
 
     /// The role of each field, in line order.
     let roles: [Role]
+    /// The position of the `cs-host` field (the Host header: the line's virtual host), if listed. Only
+    /// `--only-vhost` reads it (`AccessLogParser.virtualHost(of:in:)`), so the parse gives it no role.
+    let hostField: Int?
 
     /// Reads the field names of a `#Fields:` directive (the text after the colon).
     init(directive: UnsafeBufferPointer<UInt8>) {
         var roles: [Role] = []
+        var hostField: Int?
         var index = 0
         let count = directive.count
         while index < count {
@@ -19,10 +23,13 @@ struct W3CFieldMap: Sendable {
             let start = index
             while index < count && directive[index] != UInt8(ascii: " ") && directive[index] != 0x09 { index += 1 }
             if index > start {
-                roles.append(Self.role(named: UnsafeBufferPointer(rebasing: directive[start..<index])))
+                let name = UnsafeBufferPointer(rebasing: directive[start..<index])
+                if hostField == nil && Self.name(name, is: "cs-host") { hostField = roles.count }
+                roles.append(Self.role(named: name))
             }
         }
         self.roles = roles
+        self.hostField = hostField
     }
 
     private static let names: [(String, Role)] = [
@@ -39,5 +46,11 @@ struct W3CFieldMap: Sendable {
             }
         }
         return .ignored
+    }
+
+    /// Whether the field name `name` is `candidate` (lower case), ignoring ASCII case.
+    private static func name(_ name: UnsafeBufferPointer<UInt8>, is candidate: String) -> Bool {
+        candidate.utf8.count == name.count
+            && zip(candidate.utf8, name).allSatisfy({ $0 == ($1 >= 65 && $1 <= 90 ? $1 | 0x20 : $1) })
     }
 }

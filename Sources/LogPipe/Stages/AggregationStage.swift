@@ -38,6 +38,8 @@ public struct AggregationStage: Sendable {
                 aggregator.advance(to: heartbeat.time, into: &produced)
             case .other(.invalid(let invalid)):
                 aggregator.observeInvalid(time: invalid.time)
+            case .other(.excluded(let excluded)):
+                aggregator.observeExcluded(time: excluded.time, reason: excluded.reason, into: &produced)
             case .other:
                 // Not logagg's to consume: pass it on untouched, so new record types never break a stage.
                 output.raw(line)

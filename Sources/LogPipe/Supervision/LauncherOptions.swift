@@ -5,7 +5,7 @@ public struct LauncherOptions: Hashable, Sendable {
     public var alertArguments: [String] = []
     /// `--interval`, `--top` (and `stageOptions`) for logagg, as given.
     public var aggregationArguments: [String] = []
-    /// `--from-start`, `--once`, `--format` (and `stageOptions`) for logtail.
+    /// `--from-start`, `--once`, `--format`, the filters (`--exclude-client`, …) (and `stageOptions`) for logtail.
     public var tailArguments: [String] = []
     /// `--plain`, `--no-bell` for logview.
     public var viewArguments: [String] = []
@@ -83,6 +83,7 @@ public struct LauncherOptions: Hashable, Sendable {
         try checkFleetOptions(arguments)
         try checkTextfileOption(arguments)
         try checkDeliveryOptions(arguments)
+        try checkFilterOptions(arguments)
         if headless && viewCommand != nil {
             throw UsageError("--headless runs no view; drop --view")
         }
@@ -90,6 +91,22 @@ public struct LauncherOptions: Hashable, Sendable {
             throw UsageError("--demo generates its own live log; drop the files and --once")
         }
         try takeStageOptions(arguments)
+    }
+
+    /// The filters at the source (`RequestFilter.options`): checked as logtail checks them, so that a
+    /// bad range is a usage error before anything starts, and handed to logtail as given.
+    private mutating func checkFilterOptions(_ arguments: ParsedArguments) throws(UsageError) {
+        let given = RequestFilter.optionNames.filter { !arguments.strings($0).isEmpty }
+        guard !given.isEmpty else { return }
+        if fleetURL != nil {
+            throw UsageError(
+                "--\(given[0]) filters log lines, which --fleet does not read: give it on each web server (with --ship)"
+            )
+        }
+        _ = try RequestFilter(arguments)
+        for name in given {
+            for value in arguments.strings(name) { tailArguments += ["--\(name)", value] }
+        }
     }
 
     /// The options of `--ship` and `--fleet`, and what does not go with them.
@@ -164,6 +181,7 @@ public struct LauncherOptions: Hashable, Sendable {
                 .flag("from-start", help: "Read the files' existing lines first, then follow them."),
                 .flag("once", help: "Replay the files from the start to the end, then stop."),
                 .value("format", "format", help: "auto, common, combined, vhost or w3c.", default: "auto"),
+            ] + RequestFilter.options + [
                 .value(
                     "view", "command",
                     help:
@@ -249,6 +267,7 @@ public struct LauncherOptions: Hashable, Sendable {
                   \(name) /var/log/nginx/access.log
                   \(name) --demo
                   \(name) --once --view 'logview --plain' old-access.log
+                  \(name) --exclude-path /healthz --exclude-agent bots --exclude-client 10.0.0.0/8 access.log
                   \(name) --threshold 50 --tap 'jq -c "select(.type == \\"alert\\")" >> alerts.ndjson' access.log
                   \(name) --view 'jq -r "select(.type == \\"alert\\" or .type == \\"recovery\\") | .message"' access.log
                   \(name) --headless access.log   # then elsewhere, as often as wanted: logview < <printed path>

@@ -109,6 +109,7 @@ extension DashboardRenderer {
         ]
         if state.undecodableLines > 0 { problems.append(counter("bad input", state.undecodableLines)) }
         groups.append(StatGroup(problems, joiner: " "))
+        if let excluded = excludedGroup(state) { groups.append(excluded) }
         groups.append(
             StatGroup([
                 [
@@ -119,6 +120,24 @@ extension DashboardRenderer {
                 [Frame.Span(ViewFormat.count(state.totals.invalid)), Frame.Span(" invalid", .dim)],
             ]))
         return groups
+    }
+
+    /// What the filters left out (`logtail --exclude-…`), shown only once something was:
+    /// `excluded 12 · total 1,204 (path 1,200, agent 4)`, the latest interval then the run's totals by
+    /// reason. Dim: it is what was asked for, not a problem.
+    static func excludedGroup(_ state: DashboardState) -> StatGroup? {
+        let totals = state.totals.excluded
+        guard !totals.isZero else { return nil }
+        let latest = state.lastBucket?.excluded.total ?? 0
+        let reasons = ExclusionReason.allCases.filter { totals[$0] != 0 }
+            .map { "\($0) \(ViewFormat.count(totals[$0]))" }.joined(separator: ", ")
+        return StatGroup([
+            [Frame.Span("excluded ", .dim), Frame.Span(ViewFormat.count(latest))],
+            [
+                Frame.Span("total ", .dim), Frame.Span(ViewFormat.count(totals.total)),
+                Frame.Span(" (\(reasons))", .dim),
+            ],
+        ])
     }
 
     static func averageStyle(_ state: DashboardState) -> TextStyle {

@@ -97,7 +97,7 @@ public struct DashboardState: Sendable, Equatable {
             earlier.append(entry)
             if earlier.count > Self.earlierCapacity { earlier.removeFirst(earlier.count - Self.earlierCapacity) }
             return .earlier(entry)
-        case .request, .heartbeat, .invalid, .unknown:
+        case .request, .heartbeat, .invalid, .excluded, .unknown:
             ignoredRecords += 1
             return .ignored
         }
@@ -157,6 +157,7 @@ public struct DashboardState: Sendable, Equatable {
         totals.late = totals.late.saturatingAdding(bucket.late)
         totals.dropped = totals.dropped.saturatingAdding(bucket.dropped)
         totals.invalid = totals.invalid.saturatingAdding(bucket.invalid)
+        totals.excluded.add(bucket.excluded)
         totals.bytes = totals.bytes.saturatingAdding(bucket.bytes)
         totals.statusClasses.add(bucket.statusClasses)
         totals.firstStart = min(totals.firstStart ?? bucket.start, bucket.start)

@@ -9,6 +9,8 @@ public struct DashboardTotals: Sendable, Equatable {
     public var dropped = 0
     /// Invalid log lines.
     public var invalid = 0
+    /// Requests logtail's filters left out, by reason (never in `hits`).
+    public var excluded = ExclusionCounts()
     /// Response bytes.
     public var bytes: Int64 = 0
     /// Hits by status class.

@@ -5,13 +5,14 @@
 /// A block is written once the interval is complete, that is when its `window` record arrives (so it
 /// carries the rule's average after the interval), or with the next bucket when the stream has no
 /// window records (logagg's output read directly). Every string from the log is sanitised; a name containing a space,
-/// `=` or `"` is quoted.
+/// `=` or `"` is quoted. The `excluded` line appears once logtail's filters have left something out.
 ///
 ///     interval 2026-11-23T20:14:00+01:00 10s hits=1234 rps=123.4 avg=12.4 threshold=10 state=ALERT
 ///       sections /api=800 /pages=300 /=134 distinct=3
 ///       clients 10.0.0.1=500 10.0.0.2=400 distinct=12
 ///       status 2xx=1200 3xx=10 4xx=20 5xx=4 other=0 errors=2.0%
 ///       traffic bytes=1234567 bandwidth=120.6KiB/s invalid=0 late=0 dropped=0
+///       excluded total=40 client=0 path=38 agent=2 vhost=0 run_total=12000
 ///       totals hits=123456 rps=8.1 seconds=3600 alerts=2
 ///     High traffic generated an alert - hits = 1500, triggered at 2026-11-23T20:14:10+01:00
 public struct PlainReportRenderer: Sendable {
@@ -66,7 +67,9 @@ public struct PlainReportRenderer: Sendable {
             text += block(state)
         }
         text += "end intervals=\(state.totals.buckets) hits=\(state.totals.hits) alerts=\(state.alertCount)"
-        text += " recoveries=\(state.alerts.count - state.alertCount)\n"
+        text += " recoveries=\(state.alerts.count - state.alertCount)"
+        if !state.totals.excluded.isZero { text += " excluded=\(state.totals.excluded.total)" }
+        text += "\n"
         return text
     }
 
@@ -135,6 +138,11 @@ public struct PlainReportRenderer: Sendable {
         lines.append(
             "  traffic bytes=\(bucket.bytes) bandwidth=\(bandwidth) invalid=\(bucket.invalid) late=\(bucket.late)"
                 + " dropped=\(bucket.dropped)")
+        if !state.totals.excluded.isZero {
+            // Only once a filter left something out: a run without filters reads as it always did.
+            let reasons = ExclusionReason.allCases.map { " \($0)=\(bucket.excluded[$0])" }.joined()
+            lines.append("  excluded total=\(bucket.excluded.total)\(reasons) run_total=\(state.totals.excluded.total)")
+        }
         lines.append(
             "  totals hits=\(state.totals.hits) rps=" + ViewFormat.fixed(state.totals.rate, decimals: 1)
                 + " seconds=\(state.totals.seconds) alerts=\(state.alertCount)")

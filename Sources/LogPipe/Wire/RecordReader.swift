@@ -43,12 +43,14 @@ public enum RecordReader {
     }
 
     /// Decodes one line (without its newline) for bucketing, logagg's one read per line: a request in
-    /// logtail's layout is read by `RequestLayoutReader` with nothing copied; any other line by
-    /// `RequestMemberReader`, which hands what it cannot vouch for to `record(_:)`.
+    /// logtail's layout is read by `RequestLayoutReader` with nothing copied, an `excluded` record in
+    /// its layout by `ExcludedLayoutReader`; any other line by `RequestMemberReader`, which hands what
+    /// it cannot vouch for to `record(_:)`.
     /// - Throws: `RecordDecodingError`, as `record(_:)` would for the same line.
     @inline(__always)
     static func bucketingInput(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> BucketingInput {
         if let request = RequestLayoutReader.read(line) { return .borrowedRequest(request) }
+        if let excluded = ExcludedLayoutReader.read(line) { return .other(.excluded(excluded)) }
         return try RequestMemberReader.read(line)
     }
 }

@@ -7,9 +7,9 @@ public enum WireProtocol {
     /// optional (`RequestFields`); version 1 records are still read.
     public static let version = 2
 
-    /// The record types of version 2: version 1's, `gap` and `notice` (added in logpipe 0.3) and
-    /// `history` (issue 15); older readers pass them on as types they do not know.
+    /// The record types of version 2: version 1's, `gap` and `notice` (added in logpipe 0.3),
+    /// `history` and `excluded` (issue 15); older readers pass them on as types they do not know.
     public enum RecordType: String, Sendable, CaseIterable {
-        case request, invalid, heartbeat, bucket, gap, window, alert, recovery, notice, history
+        case request, invalid, heartbeat, bucket, gap, window, alert, recovery, notice, history, excluded
     }
 }

@@ -21,6 +21,9 @@ struct AdversarialLog {
         var time: Int64
         /// The UTC offset the line is written in, seconds east of UTC.
         var offset: Int64
+        /// For a request line, the filter that excludes it (`client`, `path`, `agent`, `vhost`): the
+        /// line is written so that this filter, and no earlier one, matches it.
+        var exclusion: String? = nil
     }
 
     var seed: UInt64
@@ -41,6 +44,10 @@ struct AdversarialLog {
     var lines: [Line] = []
     /// What the generator put in, for failure messages.
     var features: [String] = []
+    /// logtail's filters, for the logs whose lines some filters exclude (`excludeSome`).
+    var filterArguments: [String] = []
+    /// Whether every line is written with a virtual host (for `--only-vhost`).
+    var virtualHosts = false
 
     var aggregateArguments: [String] {
         var arguments = ["--interval", "\(interval)", "--lateness", "\(lateness)"]
@@ -64,14 +71,17 @@ struct AdversarialLog {
     var inputs: [TimeRuleReference.Input] {
         lines.map { line in
             switch line.kind {
-            case .request: .request(line.time)
+            case .request: line.exclusion.map { .excluded(line.time, $0) } ?? .request(line.time)
             case .garbage: .invalid(nil)
             case .badStatus: .invalid(line.time)
             }
         }
     }
 
-    var requestCount: Int { lines.count { $0.kind == .request } }
+    /// Request lines that count (not excluded).
+    var requestCount: Int { lines.count { $0.kind == .request && $0.exclusion == nil } }
+    /// Request lines a filter excludes.
+    var excludedCount: Int { lines.count { $0.kind == .request && $0.exclusion != nil } }
 
     // MARK: - Generation
 
@@ -262,7 +272,32 @@ struct AdversarialLog {
         default:
             break
         }
+        log.excludeSome()
         return log
+    }
+
+    /// For half the logs, decided by a generator of their own (so that every other choice of a seed's
+    /// log stays as it was): filters for logtail, and a share of the request lines, absurd, late and
+    /// held ones included, excluded by one of them.
+    private mutating func excludeSome() {
+        var random = SplitMix64(seed: seed ^ 0xF117_E85E_ED00)
+        guard random.next(below: 2) == 0 else { return }
+        let reasons = ["client", "path", "agent", "vhost"].filter { _ in random.next(below: 2) == 0 }
+        guard !reasons.isEmpty else { return }
+        let share = [0.05, 0.3, 0.7, 1.0][random.next(below: 4)]
+        for index in lines.indices where lines[index].kind == .request && random.nextUnit() < share {
+            lines[index].exclusion = reasons[random.next(below: reasons.count)]
+        }
+        for reason in reasons {
+            switch reason {
+            case "client": filterArguments += ["--exclude-client", "192.0.2.0/24,2001:db8::/32"]
+            case "path": filterArguments += ["--exclude-path", "/healthz"]
+            case "agent": filterArguments += ["--exclude-agent", "kube-probe", "--exclude-agent", "bots"]
+            default: filterArguments += ["--only-vhost", "www.example.com,*.example.net"]
+            }
+        }
+        virtualHosts = reasons.contains("vhost")
+        features.append("filters \(reasons.joined(separator: "+")) on \(Int(share * 100))% of the requests")
     }
 
     // MARK: - Text
@@ -277,13 +312,30 @@ struct AdversarialLog {
             case .garbage:
                 text += "this is not an access log line \(random.next(below: 1000))\n"
             case .badStatus, .request:
-                let client = "10.\(random.next(below: 256)).\(random.next(below: 256)).\(random.next(below: 256))"
+                // Drawn in the same order as before filters existed, so that a seed's log is unchanged.
+                var client = "10.\(random.next(below: 256)).\(random.next(below: 256)).\(random.next(below: 256))"
                 let status = line.kind == .badStatus ? "abc" : "\([200, 200, 304, 404, 500][random.next(below: 5)])"
-                let section = sections[random.next(below: sections.count)]
+                var section = sections[random.next(below: sections.count)]
+                let bytes = random.next(below: 5000)
+                var agent = random.next(below: 2) == 0 ? " \"-\" \"curl/8.5.0\"" : ""
+                let even = line.time & 1 == 0
+                var vhost: String? =
+                    virtualHosts
+                    ? ["www.example.com", "www.example.com:443", "shop.example.net"][Int(line.time & 3) % 3] : nil
+                switch line.exclusion {
+                case "client": client = even ? "192.0.2.\(line.time & 0xFF)" : "2001:db8::\(line.time & 0xFFF)"
+                case "path": section = even ? "/healthz" : "/healthz/ready?probe=\(line.time)"
+                case "agent":
+                    agent = even ? " \"-\" \"kube-probe/1.29\"" : " \"-\" \"Mozilla/5.0 (compatible; Googlebot/2.1)\""
+                // Always another site, never no virtual host: that one line would add logtail's notice to
+                // logagg's input and shift the line numbers its warnings give (FilterEndToEndTests has it).
+                case "vhost": vhost = even ? "other.example.org" : "Other.Example.org:8443"
+                default: break
+                }
                 text +=
-                    "\(client) - - [\(Self.timestamp(line.time, offset: line.offset))] \"GET \(section) HTTP/1.1\" \(status) \(random.next(below: 5000))"
-                if random.next(below: 2) == 0 { text += " \"-\" \"curl/8.5.0\"" }
-                text += "\n"
+                    (vhost.map { $0 + " " } ?? "")
+                    + "\(client) - - [\(Self.timestamp(line.time, offset: line.offset))] \"GET \(section) HTTP/1.1\" \(status) \(bytes)"
+                    + agent + "\n"
             }
         }
         return text

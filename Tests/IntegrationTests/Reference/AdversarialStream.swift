@@ -111,7 +111,7 @@ struct AdversarialStream {
         // or a far-apart pair that the stream's first record decides.
         let first: Int64 =
             switch stream.inputs[0] {
-            case .request(let time), .heartbeat(let time): time
+            case .request(let time), .heartbeat(let time), .excluded(let time, _): time
             case .invalid(let time): time ?? now
             }
         var prefix: [TimeRuleReference.Input] = []
@@ -138,7 +138,23 @@ struct AdversarialStream {
             stream.features.insert("first \(prefix.map(\.description).joined(separator: ", "))", at: 0)
             stream.inputs.insert(contentsOf: prefix, at: 0)
         }
+        stream.excludeSome()
         return stream
+    }
+
+    /// For half the streams, decided by a generator of their own (so that every other choice of a
+    /// seed's stream stays as it was): a share of the requests, held, absurd and late ones included,
+    /// sent as `excluded` records instead.
+    private mutating func excludeSome() {
+        var random = SplitMix64(seed: seed ^ 0xF117_E85E_ED00)
+        guard random.next(below: 2) == 0 else { return }
+        let share = [0.1, 0.5, 0.9][random.next(below: 3)]
+        let reasons = ["client", "path", "agent", "vhost"]
+        for index in inputs.indices {
+            guard case .request(let time) = inputs[index], random.nextUnit() < share else { continue }
+            inputs[index] = .excluded(time, reasons[random.next(below: reasons.count)])
+        }
+        features.append("\(Int(share * 100))% of the requests excluded")
     }
 
     /// The stream as logtail's NDJSON records.
@@ -151,6 +167,8 @@ struct AdversarialStream {
                     "{\"type\":\"request\",\"v\":2,\"time\":\(time),\"client\":\"10.0.0.\(index % 256)\",\"status\":200,\"bytes\":100,\"section\":\"/a\"}\n"
             case .heartbeat(let time):
                 text += "{\"type\":\"heartbeat\",\"v\":2,\"time\":\(time)}\n"
+            case .excluded(let time, let reason):
+                text += "{\"type\":\"excluded\",\"v\":2,\"time\":\(time),\"reason\":\"\(reason)\"}\n"
             case .invalid(let time):
                 text +=
                     "{\"type\":\"invalid\",\"v\":2,\"line\":\(index + 1),\"reason\":\"bad status\",\"excerpt\":\"x\""

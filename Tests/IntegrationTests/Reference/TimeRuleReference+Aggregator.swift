@@ -19,6 +19,8 @@ extension TimeRuleReference {
         struct Request: Equatable, Comparable, CustomStringConvertible {
             var time: Int64
             var line: Int
+            /// The reason of an excluded request; nil for a request that counts.
+            var exclusion: String? = nil
             static func < (a: Request, b: Request) -> Bool { (a.line, a.time) < (b.line, b.time) }
             var description: String { "line \(line): request dated \(time)" }
         }
@@ -39,6 +41,8 @@ extension TimeRuleReference {
         private var invalidBeforeClock = 0
         /// First requests dropped before any clock: "counted in the first bucket's `dropped`".
         private var droppedBeforeClock = 0
+        /// Excluded first requests dropped before any clock, by reason: in the first bucket's `excluded`.
+        private var excludedBeforeClock: [String: Int] = [:]
         /// Everything written so far, in order.
         private(set) var output: [AggregateRecord] = []
 
@@ -80,6 +84,7 @@ extension TimeRuleReference {
             case .request(let time): request(Request(time: time, line: line))
             case .heartbeat(let time): heartbeat(time)
             case .invalid(let time): invalid(time)
+            case .excluded(let time, let reason): request(Request(time: time, line: line, exclusion: reason))
             }
         }
 
@@ -93,15 +98,30 @@ extension TimeRuleReference {
             open[start] = bucket
         }
 
-        private mutating func countHit(_ time: Int64) {
+        /// DESIGN.md, *Filters at the source*: "An excluded line is, for the clock, a request like any
+        /// other ... Where the rule counts a request as a hit of its bucket, or as late or dropped in the
+        /// oldest open bucket (or, before any clock, in the first bucket), an excluded line is counted in
+        /// the `excluded` of that same bucket, by its reason, and nowhere else; no warning names it."
+        /// Returns whether `request` was an excluded one, counted.
+        private mutating func countExcluded(_ request: Request, in start: Int64) -> Bool {
+            guard let reason = request.exclusion else { return false }
+            withBucket(start) { $0.excluded[reason, default: 0] += 1 }
+            return true
+        }
+
+        private mutating func countHit(_ request: Request) {
+            let time = request.time
             let start = start(time)
+            if countExcluded(request, in: start) { return }
             withBucket(start) {
                 $0.hits += 1
                 $0.perSecond[Int(time - start)] += 1
             }
         }
 
-        private mutating func countLate(_ time: Int64) {
+        private mutating func countLate(_ request: Request) {
+            let time = request.time
+            if countExcluded(request, in: next) { return }
             withBucket(next) {
                 $0.late += 1
                 if let index = $0.lateSeconds.firstIndex(where: { $0.at == time }) {
@@ -114,12 +134,17 @@ extension TimeRuleReference {
         }
 
         private mutating func countDropped(_ request: Request) {
+            if countExcluded(request, in: next) { return }
             withBucket(next) { $0.dropped += 1 }
             droppedRequests.append(request)
         }
 
         /// A first request dropped before any clock: "counted in the first bucket's `dropped`".
         private mutating func dropBeforeClock(_ request: Request) {
+            if let reason = request.exclusion {
+                excludedBeforeClock[reason, default: 0] += 1
+                return
+            }
             droppedBeforeClock += 1
             coverage.firstRequestsDropped += 1
             droppedRequests.append(request)
@@ -140,6 +165,11 @@ extension TimeRuleReference {
                 droppedBeforeClock = 0
                 withBucket(next) { $0.dropped += count }
             }
+            if !excludedBeforeClock.isEmpty {
+                let counts = excludedBeforeClock
+                excludedBeforeClock = [:]
+                withBucket(next) { $0.excluded.merge(counts, uniquingKeysWith: +) }
+            }
         }
 
         /// "2. If a request c is held (clock running), t settles it first: if t >= c - J, c is accepted
@@ -149,7 +179,7 @@ extension TimeRuleReference {
             held = nil
             if time >= c.time - TimeRuleReference.maximumJump {
                 advance(to: c.time)
-                countHit(c.time)
+                countHit(c)
             } else {
                 countDropped(c)
             }
@@ -159,7 +189,9 @@ extension TimeRuleReference {
         /// held first request or pair. Returns whether `e` goes on (it does not when a request `e` is
         /// held behind the first one). When it goes on and the clock is still not started, `e` was a
         /// heartbeat that dropped everything held (or nothing was held).
-        private mutating func settleFirst(by e: Int64, line: Int, isHeartbeat: Bool) -> Bool {
+        private mutating func settleFirst(
+            by e: Int64, line: Int, exclusion: String? = nil, isHeartbeat: Bool
+        ) -> Bool {
             let jump = TimeRuleReference.maximumJump
             while let c = firstHeld {
                 if let t = behind {
@@ -170,7 +202,7 @@ extension TimeRuleReference {
                         firstHeld = nil
                         behind = nil
                         startClock(c.time)
-                        countHit(c.time)
+                        countHit(c)
                         request(t)
                         return true
                     }
@@ -186,7 +218,7 @@ extension TimeRuleReference {
                 if e >= c.time - jump {
                     firstHeld = nil
                     startClock(c.time)
-                    countHit(c.time)
+                    countHit(c)
                     return true
                 }
                 if isHeartbeat {
@@ -197,7 +229,7 @@ extension TimeRuleReference {
                     return true
                 }
                 // "If t < c - J, both are held (c, and t "behind" it)".
-                behind = Request(time: e, line: line)
+                behind = Request(time: e, line: line, exclusion: exclusion)
                 coverage.heldPairs += 1
                 return false
             }
@@ -213,7 +245,9 @@ extension TimeRuleReference {
                     firstHeld = request
                     return
                 }
-                guard settleFirst(by: t, line: request.line, isHeartbeat: false) else { return }
+                guard settleFirst(by: t, line: request.line, exclusion: request.exclusion, isHeartbeat: false) else {
+                    return
+                }
             }
             settleHeld(by: t)
             let w = clock!
@@ -225,17 +259,17 @@ extension TimeRuleReference {
             // "4. If w < t <= w + J: the clock advances to t ... then t is counted in its own bucket."
             if t > w {
                 advance(to: t)
-                countHit(t)
+                countHit(request)
                 return
             }
             // "5. If t <= w:"
             if t >= next {
-                countHit(t)
+                countHit(request)
             } else if !emittedAny && w - t <= lateHorizon {
                 next = start(t)
-                countHit(t)
+                countHit(request)
             } else if emittedAny && w - t <= lateHorizon {
-                countLate(t)
+                countLate(request)
             } else {
                 countDropped(request)
             }
@@ -329,19 +363,19 @@ extension TimeRuleReference {
                 if let t = behind {
                     behind = nil
                     startClock(t.time)
-                    countHit(t.time)
+                    countHit(t)
                     advance(to: c.time)
-                    countHit(c.time)
+                    countHit(c)
                 } else {
                     startClock(c.time)
-                    countHit(c.time)
+                    countHit(c)
                 }
             }
             guard clock != nil else { return }
             if let c = held {
                 held = nil
                 advance(to: c.time)
-                countHit(c.time)
+                countHit(c)
             }
             let last = start(clock!)
             openedThrough = last

@@ -1,7 +1,8 @@
 /// An independent reference of issue 11's time rule, written only from /work/spec/TIME-RULE.md (copied
 /// into the comments of `TimeRuleReference.Aggregator` and `TimeRuleReference.AlertRule` where each
 /// step is implemented), to be compared with the real `logagg` and `logalert` by
-/// `DifferentialTests`.
+/// `DifferentialTests`; and of issue 15's rule for excluded requests, written from docs/DESIGN.md
+/// (*Filters at the source*, quoted at `Aggregator.count`).
 ///
 /// It shares no code with `Sources/`: plain values, plain loops, and the alert rule summed from
 /// scratch at every boundary. Slow and obviously correct is the point.
@@ -26,12 +27,15 @@ enum TimeRuleReference {
         case heartbeat(Int64)
         /// An invalid line, with its time when one could be read.
         case invalid(Int64?)
+        /// A request logtail's filters excluded (an `excluded` record): its time and reason.
+        case excluded(Int64, String)
 
         var description: String {
             switch self {
             case .request(let time): "request \(time)"
             case .heartbeat(let time): "heartbeat \(time)"
             case .invalid(let time): "invalid \(time.map(String.init) ?? "-")"
+            case .excluded(let time, let reason): "excluded \(time) \(reason)"
             }
         }
     }
@@ -53,6 +57,8 @@ enum TimeRuleReference {
         var lateSeconds: [LateSecond] = []
         var dropped = 0
         var invalid = 0
+        /// Excluded requests by reason; reasons with no count are absent.
+        var excluded: [String: Int] = [:]
         var observedEnd: Int64?
 
         init(start: Int64, end: Int64) {
@@ -67,6 +73,7 @@ enum TimeRuleReference {
             if late != 0 || !lateSeconds.isEmpty { text += " late \(late) \(lateSeconds)" }
             if dropped != 0 { text += " dropped \(dropped)" }
             if invalid != 0 { text += " invalid \(invalid)" }
+            if !excluded.isEmpty { text += " excluded \(excluded.sorted { $0.key < $1.key })" }
             if let observedEnd { text += " observed_end \(observedEnd)" }
             return text
         }

@@ -8,7 +8,7 @@ struct TimeRuleReferenceTests {
 
     private func bucket(
         _ start: Int64, _ interval: Int64 = 10, hits: [Int64] = [], late: [Int64] = [], dropped: Int = 0,
-        invalid: Int = 0, observedEnd: Int64? = nil
+        invalid: Int = 0, excluded: [String: Int] = [:], observedEnd: Int64? = nil
     ) -> Reference.AggregateRecord {
         var bucket = Reference.Bucket(start: start, end: start + interval)
         for time in hits {
@@ -25,6 +25,7 @@ struct TimeRuleReferenceTests {
         }
         bucket.dropped = dropped
         bucket.invalid = invalid
+        bucket.excluded = excluded
         bucket.observedEnd = observedEnd
         return .bucket(bucket)
     }
@@ -181,6 +182,37 @@ struct TimeRuleReferenceTests {
         let records = aggregate([.heartbeat(1_000), .heartbeat(4_000), .heartbeat(8_000)])
         #expect(records.count == 300 + 2)
         #expect(records[299] == bucket(3_990) && records[300] == .gap(start: 4_000, end: 8_000))
+    }
+
+    @Test func anExcludedRequestMovesTheClockLikeARequestAndCountsOnlyAsExcluded() {
+        // DESIGN.md, *Filters at the source*: the 112 closes [100, 110) as a request would; 105 is late.
+        #expect(
+            aggregate([.request(100), .excluded(112, "path"), .request(105)]) == [
+                bucket(100, hits: [100]), bucket(110, late: [105], excluded: ["path": 1], observedEnd: 113),
+            ])
+        // Held like a first request, and settled by the next line.
+        #expect(
+            aggregate([.excluded(100, "client"), .request(101)]) == [
+                bucket(100, hits: [101], excluded: ["client": 1], observedEnd: 102)
+            ])
+    }
+
+    @Test func anExcludedRequestWhereTheRuleWouldDropOrMakeItLateIsExcludedThereWithoutAWarning() {
+        let far = aggregate([.request(100), .request(101), .excluded(9_000, "agent"), .request(102)])
+        #expect(far == [bucket(100, hits: [100, 101, 102], excluded: ["agent": 1], observedEnd: 103)])
+        let finished = Reference.Aggregator.finished(
+            [.request(100), .request(101), .excluded(9_000, "agent"), .request(102), .excluded(-5_000, "vhost")],
+            interval: 10, lateness: 0, lateHorizon: 3600)
+        #expect(finished.droppedRequests.isEmpty)
+        #expect(
+            finished.output == [
+                bucket(100, hits: [100, 101, 102], excluded: ["agent": 1, "vhost": 1], observedEnd: 103)
+            ])
+        // A first excluded line shown absurd goes to the first bucket.
+        #expect(
+            aggregate([.excluded(4_070_908_800, "vhost"), .request(100), .request(101)]) == [
+                bucket(100, hits: [100, 101], excluded: ["vhost": 1], observedEnd: 102)
+            ])
     }
 
     @Test func theAlertFiresAboveTheThresholdAndEqualKeepsTheState() {

@@ -148,6 +148,38 @@ struct BucketMergerTests {
         #expect(totalHits == 10 + 10 + 10 + 10 + 10 + 7, "nothing lost, nothing counted twice")
     }
 
+    @Test func excludedCountsAddUpAcrossSourcesAndTravelWithLateBuckets() {
+        func excluded(_ record: BucketRecord, _ pairs: (ExclusionReason, Int)...) -> BucketRecord {
+            var record = record
+            for (reason, count) in pairs { record.excluded[reason] = count }
+            return record
+        }
+        var harness = MergeHarness(sources: ["a", "b"], timeout: 5_000)
+        harness.feed(
+            [
+                .bucket(excluded(bucket("a", 100, Array(repeating: 1, count: 10)), (.path, 3), (.agent, 1))),
+                .bucket(excluded(bucket("b", 100, Array(repeating: 1, count: 10)), (.path, 2), (.vhost, 1_000_000))),
+                .bucket(bucket("a", 110, Array(repeating: 1, count: 10))),
+                .bucket(bucket("a", 120, Array(repeating: 1, count: 10))),
+            ], now: 0)
+        harness.feed([.tick(6_000)])
+        #expect(harness.buckets.map(\.start) == [100, 110, 120], "b is stale")
+        // b's late bucket for [110, 120): its hits become late, its excluded counts go with them.
+        harness.feed([.bucket(excluded(bucket("b", 110, Array(repeating: 1, count: 10)), (.client, 5)))], now: 7_000)
+        harness.feed([.bucket(bucket("a", 130, Array(repeating: 1, count: 10)))], now: 7_000)
+        harness.finish()
+        var first = ExclusionCounts()
+        first[.path] = 5
+        first[.agent] = 1
+        first[.vhost] = 1_000_000
+        #expect(harness.buckets[0].excluded == first)
+        #expect(harness.buckets[1].excluded.isZero)
+        var total = ExclusionCounts()
+        for bucket in harness.buckets { total.add(bucket.excluded) }
+        #expect(total.total == 5 + 1 + 1_000_000 + 5, "nothing lost, nothing counted twice")
+        #expect(harness.buckets.first { $0.start == 130 }?.excluded[.client] == 5)
+    }
+
     @Test func aLongSilenceOfTheWholeFleetIsOneGap() {
         var harness = MergeHarness(sources: ["a", "b"])
         harness.feed([

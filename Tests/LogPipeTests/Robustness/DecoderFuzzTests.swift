@@ -32,6 +32,8 @@ enum StreamLineFuzz {
         #"{"type":"window","v":1,"at":1700000010,"window":120,"hits":3,"average":0.025,"threshold":10,"state":"ok"}"#,
         #"{"type":"alert","v":1,"at":1700000009,"time":"2023-11-14T22:13:29+00:00","hits":1212,"average":10.1,"threshold":10,"window":120,"message":"High traffic generated an alert - hits = 1212, triggered at 2023-11-14T22:13:29+00:00"}"#,
         #"{"type":"from_the_future","v":1,"anything":[{"x":[1,2,{"y":null}]}]}"#,
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":"agent"}"#,
+        #"{"type":"bucket","v":2,"start":1700000000,"end":1700000002,"hits":1,"per_second":[1,0],"sections":[],"distinct_sections":0,"status":{"1xx":0,"2xx":1,"3xx":0,"4xx":0,"5xx":0,"other":0},"bytes":9,"clients":[],"distinct_clients":0,"invalid":0,"late":0,"late_seconds":[],"dropped":0,"excluded":{"client":2,"vhost":1000000000000}}"#,
     ]
 
     /// Bytes and fragments that steer mutations into the decoders' decisions.

@@ -96,6 +96,11 @@ private func randomBucket(_ random: inout SplitMix64, escapes: Bool) -> BucketRe
     }
     bucket.late = bucket.lateSeconds.reduce(0) { $0 + $1.hits }
     bucket.dropped = randomCount(&random)
+    if random.next(below: 3) == 0 {
+        for reason in ExclusionReason.allCases where random.next(below: 2) == 0 {
+            bucket.excluded[reason] = randomCount(&random)
+        }
+    }
     return bucket
 }
 
@@ -104,7 +109,7 @@ private func randomBucket(_ random: inout SplitMix64, escapes: Bool) -> BucketRe
 private func brokenBucket(_ bucket: BucketRecord, _ random: inout SplitMix64) -> BucketRecord {
     var broken = bucket
     let outside = [-1, Int(WireLimits.maximumCount) + 1, Int.max, Int.min][random.next(below: 4)]
-    switch random.next(below: 9) {
+    switch random.next(below: 10) {
     case 0: broken.hits += 1
     case 1: broken.perSecond[random.next(below: broken.perSecond.count)] = outside
     case 2: broken.distinctSections = outside
@@ -115,6 +120,7 @@ private func brokenBucket(_ bucket: BucketRecord, _ random: inout SplitMix64) ->
         broken.late += 1
     case 6: broken.late += 1
     case 7: broken.dropped = outside
+    case 8: broken.excluded[ExclusionReason.allCases[random.next(below: 4)]] = outside
     default: broken.clients.append(RankedCount(name: "c", hits: outside))
     }
     return broken
@@ -521,6 +527,119 @@ struct LayoutReaderAgreementTests {
             bytes.replaceSubrange(marker..<(marker + 4), with: [0xFF])
         }
         #expect(layoutDecode(bytes) == nil)
+    }
+
+    // MARK: - Excluded records and the excluded counts of buckets
+
+    @Test func excludedRecordsAreReadByLogaggsLayoutReaderAsTheGeneralPathReadsThem() throws {
+        var random = SplitMix64(seed: 0xE8C1)
+        for _ in 0..<2_000 {
+            let time = [
+                WireLimits.earliestTime, WireLimits.latestTime, 0, -1, Int64(random.next(below: 2_000_000_000)),
+            ][
+                random.next(below: 5)]
+            let record = ExcludedRecord(time: time, reason: ExclusionReason.allCases[random.next(below: 4)])
+            let bytes = line(of: .excluded(record))
+            let layout = bytes.withUnsafeBufferPointer { ExcludedLayoutReader.read($0) }
+            #expect(layout == record, "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(try treeDecode(bytes).get() == .excluded(record))
+            #expect(try bucketingRead(bytes).get() == .other(.excluded(record)))
+        }
+    }
+
+    static let excludedLines: [String] = [
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":"robots"}"#,
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":"Path"}"#,
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":""}"#,
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":7}"#,
+        #"{"type":"excluded","v":2,"time":1700000000}"#,
+        #"{"type":"excluded","v":2,"reason":"path"}"#,
+        #"{"type":"excluded","v":2,"time":253402300800,"reason":"path"}"#,
+        #"{"type":"excluded","v":2,"time":-9223372036854775808,"reason":"path"}"#,
+        #"{"type":"excluded","v":2,"time":1.5,"reason":"path"}"#,
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":"path","reason":"agent"}"#,
+        #"{"type":"excluded","v":3,"time":1700000000,"reason":"path"}"#,
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":"p\u0061th"}"#,
+        #"{"type":"excluded","v":2,"time":1e9,"reason":"path"}"#,
+        #"{"type":"excluded","v":2,"reason":"path","time":1700000000}"#,
+        #"{"type":"excluded","v":2,"time":1700000000,"reason":"path","extra":[1]}"#,
+        #"{ "type":"excluded","v":2,"time":1700000000,"reason":"path"}"#,
+    ]
+
+    @Test("hostile excluded records: logagg's read and the full read agree, reason and all", arguments: excludedLines)
+    func hostileExcludedRecordsAgree(_ text: String) {
+        let bytes = Array(text.utf8)
+        let full = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(RecordDecodingError) in try RecordReader.record(buffer) }
+        }
+        let bucketing = bucketingRead(bytes)
+        switch (full, bucketing) {
+        case (.success(let record), .success(.other(let other))): #expect(record == other)
+        case (.failure(let error), .failure(let other)): #expect(error == other)
+        default: Issue.record("\(text): the full read gives \(full), logagg's \(bucketing)")
+        }
+        if case .success(let record) = full, case .excluded = record {
+        } else {
+            #expect(bytes.withUnsafeBufferPointer { ExcludedLayoutReader.read($0) } == nil, "\(text)")
+        }
+    }
+
+    @Test func unknownReasonsAndCountsBeyondTheLimitsAreRejectedNamingTheMember() {
+        let head =
+            #"{"type":"bucket","v":2,"start":0,"end":1,"hits":0,"per_second":[0],"sections":[],"clients":[],"dropped":0,"excluded":"#
+        let cases: [(String, String)] = [
+            (#"{"robots":1}"#, "excluded"),
+            (#"{"client":-1}"#, "excluded.client"),
+            (#"{"vhost":1000000000001}"#, "excluded.vhost"),
+            (#"{"path":1.5}"#, "excluded.path"),
+            (#"{"agent":"1"}"#, "excluded.agent"),
+            (#"[1]"#, "excluded"),
+        ]
+        for (object, field) in cases {
+            let bytes = Array((head + object + "}").utf8)
+            #expect(layoutDecode(bytes) == nil)
+            switch treeDecode(bytes) {
+            case .failure(.invalidField(_, let named, _)), .failure(.missingField(_, let named)):
+                #expect(named == field, "\(object)")
+            case let other: Issue.record("\(object) gave \(other)")
+            }
+        }
+        let duplicate = Array((head + #"{"path":1,"path":2}}"#).utf8)
+        #expect(treeDecode(duplicate) == .failure(.duplicateMember(type: "bucket", field: "excluded.path")))
+        let atLimits = Array((head + #"{"client":1000000000000,"path":0,"agent":0,"vhost":1000000000000}}"#).utf8)
+        var counts = ExclusionCounts()
+        counts[.client] = 1_000_000_000_000
+        counts[.vhost] = 1_000_000_000_000
+        guard case .success(.bucket(let bucket)) = treeDecode(atLimits) else {
+            Issue.record("counts at the limits are valid")
+            return
+        }
+        #expect(bucket.excluded == counts)
+        var written = BucketRecord(start: 0, end: 1)
+        written.excluded[.client] = 1
+        let layoutLine = String(decoding: line(of: .bucket(written)), as: UTF8.self).replacing(
+            #""excluded":{"client":1}"#,
+            with: #""excluded":{"client":1000000000000,"path":0,"agent":0,"vhost":1000000000000}"#)
+        #expect(
+            layoutDecode(Array(layoutLine.utf8)) == .bucket(bucket),
+            "zero members in the reasons' order are in the layout")
+        let outOfOrder = Array((head + #"{"path":1,"client":2}}"#).utf8)
+        #expect(layoutDecode(outOfOrder) == nil)
+        guard case .success(.bucket(let reordered)) = treeDecode(outOfOrder) else {
+            Issue.record("any member order is valid")
+            return
+        }
+        #expect(reordered.excluded[.client] == 2 && reordered.excluded[.path] == 1)
+    }
+
+    @Test func aBucketWithoutExclusionsIsWrittenAsBefore() {
+        var bucket = BucketRecord(start: 0, end: 1)
+        #expect(!String(decoding: line(of: .bucket(bucket)), as: UTF8.self).contains("excluded"))
+        bucket.excluded[.agent] = 3
+        bucket.excluded[.client] = 1
+        #expect(
+            String(decoding: line(of: .bucket(bucket)), as: UTF8.self).hasSuffix(
+                #""dropped":0,"excluded":{"client":1,"agent":3}}"#))
     }
 
     // MARK: - Hostile lines of every type

@@ -58,7 +58,34 @@ struct RecordCodingTests {
             AlertRecord(
                 kind: .recovery, at: 9, time: "1970-01-01T00:00:09+00:00", hits: 3, average: 0.025, threshold: 10,
                 window: 120, message: AlertMessage.recovery(hits: 3, time: "1970-01-01T00:00:09+00:00"))),
+        .gap(GapRecord(start: 1_700_000_010, end: 1_700_086_410, source: "web1")),
+        .notice(
+            NoticeRecord(
+                tool: "logtail", kind: "file", message: "a.log: does not exist", file: "a.log", fileState: .missing)),
+        .excluded(ExcludedRecord(time: 1_700_000_002, reason: .path)),
+        .excluded(ExcludedRecord(time: -62_167_219_200, reason: .vhost)),
+        .bucket(sampleBucketWithExclusions),
     ]
+
+    static var sampleBucketWithExclusions: BucketRecord {
+        var bucket = sampleBucket
+        bucket.excluded[.client] = 4
+        bucket.excluded[.vhost] = 1_000_000_000_000
+        bucket.observedEnd = 1_700_000_005
+        return bucket
+    }
+
+    @Test func everyRecordTypeHasASample() {
+        let sampled = Set(
+            Self.samples.map { record -> String in
+                var bytes = encode(record)
+                bytes.removeLast()
+                guard case .object(let members) = try? JSONParser.parse(bytes) else { return "" }
+                return members.first { $0.key == "type" }?.value.stringValue ?? ""
+            })
+        let missing = WireProtocol.RecordType.allCases.map(\.rawValue).filter { !sampled.contains($0) }
+        #expect(missing.isEmpty, "no sample of \(missing)")
+    }
 
     @Test(arguments: samples)
     func roundTrips(record: WireRecord) throws {

@@ -61,6 +61,10 @@ enum BucketLayoutReader {
             guard cursor.byte(UInt8(ascii: "]")) else { return nil }
         }
         guard cursor.literal(#","dropped":"#), let dropped = cursor.integer() else { return nil }
+        if cursor.literal(#","excluded":{"#) {
+            guard let excluded = exclusions(&cursor) else { return nil }
+            record.excluded = excluded
+        }
         if cursor.literal(#","observed_end":"#) {
             guard let observedEnd = cursor.integer(), observedEnd > start, observedEnd <= end else { return nil }
             record.observedEnd = observedEnd
@@ -80,6 +84,21 @@ enum BucketLayoutReader {
         // A line breaking a rule is declined, so that `init(json:)` rejects it with the reason.
         guard (try? record.validate()) != nil else { return nil }
         return record
+    }
+
+    /// The members of an `excluded` object after its `{`, through its `}`, as the writer lays them out:
+    /// at least one, each reason once, in the reasons' order.
+    private static func exclusions(_ cursor: inout LayoutCursor) -> ExclusionCounts? {
+        var counts = ExclusionCounts()
+        var next: UInt8 = 0
+        repeat {
+            guard let name = cursor.unescapedBytes(), let reason = ExclusionReason(name: name),
+                reason.rawValue >= next, cursor.byte(UInt8(ascii: ":")), let count = cursor.integer()
+            else { return nil }
+            counts[reason] = Int(count)
+            next = reason.rawValue + 1
+        } while cursor.byte(UInt8(ascii: ","))
+        return cursor.byte(UInt8(ascii: "}")) ? counts : nil
     }
 
     /// A ranking array in the written layout, `[{"<name key>":"…","hits":n},…]`.

@@ -61,6 +61,7 @@ extension BucketRecord {
                 type: "bucket", field: "late_seconds", problem: "adds up to \(lateTotal), not late \(late)")
         }
         _ = try count(dropped, "dropped")
+        for reason in ExclusionReason.allCases { _ = try count(excluded[reason], "excluded.\(reason)") }
         if let observedEnd, observedEnd <= start || observedEnd > end {
             throw .invalidField(
                 type: "bucket", field: "observed_end", problem: "\(observedEnd) is not after start and at most end")

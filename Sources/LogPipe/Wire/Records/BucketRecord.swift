@@ -126,6 +126,9 @@ public struct BucketRecord: Sendable, Equatable {
     public var lateSeconds: [SecondCount]
     /// Requests too old to count anywhere, received while this bucket was open.
     public var dropped: Int
+    /// Requests logtail's filters excluded, by reason, counted here instead of in `hits` (see
+    /// `BucketAggregator.observeExcluded`); written only when not all zero.
+    public var excluded = ExclusionCounts()
     /// Set only on the last bucket of a finished input that ended inside it: the end of the last
     /// second the input covered. The seconds from here to `end` were never seen (they count zero in
     /// `perSecond`) and must not be read as silence: logalert evaluates no boundary after it.
@@ -216,6 +219,17 @@ public struct BucketRecord: Sendable, Equatable {
         writer.raw(UInt8(ascii: "]"))
         writer.key("dropped")
         writer.integer(dropped)
+        if !excluded.isZero {
+            writer.key("excluded")
+            writer.raw(UInt8(ascii: "{"))
+            var first = true
+            for reason in ExclusionReason.allCases where excluded[reason] != 0 {
+                writer.key(reason.name, first: first)
+                writer.integer(excluded[reason])
+                first = false
+            }
+            writer.raw(UInt8(ascii: "}"))
+        }
         if let observedEnd {
             writer.key("observed_end")
             writer.integer(observedEnd)
@@ -303,6 +317,9 @@ public struct BucketRecord: Sendable, Equatable {
             }
         }
         dropped = Int(try fields.optionalInteger("dropped") ?? 0)
+        if let counts = fields["excluded"] {
+            excluded = try Self.decodeExclusions(counts)
+        }
         if let name = fields["source"] {
             guard let text = name.stringValue else {
                 throw .invalidField(type: "bucket", field: "source", problem: "is not a string")
@@ -327,6 +344,23 @@ public struct BucketRecord: Sendable, Equatable {
     }
 
     private static let statusKeys = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+
+    /// The `excluded` object: counts named by reason. A name that is not a reason is rejected, not
+    /// ignored: the four reasons are the whole list of this protocol version, and a count nobody
+    /// can name would be summed and shown under no heading.
+    private static func decodeExclusions(_ object: JSONValue) throws(RecordDecodingError) -> ExclusionCounts {
+        let fields = try FieldReader(type: "bucket", object: object, path: "excluded")
+        var counts = ExclusionCounts()
+        for (name, _) in fields.members {
+            guard let reason = ExclusionReason(name: name) else {
+                throw .invalidField(
+                    type: "bucket", field: "excluded",
+                    problem: "has a member that is not a reason (expected \(ExclusionReason.namesInWords))")
+            }
+            counts[reason] = Int(try fields.integer(name))
+        }
+        return counts
+    }
 
     private static func decodeRanking(_ entries: [JSONValue], nameKey: String, path: String) throws(RecordDecodingError)
         -> [RankedCount]

@@ -10,6 +10,8 @@ public enum WireRecord: Sendable, Equatable {
     case notice(NoticeRecord)
     /// An alert or recovery of an earlier run, from logalert's alert journal.
     case history(HistoryRecord)
+    /// A request logtail's filters excluded.
+    case excluded(ExcludedRecord)
     /// A well-formed record of a type this program does not know: stages forward it untouched.
     case unknown(type: String)
 
@@ -45,6 +47,7 @@ public enum WireRecord: Sendable, Equatable {
         case .recovery: return .alert(try AlertRecord(kind: .recovery, json: json))
         case .notice: return .notice(try NoticeRecord(json: json))
         case .history: return .history(try HistoryRecord(json: json))
+        case .excluded: return .excluded(try ExcludedRecord(json: json))
         case nil: return .unknown(type: type)
         }
     }
@@ -62,6 +65,7 @@ public enum WireRecord: Sendable, Equatable {
         case .alert(let record): record.encode(into: &writer)
         case .notice(let record): record.encode(into: &writer)
         case .history(let record): record.encode(into: &writer)
+        case .excluded(let record): record.encode(into: &writer)
         case .unknown: break
         }
     }
