@@ -102,6 +102,13 @@ struct LogTailSinceSeekTests {
         #expect(follow.standardError.text.contains("--since: a binary search on the times starts reading at byte"))
     }
 
+    @Test(arguments: [["--seek-slack", "-1"], ["--seek-slack", "1e3"], ["--seek-slack", "86401"]])
+    func aBadSlackIsAUsageError(arguments: [String]) throws {
+        let outcome = try ReplayTools.logtail(["--once", "--since", "0"] + arguments + ["/dev/null"], in: "/")
+        #expect(outcome.status == 64)
+        #expect(outcome.standardError.contains("--seek-slack"))
+    }
+
     /// Inputs that cannot be searched are read from their start, and stderr says why.
     @Test func unsearchableInputsAreReadFromTheStartAndSaySo() throws {
         let directory = try ToolProcess.temporaryDirectory()
