@@ -54,6 +54,8 @@ public final class FileFollower: FollowInput {
     private let diagnostics: Diagnostics?
     /// Problems noticed since `takeNotices()` last ran.
     private var notices: [NoticeRecord] = []
+    /// Chooses where the first file opened from its start is read from (`--since`'s search), once.
+    private var firstStart: ((_ descriptor: Int32) -> Int64)?
 
     /// Creates a follower of `path`; it opens nothing until its first `pass`.
     /// - Parameters:
@@ -62,10 +64,13 @@ public final class FileFollower: FollowInput {
     ///   - maximumLineLength: longer lines are handed out truncated (`LineSplitter`), in bytes.
     ///   - retireGraceMilliseconds: how long a file rotated away is still read after it last grew.
     ///   - diagnostics: where rotation, truncation and missing files are reported; nil keeps quiet.
+    ///   - firstStart: for the first file opened from its start, the offset of a line start to read
+    ///     from instead (given the open descriptor); later files are read from 0.
     public init(
         path: String, startAtEnd: Bool, maximumLineLength: Int = 64 * 1024, retireGraceMilliseconds: Int64 = 5000,
-        diagnostics: Diagnostics? = nil
+        diagnostics: Diagnostics? = nil, firstStart: ((_ descriptor: Int32) -> Int64)? = nil
     ) {
+        self.firstStart = firstStart
         name = path
         machine = FollowStateMachine(startAtEnd: startAtEnd)
         self.maximumLineLength = maximumLineLength
@@ -295,6 +300,10 @@ public final class FileFollower: FollowInput {
                 var last: UInt8 = 0
                 startsMidLine = pread(descriptor, &last, 1, off_t(offset - 1)) == 1 && last != 0x0A
             }
+        } else if let choose = firstStart {
+            firstStart = nil
+            offset = max(0, choose(descriptor))
+            if offset > 0 && lseek(descriptor, off_t(offset), SEEK_SET) < 0 { offset = 0 }
         }
         current = FollowedFile(
             descriptor: descriptor, offset: offset, maximumLineLength: maximumLineLength, startsMidLine: startsMidLine)

@@ -49,6 +49,12 @@ public final class FollowedStream: FollowInput {
         return FollowedStream(name: path, descriptor: descriptor, closes: true, maximumLineLength: maximumLineLength)
     }
 
+    /// Reads `descriptor` from its current offset and closes it at the end: a file logtail opened and
+    /// positioned itself (`--since` on a large file), or the pipe from a decompressor.
+    public static func adopting(descriptor: Int32, name: String, maximumLineLength: Int = 64 * 1024) -> FollowedStream {
+        FollowedStream(name: name, descriptor: descriptor, closes: true, maximumLineLength: maximumLineLength)
+    }
+
     /// Reads what is ready without blocking, up to about `budget` bytes; at the end of the stream,
     /// hands out an unterminated last line and ends.
     public func pass<E: Error>(now: Int64, budget: Int, lines body: (LineSplitter.Line, Int64) throws(E) -> Void)

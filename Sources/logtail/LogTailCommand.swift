@@ -9,11 +9,11 @@ enum LogTailCommand {
         name: "logtail",
         overview: "Follow HTTP access logs and write one JSON record per line.",
         usage:
-            "logtail [--once] [--from-start] [--since <time>] [--format <name>] [--max-line <bytes>] [--fields <list>] [--exclude-client <list>] [--exclude-path <pattern>] [--exclude-agent <pattern>] [--only-vhost <list>] [<file> ...]",
+            "logtail [--once] [--from-start] [--since <time>] [--seek-slack <seconds>] [--no-seek] [--format <name>] [--max-line <bytes>] [--fields <list>] [--exclude-client <list>] [--exclude-path <pattern>] [--exclude-agent <pattern>] [--only-vhost <list>] [<file> ...]",
         arguments: [
             (
                 "file",
-                "Log files to follow ('--fields source' names each record's file); '-' reads standard input. (default: /var/log/access.log)"
+                "Log files to follow ('--fields source' names each record's file); '-' reads standard input. With --once, also gzip, bzip2, xz or zstd files. (default: /var/log/access.log)"
             )
         ],
         options: [
@@ -24,6 +24,12 @@ enum LogTailCommand {
                 help:
                     "Skip (and count) lines dated before this moment: epoch seconds, or ISO 8601 such as 2026-11-23T21:00:00Z, 2026-11-23T22:00+01:00, 2026-11-23 21:00 (local time) or 2026-11-23."
             ),
+            .value(
+                "seek-slack", "seconds",
+                help:
+                    "With --since on a large file: how far out of time order its lines may be; the search for the moment starts this much before it.",
+                default: "60"),
+            .flag("no-seek", help: "With --since: read every file from its start instead of searching for the moment."),
             .value(
                 "format", "name", help: "Log format: auto, common, combined, vhost or w3c; auto detects it per line.",
                 default: "auto"),
@@ -60,9 +66,43 @@ enum LogTailCommand {
                           wall clock)
 
             With --since, lines dated before the moment are skipped, neither records nor invalid
-            lines, and counted on standard error; lines without a readable time are kept. With --once it
-            replays from a moment; when following it implies --from-start (the lines already in the
-            files are read from that moment on, then following goes on).
+            lines, and counted on standard error; a line without a readable time goes with the lines
+            around it: skipped before the file's first line dated at or after the moment, kept after.
+            With --once it replays from a moment; when following it implies --from-start (the lines
+            already in the files are read from that moment on, then following goes on).
+
+            SEARCHING FOR THE MOMENT: on a regular file of 8 MiB or more whose lines are in time order,
+            --since finds its first line by binary search on the timestamps (a few dozen reads of a few
+            KiB) instead of reading everything before it, and says on stderr at which byte it starts
+            and what it read. It starts at the first line dated --seek-slack seconds (default 60)
+            before the moment, then filters line by line, so the records are the same as a read from
+            the start whenever no line is dated more than the slack before a line written earlier
+            (a server that logs a request when it ends, stamped when it began, writes lines out of
+            order by the request's duration). The file is read from its start, and stderr says why,
+            when it cannot be searched: standard input, a pipe, a compressed file, a W3C log, lines
+            whose times run backwards beyond the slack at the points looked at (logs concatenated out
+            of order), a line dated at or after the moment in the MiB before the start found, or no
+            readable time within 1 MiB of a point looked at. --no-seek always reads from the start.
+            Lines written before the start are not read, so they are not in the count of lines
+            skipped, and an invalid record's line number counts from the start found.
+
+            A DAY OF ROTATED LOGS: 'logtail --once /var/log/nginx/access.log*' replays the files one
+            after another in the order of the time of their first dated line (not their names), so
+            the records come as from one log. Ties are broken by logrotate's number (access.log.2
+            before access.log.1 before access.log), then by the command line; files without a dated
+            line and standard input come last. The order is said on stderr. Files from different
+            servers whose times overlap are not merged line by line: give each its own logtail and
+            merge the buckets (logmerge). With '--fields source' each record names its own file.
+
+            COMPRESSED FILES: with --once, a file whose first bytes are gzip, bzip2, xz or zstd's
+            magic number (whatever its name) is read through 'gzip -d -c' (or bzip2, xz, zstd),
+            found on PATH and started as a child process, with the open file as its standard input:
+            no file name is ever put on a command line. A missing decompressor is an error before
+            anything is read (status 66). A decompressor that fails (a damaged or truncated file: the
+            lines before the damage are kept, an unfinished last line is read as a line, as at the end
+            of a plain file) or is killed is reported on stderr and as a notice record; the other files
+            are still read, and logtail exits with status 74. Following a compressed file is a usage
+            error: compressed logs are not written to.
 
             FILTERS: --exclude-client, --exclude-path, --exclude-agent and --only-vhost leave requests
             out of the counts, such as health checks and crawlers that should not raise an alert. An
@@ -76,15 +116,32 @@ enum LogTailCommand {
 
             EXIT STATUS:
               0 success, also when stdout is closed by its reader or on SIGINT/SIGTERM;
-              64 bad usage; 66 a file to read with --once is missing or unreadable; 74 I/O error.
+              64 bad usage; 66 a file to read with --once is missing or unreadable, or its
+              decompressor is not installed; 74 I/O error, or a decompressor failed.
 
             EXAMPLES:
               logtail /var/log/nginx/access.log | logagg | logalert | logview
               logtail --once --format combined old.log | head
               logtail --once --fields path,agent old.log | jq -r .path
               logtail --exclude-path /healthz --exclude-agent bots --exclude-client 10.0.0.0/8 access.log
+              logtail --once /var/log/nginx/access.log* | logagg | logalert
+              logtail --once --since 2026-11-23T21:00Z huge.log | logagg | head -n 1
             """
     )
+
+    /// The compression of the file at `path` by its first bytes, or by its name (`byName`) when it
+    /// cannot be opened.
+    static func compressionOf(_ path: String) -> (format: CompressionFormat, byName: Bool)? {
+        guard path != "-" else { return nil }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return CompressionFormat.guess(fromName: path).map { ($0, true) } }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var magic = [UInt8](repeating: 0, count: CompressionFormat.magicLength)
+        let count = magic.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        return count > 0 ? CompressionFormat.detect(magic[0..<count]).map { ($0, false) } : nil
+    }
 
     /// Whether `path` names a directory now (stat(2), following symbolic links).
     static func isDirectory(_ path: String) -> Bool {
@@ -99,6 +156,7 @@ enum LogTailCommand {
         let maximumLineLength: Int
         let fields: RequestFields
         let filter: RequestFilter
+        let seekSlack: Int
         do throws(UsageError) {
             format = LogFormat(
                 rawValue: try arguments.choice(
@@ -111,6 +169,7 @@ enum LogTailCommand {
             }
             fields = arguments.has("headers") ? chosen.union([.referer, .agent]) : chosen
             filter = try RequestFilter(arguments)
+            seekSlack = try arguments.integer("seek-slack", in: 0...86_400, default: Int(SinceSeek.defaultSlack))
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)
         }
@@ -136,39 +195,56 @@ enum LogTailCommand {
             ToolLauncher.usageFailure(
                 UsageError("'\(directory)' is a directory: name the log file to follow in it"), spec: spec)
         }
+        if !once, let (path, found) = paths.lazy.compactMap({ path in compressionOf(path).map { (path, $0) } }).first {
+            let what =
+                found.byName ? "named like a \(found.format.rawValue) file" : "\(found.format.rawValue)-compressed"
+            ToolLauncher.usageFailure(
+                UsageError(
+                    "'\(path)' is \(what): a compressed log is not written to, so it cannot be followed; replay it with --once"
+                ), spec: spec)
+        }
+        let seek = since.flatMap { moment in
+            arguments.has("no-seek")
+                ? nil
+                : SinceSeek(
+                    since: moment, slack: Int64(seekSlack), format: format, maximumLineLength: maximumLineLength,
+                    diagnostics: diagnostics)
+        }
 
         SignalWatcher.ignoreBrokenPipe()
         let watchdog = StopWatchdog()
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP], alsoNotify: { watchdog.signalArrived($0) })
         var inputs: [any FollowInput] = []
-        var unreadable = 0
-        for path in paths {
-            if path == "-" {
-                inputs.append(FollowedStream(maximumLineLength: maximumLineLength))
-            } else if once {
-                do throws(FollowFileError) {
-                    inputs.append(try FollowedStream.open(path: path, maximumLineLength: maximumLineLength))
-                } catch {
-                    diagnostics.error("cannot read '\(path)': \(error); check the path and its permissions")
-                    unreadable += 1
+        if once {
+            // Every file is checked before any is read, so a typo costs no partial replay.
+            let opened = ReplayInputs(
+                maximumLineLength: maximumLineLength, format: format, diagnostics: diagnostics, seek: seek,
+                hasSince: since != nil
+            ).open(paths)
+            if opened.unreadable > 0 { exit(ExitStatus.noInput.rawValue) }
+            inputs = opened.inputs
+        } else {
+            for path in paths {
+                if path == "-" {
+                    if since != nil { seek?.cannotSearch(path, because: "standard input cannot be searched") }
+                    inputs.append(FollowedStream(maximumLineLength: maximumLineLength))
+                    continue
                 }
-            } else {
                 inputs.append(
                     FileFollower(
                         path: path, startAtEnd: !arguments.has("from-start") && since == nil,
-                        maximumLineLength: maximumLineLength,
-                        diagnostics: diagnostics))
+                        maximumLineLength: maximumLineLength, diagnostics: diagnostics,
+                        firstStart: seek.map { seek in { descriptor in seek.start(descriptor: descriptor, name: path) }
+                        }))
             }
         }
-        // With --once every file is checked before any is read, so a typo costs no partial replay.
-        if unreadable > 0 { exit(ExitStatus.noInput.rawValue) }
         let recorders = inputs.map {
             SourceRecorder(
                 source: $0.name, format: format, fields: fields, filter: filter, diagnostics: diagnostics)
         }
         let loop = TailLoop(
             inputs: inputs, recorders: recorders, output: OutputChannel(), signals: signals, diagnostics: diagnostics,
-            heartbeats: !once, since: since, format: format)
+            heartbeats: !once, since: since, format: format, sequential: once && inputs.count > 1)
         let ending = withExtendedLifetime(watchdog) { loop.run() }
         // Every line handed out is counted once, a partial line emitted at a truncation or rotation
         // included: lines = requests + skipped + invalid (+ excluded with filters), live as in a replay.
@@ -179,6 +255,13 @@ enum LogTailCommand {
             for (index, recorder) in recorders.enumerated() {
                 diagnostics.note("\(recorder.source): \(loop.skippedBeforeSince[index]) lines before --since skipped")
             }
+        }
+        // A compressed file read only in part is an error of the replay, said again at the end.
+        let damaged = inputs.compactMap { ($0 as? DecompressedStream)?.failure }
+        if !damaged.isEmpty && ending == .inputsEnded {
+            let files = damaged.count == 1 ? "1 compressed file was" : "\(damaged.count) compressed files were"
+            diagnostics.error("\(files) not read to its end (see the warnings above)")
+            exit(ExitStatus.ioError.rawValue)
         }
         switch ending {
         case .inputsEnded, .stopped, .outputClosed:

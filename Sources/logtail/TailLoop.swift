@@ -8,7 +8,9 @@ import LogPipeIO
 /// A heartbeat carries the log's clock, not the raw wall clock: `LogClockEstimate` subtracts the lag
 /// observed on the lines read after the loop first caught up with its inputs (never the backlog), so
 /// a log whose timestamps run behind the machine's clock does not see its buckets closed early.
-/// With `since`, lines dated before that moment are skipped and counted (`skippedBeforeSince`).
+/// With `since`, lines dated before that moment are skipped and counted (`skippedBeforeSince`), by
+/// the rule of `SinceGate`. With `sequential`, the inputs are read one after another, each to its
+/// end, in the order given (`--once` on several files, ordered by time: one log in pieces).
 ///
 /// Regular files give no readiness to wait on, so they are looked at every `pollInterval`
 /// milliseconds (a few `stat` calls per second: no measurable CPU while idle), which bounds the
@@ -27,6 +29,10 @@ final class TailLoop {
     private let since: Int64?
     /// One parser per input for `since` (each keeps its own W3C `#Fields` state).
     private var sinceParsers: [AccessLogParser]
+    /// One `--since` rule per input.
+    private var sinceGates: [SinceGate]
+    /// Whether only the first input not yet ended is read.
+    private let sequential: Bool
     /// Lines skipped because they are dated before `since`, per input.
     private(set) var skippedBeforeSince: [Int64]
     /// The log's clock as heartbeats carry it.
@@ -41,10 +47,12 @@ final class TailLoop {
     init(
         inputs: [any FollowInput], recorders: [SourceRecorder], output: OutputChannel, signals: SignalWatcher,
         diagnostics: Diagnostics, heartbeats: Bool, since: Int64? = nil, format: LogFormat = .auto,
-        pollInterval: Int32 = 200
+        pollInterval: Int32 = 200, sequential: Bool = false
     ) {
         self.since = since
         sinceParsers = Array(repeating: AccessLogParser(format: format), count: since == nil ? 0 : inputs.count)
+        sinceGates = since.map { Array(repeating: SinceGate(since: $0), count: inputs.count) } ?? []
+        self.sequential = sequential
         skippedBeforeSince = Array(repeating: 0, count: inputs.count)
         self.inputs = inputs
         self.recorders = recorders
@@ -108,6 +116,7 @@ final class TailLoop {
                     case .ended: active[index] = false
                     case .failed(let code): return finish(.inputFailed(inputs[index].name, code))
                     }
+                    if sequential { break }
                 }
                 if !active.contains(true) { return finish(.inputsEnded) }
                 if !moreReady {
@@ -131,22 +140,16 @@ final class TailLoop {
             var descriptors = [signals.descriptor]
             for index in inputs.indices where active[index] {
                 if let descriptor = inputs[index].wakeDescriptor { descriptors.append(descriptor) }
+                if sequential { break }
             }
             _ = Poller.wait(for: descriptors, timeoutMilliseconds: moreReady ? 0 : pollInterval)
         }
     }
 
-    /// Whether `line` of input `index` is dated before `since`; lines without a readable time are kept
-    /// (they become invalid records as usual).
+    /// Whether `line` of input `index` is to be skipped by the `--since` rule (`SinceGate`).
     private func isBeforeSince(_ line: LineSplitter.Line, input index: Int) -> Bool {
-        guard let since else { return false }
-        let time: Int64?
-        switch sinceParsers[index].parse(line.bytes) {
-        case .request(let request): time = request.time
-        case .invalid(_, let lineTime): time = lineTime
-        case .skipped: time = nil
-        }
-        return time.map { $0 < since } ?? false
+        guard since != nil else { return false }
+        return !sinceGates[index].admits(sinceParsers[index].parse(line.bytes))
     }
 
     /// The time of a Common/Combined line (the first `[dd/Mon/yyyy:HH:MM:SS ±zzzz]`), read cheaply for
