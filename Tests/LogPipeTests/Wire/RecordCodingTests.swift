@@ -65,6 +65,13 @@ struct RecordCodingTests {
         .excluded(ExcludedRecord(time: 1_700_000_002, reason: .path)),
         .excluded(ExcludedRecord(time: -62_167_219_200, reason: .vhost)),
         .bucket(sampleBucketWithExclusions),
+        .history(
+            HistoryRecord(
+                entry: AlertRecord(
+                    kind: .alert, at: 5, time: "1970-01-01T00:00:05+00:00", hits: 1201, average: 10.008,
+                    threshold: 10, window: 120,
+                    message: AlertMessage.alert(hits: 1201, time: "1970-01-01T00:00:05+00:00")),
+                unresolved: true)),
     ]
 
     static var sampleBucketWithExclusions: BucketRecord {
