@@ -42,8 +42,9 @@ enum LogAlertCommand {
 
             PROMETHEUS (--textfile PATH): PATH is replaced atomically (a hidden temporary file in the same
               directory, fsync, rename; mode 0644) with the counters since logalert started: requests by
-              status class, response bytes, late, dropped, invalid, alerts, recoveries, buckets, records
-              discarded, requests per source; and the gauges of the rule: window requests and average,
+              status class, response bytes, late, dropped, invalid, excluded by reason (logtail's
+              filters), alerts, recoveries, buckets, records discarded, requests per source; and the
+              gauges of the rule: window requests and average,
               window length, threshold, recovery threshold, alert active (0/1), the end of the last
               bucket (event time), and logpipe_info{version}. Counters restart at 0 with logalert, as
               Prometheus counters may. Point node_exporter's --collector.textfile.directory at PATH's

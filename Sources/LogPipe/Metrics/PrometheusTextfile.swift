@@ -113,6 +113,15 @@ public struct PrometheusTextfile: Sendable, Equatable {
             out.sample(name, value)
         }
         out.family(
+            "logpipe_excluded_requests_total", .counter,
+            help:
+                "Requests logtail's filters kept out of the counts \(since), by reason (--exclude-client, --exclude-path, --exclude-agent, --only-vhost): not in logpipe_requests_total nor in the alert."
+        )
+        for reason in ExclusionReason.allCases {
+            out.sample(
+                "logpipe_excluded_requests_total", totals.excluded[reason], labels: ["reason": reason.description])
+        }
+        out.family(
             "logpipe_discarded_records_total", .counter,
             help:
                 "Input records logalert did not use \(since): invalid ones, and buckets or gaps dated over an hour ahead that the next record did not confirm."

@@ -21,6 +21,8 @@ public struct TrafficTotals: Sendable, Equatable {
     public private(set) var dropped = 0
     /// Invalid log lines (`invalid`).
     public private(set) var invalid = 0
+    /// Requests logtail's filters kept out of the counts (`excluded`), by reason, saturating.
+    public private(set) var excluded = ExclusionCounts()
     /// Buckets read.
     public private(set) var buckets = 0
     /// Gap records read.
@@ -59,6 +61,7 @@ public struct TrafficTotals: Sendable, Equatable {
         late = late.saturatingAdding(bucket.late)
         dropped = dropped.saturatingAdding(bucket.dropped)
         invalid = invalid.saturatingAdding(bucket.invalid)
+        excluded.add(bucket.excluded)
         buckets = buckets.saturatingAdding(1)
         lastDistinctClients = bucket.distinctClients
         lastDistinctSections = bucket.distinctSections

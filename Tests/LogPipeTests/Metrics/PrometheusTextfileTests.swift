@@ -53,6 +53,8 @@ struct PrometheusTextfileTests {
         bucket.lateSeconds = [SecondCount(at: 1_699_999_999, hits: 2)]
         bucket.dropped = 3
         bucket.invalid = 4
+        bucket.excluded[.path] = 8
+        bucket.excluded[.vhost] = 1
         bucket.distinctClients = 5
         bucket.distinctSections = 6
         harness.feed(line(bucket))
@@ -95,6 +97,12 @@ struct PrometheusTextfileTests {
             # HELP logpipe_recoveries_total High-traffic alerts recovered since logalert started.
             # TYPE logpipe_recoveries_total counter
             logpipe_recoveries_total 0
+            # HELP logpipe_excluded_requests_total Requests logtail's filters kept out of the counts since logalert started, by reason (--exclude-client, --exclude-path, --exclude-agent, --only-vhost): not in logpipe_requests_total nor in the alert.
+            # TYPE logpipe_excluded_requests_total counter
+            logpipe_excluded_requests_total{reason="client"} 0
+            logpipe_excluded_requests_total{reason="path"} 8
+            logpipe_excluded_requests_total{reason="agent"} 0
+            logpipe_excluded_requests_total{reason="vhost"} 1
             # HELP logpipe_discarded_records_total Input records logalert did not use since logalert started: invalid ones, and buckets or gaps dated over an hour ahead that the next record did not confirm.
             # TYPE logpipe_discarded_records_total counter
             logpipe_discarded_records_total{reason="invalid"} 0

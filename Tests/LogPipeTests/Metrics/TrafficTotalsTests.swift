@@ -14,6 +14,7 @@ struct TrafficTotalsTests {
         var late: Int128 = 0
         var dropped: Int128 = 0
         var invalid: Int128 = 0
+        var excluded = [Int128](repeating: 0, count: ExclusionReason.allCases.count)
 
         static func clamped(_ value: Int128) -> Int64 { value > Int128(Int64.max) ? .max : Int64(value) }
     }
@@ -54,6 +55,10 @@ struct TrafficTotalsTests {
             reference.dropped += Int128(bucket.dropped)
             bucket.invalid = hostileCount(&random, beyondLimits: beyondLimits)
             reference.invalid += Int128(bucket.invalid)
+            for reason in ExclusionReason.allCases {
+                bucket.excluded[reason] = hostileCount(&random, beyondLimits: beyondLimits)
+                reference.excluded[Int(reason.rawValue)] += Int128(bucket.excluded[reason])
+            }
             bucket.source = "web\(random.next(below: 3))"
             totals.add(bucket)
 
@@ -71,6 +76,11 @@ struct TrafficTotalsTests {
             #expect(file.integer("logpipe_late_requests_total") == Reference.clamped(reference.late))
             #expect(file.integer("logpipe_dropped_requests_total") == Reference.clamped(reference.dropped))
             #expect(file.integer("logpipe_invalid_lines_total") == Reference.clamped(reference.invalid))
+            for reason in ExclusionReason.allCases {
+                #expect(
+                    file.integer("logpipe_excluded_requests_total", ["reason": reason.description])
+                        == Reference.clamped(reference.excluded[Int(reason.rawValue)]))
+            }
             if let previous {
                 for family in file.families where family.type == "counter" {
                     for sample in family.samples {
@@ -85,6 +95,7 @@ struct TrafficTotalsTests {
         if beyondLimits {
             #expect(totals.late == .max, "saturated, not wrapped")
             #expect(totals.bytes == .max)
+            #expect(totals.excluded[.client] == .max)
         }
     }
 
@@ -125,5 +136,29 @@ struct TrafficTotalsTests {
             PrometheusTextfile(version: "1", configuration: AlertRule.Configuration(), totals: totals).render())
         #expect(file.value("logpipe_requests_total", ["status_class": "unknown"]) == 4)
         #expect(file["logpipe_requests_total"]?.samples.map(\.value).reduce(0, +) == 7)
+    }
+
+    @Test func excludedRequestsAreCountedByReasonAndKeptOutOfTheRequests() throws {
+        var totals = TrafficTotals()
+        var bucket = BucketRecord(start: 1_700_000_000, end: 1_700_000_010)
+        bucket.hits = 5
+        bucket.statusClasses.count(status: 200, hits: 5)
+        bucket.excluded[.path] = 40
+        bucket.excluded[.agent] = 3
+        totals.add(bucket)
+        bucket.excluded = ExclusionCounts()
+        bucket.excluded[.path] = 2
+        totals.add(bucket)
+        let text = PrometheusTextfile(version: "1", configuration: AlertRule.Configuration(), totals: totals).render()
+        let file = try PrometheusExposition(text)
+        #expect(file["logpipe_excluded_requests_total"]?.type == "counter")
+        #expect(text.contains("# HELP logpipe_excluded_requests_total "))
+        #expect(file.value("logpipe_excluded_requests_total", ["reason": "path"]) == 42)
+        #expect(file.value("logpipe_excluded_requests_total", ["reason": "agent"]) == 3)
+        // Every reason has a series from the start, so rate() sees the first exclusion.
+        #expect(file.value("logpipe_excluded_requests_total", ["reason": "client"]) == 0)
+        #expect(file.value("logpipe_excluded_requests_total", ["reason": "vhost"]) == 0)
+        #expect(file["logpipe_excluded_requests_total"]?.samples.count == 4)
+        #expect(file.value("logpipe_requests_total", ["status_class": "2xx"]) == 10)
     }
 }
