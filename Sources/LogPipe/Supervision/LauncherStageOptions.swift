@@ -10,6 +10,14 @@ extension LauncherOptions {
                 "logtail: skip (and count) lines dated before this moment, epoch seconds or ISO 8601 (2026-11-23T21:00:00Z, 2026-11-23 21:00 local, 2026-11-23)."
         ),
         .value(
+            "seek-slack", "seconds",
+            help:
+                "logtail: with --since on a large file, how far out of time order its lines may be (the search for the moment starts this much before it).",
+            default: "60"),
+        .flag(
+            "no-seek",
+            help: "logtail: with --since, read every file from its start instead of searching for the moment."),
+        .value(
             "fields", "list",
             help:
                 "logtail: optional request members to write (source, user, method, path, protocol, referer, agent, all).",
@@ -35,7 +43,7 @@ extension LauncherOptions {
         }
         if fleetURL != nil {
             try refuse(
-                ["since", "fields", "lateness"],
+                ["since", "seek-slack", "no-seek", "fields", "lateness"],
                 because: "is for logtail and logagg, which run on the web servers (--ship); with --fleet use --from")
         }
         if shipURL != nil {
@@ -55,6 +63,12 @@ extension LauncherOptions {
             }
             tailArguments += ["--since", text]
         }
+        if let text = arguments.string("seek-slack") {
+            // logtail's own range; like logtail, the launcher takes it (and --no-seek) without --since.
+            _ = try arguments.integer("seek-slack", in: 0...86_400, default: 60)
+            tailArguments += ["--seek-slack", text]
+        }
+        if arguments.has("no-seek") { tailArguments.append("--no-seek") }
         if let list = arguments.string("fields") {
             guard RequestFields(list: list) != nil else {
                 let names = RequestFields.names.map(\.name).joined(separator: ", ")

@@ -7,10 +7,14 @@ import Testing
 struct LauncherStageOptionsTests {
     @Test func eachReachesItsStageAsGiven() throws {
         let options = try LauncherOptionsTests.parse([
-            "--since", "2026-11-23 21:00", "--fields", "path,agent", "--lateness", "2", "--recover-below", "8.5",
+            "--since", "2026-11-23 21:00", "--seek-slack", "300", "--no-seek", "--fields", "path,agent", "--lateness",
+            "2", "--recover-below", "8.5",
             "--for", "30", "--require-full-window", "--plain", "--no-bell", "--threshold", "9", "access.log",
         ])
-        #expect(options.tailArguments == ["--since", "2026-11-23 21:00", "--fields", "path,agent"])
+        #expect(
+            options.tailArguments == [
+                "--since", "2026-11-23 21:00", "--seek-slack", "300", "--no-seek", "--fields", "path,agent",
+            ])
         #expect(options.aggregationArguments == ["--lateness", "2"])
         #expect(
             options.alertArguments == [
@@ -28,6 +32,15 @@ struct LauncherStageOptionsTests {
                 ["/t/logview", "--plain", "--title", "a.log"], ["/t/logalert", "--for", "5"],
                 ["/t/logagg", "--lateness", "2"], ["/t/logtail", "--once", "--since", "1700000000", "a.log"],
             ])
+        let seeking = try LaunchPlanTests.plan(["--since", "1700000000", "--seek-slack", "5", "--no-seek", "a.log"])
+        #expect(
+            seeking.processes.map(\.command).last == [
+                "/t/logtail", "--since", "1700000000", "--seek-slack", "5", "--no-seek", "a.log",
+            ])
+        let shipped = try LaunchPlanTests.plan([
+            "--ship", "redis://h/s", "--source", "w1", "--since", "1700000000", "--seek-slack", "0", "a.log",
+        ])
+        #expect(shipped.processes.map(\.command).contains { $0.suffix(3) == ["--seek-slack", "0", "a.log"] })
         let shipping = try LaunchPlanTests.plan(["--ship", "redis://h/s", "--source", "w1", "--lateness", "2", "a.log"])
         #expect(shipping.processes.map(\.command)[1] == ["/t/logagg", "--source", "w1", "--lateness", "2"])
         let fleet = try LaunchPlanTests.plan(["--fleet", "redis://h/s", "--recover-below", "3", "--no-bell"])
@@ -39,6 +52,12 @@ struct LauncherStageOptionsTests {
         (["--since", "yesterday"], "--since 'yesterday' is not a time"),
         (["--since", "2026-13-01"], "--since '2026-13-01' is not a time"),
         (["--fields", "path,cookie"], "--fields 'path,cookie': expected a comma-separated list"),
+        (["--seek-slack", "86401"], "option '--seek-slack' needs a whole number from 0 to 86400"),
+        (["--seek-slack", "-1"], "option '--seek-slack' needs a whole number"),
+        (["--seek-slack", "1m"], "option '--seek-slack' needs a whole number"),
+        (["--no-seek=yes"], "option '--no-seek' takes no value"),
+        (["--fleet", "redis://h/s", "--seek-slack", "5"], "--seek-slack is for logtail and logagg"),
+        (["--fleet", "redis://h/s", "--no-seek"], "--no-seek is for logtail and logagg"),
         (["--lateness", "3601"], "option '--lateness' needs a whole number from 0 to 3600"),
         (["--lateness", "-1"], "option '--lateness' needs a whole number"),
         (["--recover-below", "11"], "option '--recover-below' needs a plain decimal number from 0 to 10"),
@@ -67,7 +86,8 @@ struct LauncherStageOptionsTests {
     @Test func helpDocumentsEachWithTheStageThatTakesIt() {
         let help = LauncherOptions.spec(name: "logpipe").helpText
         for (option, stage) in [
-            ("--since <time>", "logtail"), ("--fields <list>", "logtail"), ("--lateness <s>", "logagg"),
+            ("--since <time>", "logtail"), ("--seek-slack <seconds>", "logtail"), ("--no-seek", "logtail"),
+            ("--fields <list>", "logtail"), ("--lateness <s>", "logagg"),
             ("--recover-below <rps>", "logalert"), ("--for <s>", "logalert"), ("--require-full-window", "logalert"),
             ("--plain", "logview"), ("--no-bell", "logview"),
         ] {
