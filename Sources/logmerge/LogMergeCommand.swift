@@ -41,6 +41,9 @@ enum LogMergeCommand {
               tighter lists); distinct counts are lower bounds (the largest of the sources').
             A bucket for an interval already written (a stale or late source) is counted in "late" by its
               seconds; a re-sent bucket (same source and interval) is skipped and reported.
+            A sum over 10^12 (the most a record may carry) is written as 10^12, the per-second and
+              status counts reduced in proportion so they still add up to hits; reported once (a
+              'saturated' warning; docs/PROTOCOL.md).
 
             EXIT STATUS: 0 at end of every input or when stdout is closed, 64 bad usage, 66 an input cannot be
               opened, 74 I/O error.

@@ -49,6 +49,10 @@ public struct BucketMerger: Sendable {
         case resumed(source: String)
         /// An expected source or input lane never delivered anything within the timeout.
         case missing(name: String)
+        /// The sums of the interval starting at `start` went past the wire's limits (a count over
+        /// 10^12): its counts were reduced to the limit (see `MergedInterval.record`). Reported once
+        /// per merge, for the first such interval.
+        case saturated(start: Int64)
     }
 
     /// What the merge produced for an event: records to write, in order, and notices.
@@ -99,6 +103,8 @@ public struct BucketMerger: Sendable {
     /// The oldest interval not yet written, once one was.
     private var nextStart: Int64?
     private var pending: [Int64: MergedInterval] = [:]
+    /// Whether an interval's sums were already reduced to the wire's limits (and said so).
+    private var reportedSaturation = false
 
     /// Creates a merge.
     public init(configuration: Configuration = Configuration()) {
@@ -254,20 +260,28 @@ public struct BucketMerger: Sendable {
                 }
             }
             let merged = pending.removeValue(forKey: start) ?? MergedInterval(start: start, interval: interval)
-            output.records.append(.bucket(record(of: merged)))
+            let (bucket, saturated) = record(of: merged)
+            output.records.append(.bucket(bucket))
+            if saturated && !reportedSaturation {
+                reportedSaturation = true
+                output.notices.append(.saturated(start: start))
+            }
             start += interval
         }
         nextStart = start
     }
 
-    private func record(of merged: MergedInterval) -> BucketRecord {
-        var bucket = merged.record(topSections: configuration.topSections, topClients: configuration.topClients)
+    private func record(of merged: MergedInterval) -> (BucketRecord, saturated: Bool) {
+        var (bucket, saturated) = merged.record(
+            topSections: configuration.topSections, topClients: configuration.topClients)
         let covered = sources.values.compactMap(\.coveredEnd).max() ?? bucket.end
         if covered > bucket.start && covered < bucket.end { bucket.observedEnd = covered }
         bucket.sources = sources.keys.sorted().map { name in
-            SourceShare(source: name, hits: merged.hitsBySource[name] ?? 0, state: sources[name]!.state)
+            let hits = merged.hitsBySource[name] ?? 0
+            saturated = saturated || hits > MergedInterval.limit
+            return SourceShare(source: name, hits: min(hits, MergedInterval.limit), state: sources[name]!.state)
         }
-        return bucket
+        return (bucket, saturated)
     }
 }
 
@@ -299,57 +313,121 @@ struct MergedInterval: Sendable {
     /// Adds a source's bucket for this interval.
     mutating func add(_ bucket: BucketRecord, source: String) {
         for (second, count) in bucket.perSecond.enumerated() where second < perSecond.count {
-            perSecond[second] += count
+            perSecond[second] = perSecond[second].saturatingAdding(count)
         }
-        hits += bucket.hits
-        for entry in bucket.sections { sections[entry.name, default: 0] += entry.hits }
-        for entry in bucket.clients { clients[entry.name, default: 0] += entry.hits }
+        hits = hits.saturatingAdding(bucket.hits)
+        for entry in bucket.sections {
+            sections[entry.name, default: 0] = sections[entry.name, default: 0].saturatingAdding(entry.hits)
+        }
+        for entry in bucket.clients {
+            clients[entry.name, default: 0] = clients[entry.name, default: 0].saturatingAdding(entry.hits)
+        }
         distinctSections = max(distinctSections, bucket.distinctSections)
         distinctClients = max(distinctClients, bucket.distinctClients)
-        for digit in 1...5 { statusClasses.classes[digit - 1] += bucket.statusClasses[digit] }
-        statusClasses.other += bucket.statusClasses.other
+        for digit in 1...5 {
+            statusClasses.classes[digit - 1] = statusClasses.classes[digit - 1].saturatingAdding(
+                bucket.statusClasses[digit])
+        }
+        statusClasses.other = statusClasses.other.saturatingAdding(bucket.statusClasses.other)
         let sum = bytes.addingReportingOverflow(bucket.bytes)
         bytes = sum.overflow ? .max : sum.partialValue
-        invalid += bucket.invalid
-        dropped += bucket.dropped
+        invalid = invalid.saturatingAdding(bucket.invalid)
+        dropped = dropped.saturatingAdding(bucket.dropped)
         excluded.add(bucket.excluded)
         addLateSeconds(of: bucket)
-        hitsBySource[source, default: 0] += bucket.hits
+        hitsBySource[source, default: 0] = hitsBySource[source, default: 0].saturatingAdding(bucket.hits)
     }
 
     /// Adds a source's bucket for an interval already written: its hits become late hits here.
     mutating func addLate(_ bucket: BucketRecord) {
         for (second, count) in bucket.perSecond.enumerated() where count > 0 {
-            late += count
-            lateSeconds[bucket.start + Int64(second), default: 0] += count
+            late = late.saturatingAdding(count)
+            let at = bucket.start + Int64(second)
+            lateSeconds[at, default: 0] = lateSeconds[at, default: 0].saturatingAdding(count)
         }
-        invalid += bucket.invalid
-        dropped += bucket.dropped
+        invalid = invalid.saturatingAdding(bucket.invalid)
+        dropped = dropped.saturatingAdding(bucket.dropped)
         excluded.add(bucket.excluded)
         addLateSeconds(of: bucket)
     }
 
     private mutating func addLateSeconds(of bucket: BucketRecord) {
-        late += bucket.late
-        for entry in bucket.lateSeconds { lateSeconds[entry.at, default: 0] += entry.hits }
+        late = late.saturatingAdding(bucket.late)
+        for entry in bucket.lateSeconds {
+            lateSeconds[entry.at, default: 0] = lateSeconds[entry.at, default: 0].saturatingAdding(entry.hits)
+        }
     }
 
-    func record(topSections: Int, topClients: Int) -> BucketRecord {
+    /// The largest count a merged bucket may carry (`WireLimits.maximumCount`).
+    static let limit = Int(WireLimits.maximumCount)
+
+    /// The merged bucket, and whether a sum went past the wire's limits (`saturated`).
+    ///
+    /// Sums of up to 10^12 per source can exceed the 10^12 a count may carry, and a reader rejects
+    /// such a bucket whole. So the merge saturates: a count over the limit is written as the limit,
+    /// and where the wire demands that parts add up to a whole (`per_second` to `hits`, `late_seconds`
+    /// to `late`), the whole is set to the limit and its parts are reduced in proportion
+    /// (`scaledDown`), so they still add up exactly and keep the shape of the traffic in time. Status
+    /// classes are reduced in the same way, so they keep adding up to `hits` as logagg's do. Rankings,
+    /// `invalid`, `dropped`, `excluded` and each source's hits are clamped. Bytes saturate at
+    /// `Int64.max` as they are summed.
+    func record(topSections: Int, topClients: Int) -> (BucketRecord, saturated: Bool) {
+        let limit = Self.limit
+        var saturated = false
+        func clamped(_ value: Int) -> Int {
+            if value > limit { saturated = true }
+            return min(value, limit)
+        }
         var record = BucketRecord(start: start, end: start + interval)
         record.perSecond = perSecond
         record.hits = hits
-        record.sections = Self.top(sections, topSections)
-        record.clients = Self.top(clients, topClients)
-        record.distinctSections = max(distinctSections, sections.count)
-        record.distinctClients = max(distinctClients, clients.count)
-        record.statusClasses = statusClasses
+        if hits > limit || perSecond.contains(where: { $0 > limit }) {
+            saturated = true
+            record.perSecond = Self.scaledDown(perSecond, to: limit)
+            record.hits = record.perSecond.reduce(0, +)
+        }
+        var classes = statusClasses.classes + [statusClasses.other]
+        if classes.reduce(0, { $0.saturatingAdding($1) }) > record.hits && hits > limit {
+            classes = Self.scaledDown(classes, to: record.hits)
+        }
+        record.statusClasses.classes = classes.prefix(5).map(clamped)
+        record.statusClasses.other = clamped(classes[5])
+        record.sections = Self.top(sections, topSections).map { RankedCount(name: $0.name, hits: clamped($0.hits)) }
+        record.clients = Self.top(clients, topClients).map { RankedCount(name: $0.name, hits: clamped($0.hits)) }
+        record.distinctSections = clamped(max(distinctSections, sections.count))
+        record.distinctClients = clamped(max(distinctClients, clients.count))
         record.bytes = bytes
-        record.invalid = invalid
-        record.late = late
-        record.lateSeconds = lateSeconds.sorted { $0.key < $1.key }.map { SecondCount(at: $0.key, hits: $0.value) }
-        record.dropped = dropped
-        record.excluded = excluded
-        return record
+        record.invalid = clamped(invalid)
+        let seconds = lateSeconds.sorted { $0.key < $1.key }
+        var lateCounts = seconds.map(\.value)
+        if late > limit || lateCounts.contains(where: { $0 > limit }) {
+            saturated = true
+            lateCounts = Self.scaledDown(lateCounts, to: limit)
+        }
+        record.lateSeconds = zip(seconds, lateCounts).compactMap { entry, hits in
+            hits > 0 ? SecondCount(at: entry.key, hits: hits) : nil
+        }
+        record.late = lateCounts.reduce(0, +)
+        record.dropped = clamped(dropped)
+        for reason in ExclusionReason.allCases { record.excluded[reason] = clamped(excluded[reason]) }
+        return (record, saturated)
+    }
+
+    /// `counts` reduced in proportion so that they add up to at most `total`: each becomes
+    /// ⌊count × total / sum⌋, and what the rounding down lost goes, one each, to the counts with the
+    /// largest remainders (the earliest first among equals). Unchanged when they already add up to
+    /// `total` or less. Computed in 128 bits: the counts may be saturated sums.
+    static func scaledDown(_ counts: [Int], to total: Int) -> [Int] {
+        let sum = counts.reduce(Int128(0)) { $0 + Int128($1) }
+        guard sum > Int128(total) else { return counts }
+        var scaled = counts.map { Int((Int128($0) * Int128(total)) / sum) }
+        let remainders = counts.map { (Int128($0) * Int128(total)) % sum }
+        let shortfall = total - scaled.reduce(0, +)
+        let order = remainders.indices.sorted {
+            remainders[$0] != remainders[$1] ? remainders[$0] > remainders[$1] : $0 < $1
+        }
+        for index in order.prefix(shortfall) { scaled[index] += 1 }
+        return scaled
     }
 
     private static func top(_ counts: [String: Int], _ count: Int) -> [RankedCount] {

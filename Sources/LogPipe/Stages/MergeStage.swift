@@ -111,6 +111,11 @@ public struct MergeStage: Sendable {
                 warn("source", "source \(TerminalText.sanitized(source)) is delivering again")
             case .missing(let name):
                 warn("source", "\(TerminalText.sanitized(name)) sent nothing within the timeout; not waited for")
+            case .saturated(let start):
+                warn(
+                    "saturated",
+                    "the fleet's counts for the interval starting at \(start) add up to more than a record may carry (10^12): written at that limit, per-second and status counts reduced in proportion (reported once)"
+                )
             }
         }
         produced.removeAll()
