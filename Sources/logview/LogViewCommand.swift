@@ -18,9 +18,11 @@ enum LogViewCommand {
         ],
         discussion: """
             INPUT:
-              NDJSON on stdin: bucket, alert, recovery and window records (docs/PROTOCOL.md). Request,
-              heartbeat and invalid records and unknown types are ignored; a line that is not a record is
-              counted, with one warning per kind of problem on stderr.
+              NDJSON on stdin (docs/PROTOCOL.md): bucket, gap, window, alert, recovery and notice
+              records, and history records (alerts and recoveries of earlier runs, from the alert
+              journal, shown marked as earlier). Request, heartbeat, invalid and excluded records and
+              unknown types are ignored; a line that is not a record is counted, with one warning per
+              kind of problem on stderr.
 
             OUTPUT:
               On a terminal (stdout is a TTY, no --plain, TERM not dumb): a full-screen dashboard on the

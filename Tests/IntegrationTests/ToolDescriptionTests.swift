@@ -41,4 +41,14 @@ struct ToolDescriptionTests {
         let groff = try ToolProcess.run("/usr/bin/groff", ["-man", "-Tutf8", "-ww", "-z", page + "/\(tool).1"])
         #expect(groff.status == 0 && groff.standardError.isEmpty, "\(groff.standardError)")
     }
+
+    /// logview's INPUT section names every record type of the protocol, as read or as ignored, so a
+    /// type added to `WireProtocol.RecordType` cannot go unmentioned.
+    @Test func logviewsHelpNamesEveryRecordType() throws {
+        let help = try ToolProcess.run(ToolProcess.tool("logview"), ["--help"]).standardOutput
+        let input = try #require(help.split(separator: "OUTPUT:").first).lowercased()
+        for type in WireProtocol.RecordType.allCases {
+            #expect(input.contains(type.rawValue), "logview --help does not name '\(type.rawValue)' records")
+        }
+    }
 }
