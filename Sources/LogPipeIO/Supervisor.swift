@@ -27,6 +27,8 @@ public final class Supervisor {
         public var wardenExecutable: String
         /// Headless: write each alert, recovery and notice of the stream on stderr (`HeadlessEcho`).
         public var echoesAlerts = false
+        /// The size at which `stream.ndjson` becomes `stream.ndjson.1` (`StreamCopyRotation`).
+        public var streamCopyLimit = StreamCopyRotation.defaultLimit
 
         /// Creates a setup.
         public init(
@@ -45,9 +47,12 @@ public final class Supervisor {
     /// One reader the launcher feeds the stream to (the view, a tap, a headless reader).
     private final class Feed {
         let descriptor: Int32
-        var cursor = FeedCursor()
-        init(descriptor: Int32) {
+        var cursor: FeedCursor
+        /// Whether this reader was told it fell behind the kept stream (once).
+        var warnedBehind = false
+        init(descriptor: Int32, from offset: Int64) {
             self.descriptor = descriptor
+            cursor = FeedCursor(offset: offset)
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         }
     }
@@ -73,6 +78,9 @@ public final class Supervisor {
     private var terminal: TerminalHandover?
     private var streamInput: Int32 = -1
     private var streamCopy: Int32 = -1
+    /// `stream.ndjson.1`, open while readers may still need it; -1 before the first rotation.
+    private var previousCopy: Int32 = -1
+    private lazy var rotation = StreamCopyRotation(limit: setup.streamCopyLimit)
     private var ledger = StreamLedger()
     private var feeds: [Feed] = []
     private var feedsOpen = true
@@ -186,12 +194,14 @@ public final class Supervisor {
         case .fifo(let name): input = fifos[name]?.read ?? nullDevice
         case .fedFIFO(let name):
             input = fifos[name]?.read ?? nullDevice
-            if let write = fifos[name]?.write { feeds.append(Feed(descriptor: fcntl(write, F_DUPFD_CLOEXEC, 3))) }
+            if let write = fifos[name]?.write {
+                feeds.append(Feed(descriptor: fcntl(write, F_DUPFD_CLOEXEC, 3), from: rotation.oldestKept))
+            }
         case .feed:
             if let ends = PipePair.make() {
                 owned.append(ends.read)
                 input = ends.read
-                feeds.append(Feed(descriptor: ends.write))
+                feeds.append(Feed(descriptor: ends.write, from: rotation.oldestKept))
             } else {
                 input = nullDevice
             }
@@ -262,7 +272,11 @@ public final class Supervisor {
         readStream()
         if let port {
             for descriptor in port.acceptedDescriptors() {
-                if feedsOpen { feeds.append(Feed(descriptor: descriptor)) } else { close(descriptor) }
+                if feedsOpen {
+                    feeds.append(Feed(descriptor: descriptor, from: rotation.oldestKept))
+                } else {
+                    close(descriptor)
+                }
             }
         }
         pumpFeeds()
@@ -303,6 +317,7 @@ public final class Supervisor {
                 if !records.isEmpty {
                     writeAll(records, to: streamCopy)
                     echo?.write(records)
+                    if rotation.shouldRotate(committed: ledger.committed) { rotateStreamCopy() }
                 }
                 continue
             }
@@ -316,12 +331,62 @@ public final class Supervisor {
         }
     }
 
+    /// Bounds the copy a service keeps for weeks: `stream.ndjson` becomes `stream.ndjson.1` (the one
+    /// before is dropped once no reader needs it: its descriptor is closed here) and a new one starts.
+    /// Called between whole records only. On failure the copy goes on growing in the same file.
+    private func rotateStreamCopy() {
+        let directory = setup.runDirectory
+        let fresh = directory.file("stream.ndjson.new")
+        let descriptor = open(fresh, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            diagnostics.warning("cannot rotate stream.ndjson (\(String(cString: strerror(errno)))); it keeps growing")
+            rotation = StreamCopyRotation(limit: .max)
+            return
+        }
+        guard rename(directory.file("stream.ndjson"), directory.file("stream.ndjson.1")) == 0,
+            rename(fresh, directory.file("stream.ndjson")) == 0
+        else {
+            diagnostics.warning("cannot rotate stream.ndjson (\(String(cString: strerror(errno)))); it keeps growing")
+            close(descriptor)
+            unlink(fresh)
+            rotation = StreamCopyRotation(limit: .max)
+            return
+        }
+        if previousCopy >= 0 { close(previousCopy) }
+        previousCopy = streamCopy
+        streamCopy = descriptor
+        rotation.rotated(at: ledger.committed)
+    }
+
+    /// Reads the kept stream at `range` (stream offsets) into `buffer`, from whichever file holds its
+    /// start; the count read, 0 when it is no longer kept.
+    private func readCopy(_ range: Range<Int64>) -> Int {
+        switch rotation.place(of: range.lowerBound) {
+        case .current(let position)?:
+            return max(0, pread(streamCopy, &buffer, range.count, off_t(position)))
+        case .previous(let position, let available)?:
+            return max(0, pread(previousCopy, &buffer, min(range.count, Int(available)), off_t(position)))
+        case nil:
+            return 0
+        }
+    }
+
     /// Sends each feed what it has not had yet, as much as its pipe takes; closes a feed that has
     /// the whole of an ended stream (its reader sees the end) or whose reader has gone.
     private func pumpFeeds() {
         feeds.removeAll { feed in
+            if feed.cursor.offset < rotation.oldestKept {
+                // Slower than a whole rotated file: it goes on from the oldest record kept, and says so.
+                let skipped = feed.cursor.skip(to: rotation.oldestKept)
+                if !feed.warnedBehind {
+                    feed.warnedBehind = true
+                    diagnostics.warning(
+                        "a reader of the stream fell more than \(rotation.limit) bytes behind; \(skipped) bytes of records it had not read were skipped (LOGPIPE_STREAM_COPY_LIMIT)"
+                    )
+                }
+            }
             while let range = feed.cursor.nextRange(in: ledger, limit: Self.chunk) {
-                let count = pread(streamCopy, &buffer, range.count, off_t(range.lowerBound))
+                let count = readCopy(range)
                 guard count > 0 else { break }
                 let length = FeedCursor.writableLength(of: buffer[0..<count])
                 let written = write(feed.descriptor, buffer, length)

@@ -30,6 +30,11 @@ enum LogPipeCommand {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         let diagnostics = Diagnostics(tool: program)
+        guard let streamCopyLimit = StreamCopyRotation.limit(fromEnvironment: environment("LOGPIPE_STREAM_COPY_LIMIT"))
+        else {
+            ToolLauncher.usageFailure(
+                UsageError("LOGPIPE_STREAM_COPY_LIMIT must be a whole number of bytes of at least 1"), spec: spec)
+        }
         options.resolveHistory(
             defaultFile: HistoryLocation.defaultFile(
                 stateDirectory: environment("STATE_DIRECTORY"), xdgStateHome: environment("XDG_STATE_HOME"),
@@ -61,6 +66,7 @@ enum LogPipeCommand {
             program: program, plan: plan, runDirectory: runDirectory, keepRunDirectory: options.keepRunDirectory,
             environment: childEnvironment, wardenExecutable: executable)
         setup.echoesAlerts = options.headless
+        setup.streamCopyLimit = streamCopyLimit
         exit(Supervisor(setup, signals: signals).run())
     }
 

@@ -192,6 +192,64 @@ struct StartPipelineTests {
         #expect(LauncherHarness.eventually(timeout: 2) { sandbox.processesMentioningSandbox.isEmpty })
     }
 
+    /// A service's copy of the stream is bounded: with a 4 KiB limit, a 3,000-line stream (about
+    /// 200 KiB) leaves two files of about 4 KiB, and a reader attaching afterwards gets whole,
+    /// consecutive records from the oldest kept to the last.
+    @Test func headlessBoundsItsStreamCopyAndLateReadersStartAtTheOldestKeptRecord() throws {
+        let sandbox = try LauncherSandbox()
+        let lines = 3000
+        let log = try sandbox.log(lines: lines)
+        var environment = sandbox.environment
+        environment["LOGPIPE_STREAM_COPY_LIMIT"] = "4096"
+        let running = try LauncherHarness.start(launcher, ["--headless", log], environment: environment)
+        var path = ""
+        #expect(
+            LauncherHarness.eventually {
+                path = running.standardOutput.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                return path.hasSuffix("/final.fifo")
+            })
+        let directory = String(path.dropLast("/final.fifo".count))
+        func size(_ name: String) -> Int64? {
+            var attributes = stat()
+            return stat(directory + "/" + name, &attributes) == 0 ? Int64(attributes.st_size) : nil
+        }
+        let lastLine = "line \(lines) "
+        #expect(
+            LauncherHarness.eventually(timeout: 30) {
+                // The last record may have been rotated into stream.ndjson.1 with its batch.
+                ["stream.ndjson.1", "stream.ndjson"].contains { name in
+                    let text = (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
+                    return text.contains(lastLine)
+                }
+            })
+        let files = Set(
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+                $0.hasPrefix("stream.ndjson")
+            })
+        #expect(files == ["stream.ndjson", "stream.ndjson.1"])
+        // Each file stops growing at the first whole record past the limit (records are 70 bytes
+        // here; the launcher appends what one read(2) completes, at most 64 KiB).
+        for name in files { #expect((size(name) ?? .max) <= 4096 + 65536, "\(name): \(size(name) ?? -1)") }
+        let kept = (size("stream.ndjson") ?? 0) + (size("stream.ndjson.1") ?? 0)
+        #expect(kept < 200_000 / 2, "kept \(kept) bytes of about 200 KiB")
+
+        let reader = HeadlessReader(path: path)
+        var received: [String] = []
+        while !received.contains(where: { $0.hasPrefix(lastLine) }) {
+            guard reader.read(lines: received.count + 1) else { break }
+            received = reader.lines
+        }
+        reader.close()
+        let numbers = received.compactMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
+        #expect(numbers.count == received.count, "whole records only: \(received.prefix(3))")
+        #expect((numbers.first ?? 1) > 1, "the oldest records were dropped")
+        #expect(numbers.last == lines)
+        #expect(numbers == Array((numbers.first ?? 0)...(numbers.first ?? 0) + numbers.count - 1))
+        kill(running.pid, SIGTERM)
+        #expect(running.finish().status == 143)
+        #expect(sandbox.leftovers.isEmpty)
+    }
+
     @Test func keptRunDirectoryHoldsEachStagesStderr() throws {
         let sandbox = try LauncherSandbox()
         let log = try sandbox.log(lines: 3)

@@ -237,18 +237,24 @@ public struct LauncherOptions: Hashable, Sendable {
                                          default: the directory of this program. bin/start-pipeline builds
                                          the release tools into .build/release when missing or older than
                                          the sources, unless LOGPIPE_BIN_DIR is set.
+                  LOGPIPE_STREAM_COPY_LIMIT  Bytes at which stream.ndjson is rotated to stream.ndjson.1
+                                         (default 33554432, 32 MiB; at most two files are kept).
 
                 RUN DIRECTORY (mktemp -d, mode 0700, removed at the end):
                   records.fifo, buckets.fifo, final.fifo   the pipes between the stages (mode 0600)
-                  stream.ndjson          copy of the final stream, kept only with --tap or --headless
+                  stream.ndjson          copy of the final stream, kept only with --tap or --headless;
+                                         stream.ndjson.1: the previous part (rotated at 32 MiB)
                   <stage>.err            each stage's stderr (tap<N>.err for taps); demo.log: the --demo traffic
 
                 TAPS AND HEADLESS READERS:
                   With --tap or --headless, logalert writes to the launcher, which appends every complete
                   record to stream.ndjson and feeds the view, each tap and each reader of the headless pipe
                   from there, each at its own pace, from the start of the stream and in whole records. A
-                  slow tap only falls behind: the view never waits for it and nothing is dropped while the
-                  pipeline runs (the copy grows with the stream, about 1 MB per 1000 buckets). A tap that
+                  slow tap only falls behind: the view never waits for it. The copy is bounded: at 32 MiB
+                  (LOGPIPE_STREAM_COPY_LIMIT) it becomes stream.ndjson.1, replacing the one before, so a
+                  reader attaching later starts at the oldest record kept (at least the last 32 MiB, two
+                  to four days of a service), and one more than a file behind skips to it, with a
+                  warning. A tap that
                   exits loses only its own feed; the pipeline goes on. After the stream ends normally
                   (--once), taps and readers get 2 s to finish; otherwise they are stopped with the
                   stages. A tap's stdout is the launcher's: redirect it when a full-screen view runs.

@@ -65,6 +65,11 @@ public struct FeedCursor: Hashable, Sendable {
     /// Creates a cursor at the start of the stream.
     public init() {}
 
+    /// Creates a cursor at `offset` (the oldest record kept, for a reader attaching to a bounded copy).
+    public init(offset: Int64) {
+        self.offset = max(0, offset)
+    }
+
     /// The range of the copy to read next, at most `limit` bytes; nil when the reader has it all.
     public func nextRange(in ledger: StreamLedger, limit: Int) -> Range<Int64>? {
         guard offset < ledger.committed else { return nil }
@@ -77,6 +82,15 @@ public struct FeedCursor: Hashable, Sendable {
     public static func writableLength(of chunk: some BidirectionalCollection<UInt8>) -> Int {
         guard let last = chunk.lastIndex(of: 0x0A) else { return chunk.count }
         return chunk.distance(from: chunk.startIndex, to: last) + 1
+    }
+
+    /// Moves the cursor forward to `offset` (the oldest record kept, when the reader fell behind it);
+    /// returns the bytes skipped.
+    @discardableResult
+    public mutating func skip(to offset: Int64) -> Int64 {
+        guard offset > self.offset else { return 0 }
+        defer { self.offset = offset }
+        return offset - self.offset
     }
 
     /// Records that `count` more bytes were written to the reader.
