@@ -35,8 +35,10 @@ extension LauncherOptions {
         }
         if fleetURL != nil {
             try refuse(
-                ["since", "fields", "lateness"],
+                ["since"],
                 because: "is for logtail and logagg, which run on the web servers (--ship); with --fleet use --from")
+            try refuse(
+                ["fields", "lateness"], because: "is for logtail and logagg, which run on the web servers (--ship)")
         }
         if shipURL != nil {
             try refuse(
