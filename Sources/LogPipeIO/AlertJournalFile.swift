@@ -41,14 +41,6 @@ public final class AlertJournalFile {
             close(descriptor)
             return nil
         }
-        if status.st_mode & 0o077 != 0 {
-            let old = String(status.st_mode & 0o777, radix: 8)
-            if fchmod(descriptor, 0o600) == 0 {
-                warn("history", "the alert history \(path) was mode \(old), readable by others: made 0600")
-            } else {
-                warn("history", "the alert history \(path) is mode \(old), readable by others: \(Self.reason(errno))")
-            }
-        }
         let locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
         reading = readTail(size: Int(status.st_size))
         if reading.isForeign {
@@ -57,6 +49,16 @@ public final class AlertJournalFile {
                 "\(path) does not look like an alert history (no alert or recovery record in its last lines): it is not written; give --history another file"
             )
             return
+        }
+        // Only once the file is known to be a journal: a wrong --history (/etc/hosts, a symlink to
+        // it) must be left as it was, not made unreadable to everyone else.
+        if status.st_mode & 0o077 != 0 {
+            let old = String(status.st_mode & 0o777, radix: 8)
+            if fchmod(descriptor, 0o600) == 0 {
+                warn("history", "the alert history \(path) was mode \(old), readable by others: made 0600")
+            } else {
+                warn("history", "the alert history \(path) is mode \(old), readable by others: \(Self.reason(errno))")
+            }
         }
         if reading.unreadableLines > 0 {
             warn(

@@ -32,17 +32,21 @@ public enum LineStageRunner {
     /// Runs the loop and returns the exit status for the process.
     /// - Parameters:
     ///   - diagnostics: where warnings go.
+    ///   - signals: the watcher of SIGINT and SIGTERM, when the stage starts threads of its own
+    ///     before the loop: it must be created before them (see `SignalWatcher`), or a signal goes to
+    ///     one of them and kills the process unannounced. Default: one created here.
     ///   - hooks: work besides the lines (default: none).
     ///   - consume: handles one line: (bytes, 1-based line number, output, warn(kind, message)).
     ///   - finish: called at the end with the output, to flush what is complete; gets how the loop ended.
     public static func run(
         diagnostics: Diagnostics,
+        signals: SignalWatcher? = nil,
         hooks: Hooks = Hooks(),
         consume: (UnsafeBufferPointer<UInt8>, Int64, inout JSONWriter, (String, String) -> Void) -> Void,
         finish: (Ending, inout JSONWriter, (String, String) -> Void) -> Void
     ) -> ExitStatus {
         SignalWatcher.ignoreBrokenPipe()
-        let signals = SignalWatcher([SIGINT, SIGTERM])
+        let signals = signals ?? SignalWatcher([SIGINT, SIGTERM])
         let input = InputReader()
         let output = OutputChannel()
         let warnings = StageWarnings(diagnostics: diagnostics)

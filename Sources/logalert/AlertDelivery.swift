@@ -73,9 +73,14 @@ final class AlertDelivery {
         known = reading.keys
         let earlier = reading.earlier
         for entry in earlier { entry.encode(into: &output) }
-        var note = "alert history \(historyPath): \(reading.entries.count) entries read"
+        let count = reading.entries.count
+        var note = "alert history \(historyPath): \(count) \(count == 1 ? "entry" : "entries") read"
         if reading.partial { note += " from its last \(AlertJournal.tailLimit / 1024) KiB" }
-        if !earlier.isEmpty { note += ", the last \(earlier.count) shown as earlier" }
+        if earlier.count == count, count > 0 {
+            note += count == 1 ? ", shown as earlier" : ", all shown as earlier"
+        } else if !earlier.isEmpty {
+            note += ", the last \(earlier.count) shown as earlier"
+        }
         diagnostics.note(note)
     }
 

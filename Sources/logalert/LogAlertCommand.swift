@@ -65,6 +65,10 @@ enum LogAlertCommand {
     )
 
     static func main() {
+        // Before the notification and textfile threads start, so that they inherit the blocked
+        // SIGINT and SIGTERM: a stop then ends the loop (final metrics, pending notifications,
+        // the summary) instead of killing logalert outright.
+        let signals = SignalWatcher([SIGINT, SIGTERM])
         let arguments = ToolLauncher.arguments(for: spec)
         var configuration = AlertRule.Configuration()
         var textfilePath: String?
@@ -96,6 +100,7 @@ enum LogAlertCommand {
         let textfile = textfilePath.map { TextfileOutput(path: $0, stage: stage, diagnostics: diagnostics) }
         let status = LineStageRunner.run(
             diagnostics: diagnostics,
+            signals: signals,
             hooks: delivery.hooks,
             consume: { line, number, output, warn in
                 stage.consume(line: line, number: number, into: &output, warn: warn)

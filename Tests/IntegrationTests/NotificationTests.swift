@@ -205,7 +205,7 @@ struct NotificationTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: journal)) == whole, "the torn line was not cut off")
         // A second logalert on a journal in use reads it but does not write it.
         let holder = try ToolProcess(ToolProcess.tool("logalert"), ["--history", journal], input: .pipe)
-        #expect(holder.standardError.waitForLine { $0.contains("entries read") } != nil)
+        #expect(holder.standardError.waitForLine { $0.contains("1 entry read, shown as earlier") } != nil)
         let second = try ToolProcess.run(
             ToolProcess.tool("logalert"), Self.rule + ["--history", journal],
             input: .bytes(Array(Self.stream(pairs: 1, from: 1_800_000_000).joined().utf8)))

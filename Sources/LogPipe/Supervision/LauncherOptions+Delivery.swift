@@ -21,7 +21,7 @@ extension LauncherOptions {
         .value(
             "history", "file", help: "The alert journal: kept across restarts, its last entries shown as earlier.",
             default:
-                "$STATE_DIRECTORY, $XDG_STATE_HOME/logpipe, /var/lib/logpipe (root) or ~/.local/state/logpipe, /alerts.ndjson; none with --once or --demo"
+                "alerts.ndjson in $STATE_DIRECTORY, $XDG_STATE_HOME/logpipe, /var/lib/logpipe (root) or ~/.local/state/logpipe; none with --once or --demo"
         ),
         .flag("no-history", help: "Keep no alert journal."),
     ]

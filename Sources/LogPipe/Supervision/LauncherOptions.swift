@@ -152,11 +152,19 @@ public struct LauncherOptions: Hashable, Sendable {
             if demo || headless || viewCommand != nil || !taps.isEmpty {
                 throw UsageError("--ship runs no view: drop --demo, --headless, --view and --tap")
             }
+            // Without this they would be taken and ignored: a web server that ships runs no logalert.
+            if let name = ["threshold", "window"].first(where: { arguments.string($0) != nil }) {
+                throw UsageError("--\(name) is logalert's, which runs centrally (--fleet), not with --ship")
+            }
         }
         if fleetURL != nil {
             if demo || !files.isEmpty || arguments.has("from-start") || arguments.has("format") {
                 throw UsageError(
                     "--fleet reads the stream, not log files: drop the files, --demo, --from-start and --format")
+            }
+            // The buckets come made from the web servers: no logagg runs here to take these.
+            if let name = ["interval", "top"].first(where: { arguments.string($0) != nil }) {
+                throw UsageError("--\(name) is logagg's, which runs on the web servers (--ship), not with --fleet")
             }
             if arguments.has("once") {
                 tailArguments.removeAll { $0 == "--once" }

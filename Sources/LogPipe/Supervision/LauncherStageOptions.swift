@@ -43,8 +43,11 @@ extension LauncherOptions {
         }
         if fleetURL != nil {
             try refuse(
-                ["since", "seek-slack", "no-seek", "fields", "lateness"],
+                ["since"],
                 because: "is for logtail and logagg, which run on the web servers (--ship); with --fleet use --from")
+            try refuse(
+                ["seek-slack", "no-seek", "fields", "lateness"],
+                because: "is for logtail and logagg, which run on the web servers (--ship)")
         }
         if shipURL != nil {
             try refuse(
