@@ -229,8 +229,10 @@ final class ShipSession {
         if entries[0].revents != 0, !signals.pendingSignals().isEmpty {
             if stopDeadline == nil {
                 inputOpen = false
+                // 1.5 s, inside the launcher's 2 s between SIGTERM and SIGKILL: the summary of what
+                // was not delivered must get out before the kill.
                 stopDeadline =
-                    after + min(2_000, settings.giveUpMilliseconds == 0 ? 2_000 : settings.giveUpMilliseconds)
+                    after + min(1_500, settings.giveUpMilliseconds == 0 ? 1_500 : settings.giveUpMilliseconds)
             } else {
                 stopDeadline = after
             }

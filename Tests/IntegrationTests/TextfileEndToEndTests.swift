@@ -227,4 +227,16 @@ struct TextfileEndToEndTests {
         #expect(file["logpipe_requests_total"]?.samples.map(\.value).reduce(0, +) == Double(LogReading(log).requests))
         #expect(file.integer("logpipe_alerts_total") == 1)
     }
+
+    /// A directory given as the launcher's --textfile is refused before any stage starts.
+    @Test func theLauncherRefusesADirectoryBeforeStarting() throws {
+        let directory = try PipelineTools.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try generate(in: directory)
+        let run = try PipelineTools.shell(
+            "logpipe --once --view 'touch started' --textfile \(directory) access.log", in: directory)
+        #expect(run.status == 64, "\(run.standardError)")
+        #expect(run.standardError.contains("is a directory"), "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/started"), "no stage ran")
+    }
 }
