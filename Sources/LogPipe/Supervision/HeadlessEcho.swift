@@ -38,6 +38,14 @@ public enum HeadlessEcho {
                         Line(
                             priority: 4,
                             text: TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message)))
+                case .history(let history) where history.unresolved:
+                    // The journal's last alert had no recovery when the monitor stopped: say so once at
+                    // start, where a service's log is read, and not only to a reader of the stream.
+                    result.append(
+                        Line(
+                            priority: 4,
+                            text: "earlier: " + TerminalText.sanitized(history.entry.message)
+                                + " (unresolved when the monitor stopped)"))
                 default:
                     break
                 }

@@ -73,13 +73,15 @@ struct LauncherDeliveryTests {
         recovery.encode(into: &writer)
         NoticeRecord(tool: "logtail", kind: "file", message: "access.log: does not exist").encode(into: &writer)
         HistoryRecord(entry: alert).encode(into: &writer)
+        HistoryRecord(entry: alert, unresolved: true).encode(into: &writer)
         let lines = HeadlessEcho.lines(in: writer.bytes + Array("not json\n".utf8))
         #expect(
             lines.map(\.text) == [
                 "alert: " + TerminalText.sanitized("High \u{1B}[2J"), "recovery: back",
                 "logtail: access.log: does not exist",
+                "earlier: " + TerminalText.sanitized("High \u{1B}[2J") + " (unresolved when the monitor stopped)",
             ])
-        #expect(lines.map(\.priority) == [4, 5, 4])
+        #expect(lines.map(\.priority) == [4, 5, 4, 4])
         #expect(!lines[0].text.contains("\u{1B}"))
     }
 }
