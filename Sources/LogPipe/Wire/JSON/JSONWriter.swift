@@ -279,6 +279,18 @@ public struct JSONWriter: Sendable {
         reserve(extra)
     }
 
+    /// Where the next byte goes, for a run of stores through a pointer where room was reserved
+    /// (`reserveForUncheckedAppends`); end the run with `uncheckedCommit(through:)`. The fastest way to
+    /// write a record (logtail's transcoder): the count is not loaded and stored for every piece.
+    @inline(__always)
+    var uncheckedCursor: UnsafeMutablePointer<UInt8> { base + count }
+
+    /// Marks the bytes up to `end`, written from `uncheckedCursor` on, as written.
+    @inline(__always)
+    mutating func uncheckedCommit(through end: UnsafeMutablePointer<UInt8>) {
+        count = end - base
+    }
+
     /// Appends a literal where room was reserved.
     @inline(__always)
     mutating func uncheckedRaw(_ text: StaticString) {
@@ -402,6 +414,16 @@ public struct JSONWriter: Sendable {
             let tail = from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
             destination.storeBytes(of: head, as: UInt64.self)
             destination.storeBytes(of: tail, toByteOffset: length &- 8, as: UInt64.self)
+        } else if length > 16 && length <= 32 {
+            // Record prefixes such as `{"type":"request","v":2,"time":` (31 bytes): four word moves.
+            let first = from.loadUnaligned(as: UInt64.self)
+            let second = from.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            let third = from.loadUnaligned(fromByteOffset: length &- 16, as: UInt64.self)
+            let fourth = from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
+            destination.storeBytes(of: first, as: UInt64.self)
+            destination.storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
+            destination.storeBytes(of: third, toByteOffset: length &- 16, as: UInt64.self)
+            destination.storeBytes(of: fourth, toByteOffset: length &- 8, as: UInt64.self)
         } else if length >= 4 && length < 8 {
             let head = from.loadUnaligned(as: UInt32.self)
             let tail = from.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
