@@ -67,7 +67,8 @@ enum ByteScan {
     /// `first(_:in:from:)` sixteen bytes per step: each step is a few vector compares and one test of
     /// the mask, and the mask's two words give the exact byte (callgrind: about 13 instructions per
     /// 16 bytes, against about 20 per 8 for the word test of the JSON writer's stop set). The last
-    /// step overlaps bytes already passed over, which hold no stop, so no byte outside `bytes` is read.
+    /// step reads the last 16 bytes of `bytes`, ignoring those before `start`, so no byte outside
+    /// `bytes` is read.
     @inline(__always)
     static func firstVector<Stops: VectorByteStops>(
         _: Stops.Type, in bytes: UnsafeBufferPointer<UInt8>, from start: Int
@@ -82,11 +83,24 @@ enum ByteScan {
             index &+= 16
         }
         guard index < count else { return count }
+        guard count >= 16 else { return first(Stops.self, in: bytes, from: index) }
+        // The last 16 bytes of `bytes`; lanes before `start` (not to be looked at) are masked off.
         let last = count &- 16
-        guard last >= start else { return first(Stops.self, in: bytes, from: index) }
         let chunk = raw.loadUnaligned(fromByteOffset: last, as: SIMD16<UInt8>.self)
-        if let offset = firstLane(Stops.flags(chunk)) { return last &+ offset }
-        return count
+        let words = unsafeBitCast(Stops.flags(chunk), to: SIMD2<UInt64>.self)
+        var low = words[0]
+        var high = words[1]
+        let skipped = start &- last
+        if skipped > 0 {
+            if skipped >= 8 {
+                low = 0
+                high &= ~UInt64(0) &<< UInt64((skipped &- 8) &* 8)
+            } else {
+                low &= ~UInt64(0) &<< UInt64(skipped &* 8)
+            }
+        }
+        guard low | high != 0 else { return count }
+        return last &+ (low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ high.trailingZeroBitCount &>> 3)
     }
 
     /// The first lane set in `mask`, or nil: the mask read as two words whose bytes are 0 or 0xFF.
@@ -233,6 +247,26 @@ enum ByteScan {
         @inline(__always)
         static func contains(_ byte: UInt8) -> Bool {
             byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20
+        }
+    }
+
+    /// What ends the content of a JSON string read without decoding: its closing `"`, an escape `\`, a
+    /// control character, or a byte above ASCII (a name that needs UTF-8 validation, which the
+    /// general layout read does).
+    enum JSONStringStopOrNonASCII: VectorByteStops {
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
+            JSONStringStop.flags(word) | (word & highBits)
+        }
+        @inline(__always)
+        static func flags(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+            (chunk .< SIMD16(repeating: 0x20)) .| (chunk .>= SIMD16(repeating: 0x80))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\"")))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\\")))
+        }
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
+            JSONStringStop.contains(byte) || byte >= 0x80
         }
     }
 

@@ -60,9 +60,7 @@ public struct AggregationStage: Sendable {
 
     /// Remembers which lines the held requests came from: a request that became held on this line
     /// gets this line; one held before keeps its own.
-    // Not inlined: inlined into `consume`, Swift 6.3.1's optimizer crashes on the switch over
-    // `BucketAggregator.Held` ("Found ownership error", CopyPropagation) and no release build is made.
-    @inline(never)
+    @inline(__always)
     private mutating func trackHeld(line number: Int64) {
         let first = aggregator.heldRequestTime
         let behind = aggregator.heldBehindTime

@@ -104,7 +104,20 @@ public struct JSONWriter: Sendable {
         append(text.utf8Start, text.utf8CodeUnitCount)
     }
 
-    /// Appends a decimal integer.
+    /// Appends a decimal integer: two digits per step, no digit divided out twice (every record's
+    /// numbers are `Int` or `Int64`).
+    public mutating func integer(_ value: Int) {
+        reserve(21)
+        uncheckedInteger(Int64(value))
+    }
+
+    /// Appends a decimal integer (see `integer(_: Int)`).
+    public mutating func integer(_ value: Int64) {
+        reserve(21)
+        uncheckedInteger(value)
+    }
+
+    /// Appends a decimal integer of any other type.
     public mutating func integer<T: BinaryInteger>(_ value: T) {
         // 40 bytes hold any 128-bit value and its sign; digits are written backwards, then reversed.
         reserve(41)
@@ -247,9 +260,11 @@ public struct JSONWriter: Sendable {
 
     /// Appends a JSON string holding the given bytes, which may be any bytes at all.
     public mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) {
-        raw(UInt8(ascii: "\""))
-        appendEscaped(utf8)
-        raw(UInt8(ascii: "\""))
+        // One reservation for the quotes and the worst case of the escaped content.
+        reserve(6 &* utf8.count &+ 2)
+        put(UInt8(ascii: "\""))
+        uncheckedEscaped(utf8)
+        put(UInt8(ascii: "\""))
     }
 
     /// Appends a JSON string holding the given bytes.
