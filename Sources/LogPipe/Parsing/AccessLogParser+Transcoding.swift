@@ -282,7 +282,7 @@ extension AccessLogParser {
     static func plainRequest(_ text: UnsafePointer<UInt8>, _ length: Int) -> PlainRequest? {
         let raw = UnsafeRawPointer(text)
         var targetStart = 0
-        if length >= 16 {
+        if length >= 14 {  // `GET / HTTP/1.1`
             let head = raw.loadUnaligned(as: UInt64.self)
             // `GET /`, or a method of 3 to 7 capital letters (tokens, as RequestLine wants), one space
             // and `/`.
@@ -434,12 +434,20 @@ struct DecimalText {
         precondition(length <= 16, "a time beyond year 9999")
         var text: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &text) { bytes in
+            // Two digits per step from the end, from the writer's table of pairs.
+            let pairs = UnsafeRawPointer(JSONWriter.digitPairs.utf8Start).assumingMemoryBound(to: UInt8.self)
             var index = length
-            repeat {
+            while magnitude >= 10 {
+                let pair = Int(magnitude % 100)
+                magnitude /= 100
+                index -= 2
+                bytes[index] = pairs[2 * pair]
+                bytes[index + 1] = pairs[2 * pair + 1]
+            }
+            if index > (value < 0 ? 1 : 0) {
                 index -= 1
-                bytes[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
+                bytes[index] = UInt8(ascii: "0") + UInt8(magnitude)
+            }
             if value < 0 { bytes[0] = UInt8(ascii: "-") }
         }
         words = text

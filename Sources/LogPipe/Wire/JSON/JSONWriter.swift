@@ -364,7 +364,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// `00` through `99`, each number's two digits at twice its offset.
-    private static let digitPairs: StaticString = """
+    static let digitPairs: StaticString = """
         00010203040506070809101112131415161718192021222324\
         25262728293031323334353637383940414243444546474849\
         50515253545556575859606162636465666768697071727374\
