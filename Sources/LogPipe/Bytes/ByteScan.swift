@@ -192,6 +192,22 @@ enum ByteScan {
 
     // MARK: - Stop sets
 
+    /// `[`: where a Common Log timestamp starts.
+    enum OpeningBracket: VectorByteStops {
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
+            equal(word, UInt8(ascii: "["))
+        }
+        @inline(__always)
+        static func flags(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+            chunk .== SIMD16(repeating: UInt8(ascii: "["))
+        }
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "[")
+        }
+    }
+
     /// A space: the log parser's field separator.
     enum Space: ByteStops {
         @inline(__always)

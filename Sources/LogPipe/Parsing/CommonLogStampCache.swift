@@ -7,7 +7,7 @@
 /// rest, which therefore take the full parse. Consecutive lines share their minute, so the full parse
 /// runs about once a minute of log time (callgrind: it cost about 140 instructions a line when only
 /// whole seconds were cached, on a log of 23 lines a second).
-struct CommonLogStampCache {
+public struct CommonLogStampCache: Sendable {
     /// Bytes 0–18 (`[dd/Mon/yyyy:HH:MM:`) as words at offsets 0, 8 and 15 (overlapping).
     private var head: (UInt64, UInt64, UInt32) = (0, 0, 0)
     /// Bytes 21–27 (` ±zzzz]`) as words at offsets 21 and 24 (overlapping).
@@ -15,6 +15,19 @@ struct CommonLogStampCache {
     /// The instant of second 00 of the cached minute.
     private var minuteStart: Int64 = 0
     private var isFilled = false
+
+    /// An empty cache.
+    public init() {}
+
+    /// The instant of the first `[dd/Mon/yyyy:HH:MM:SS ±zzzz]` of `line` (the Common Log timestamp,
+    /// found at the line's first `[`), or nil when there is none: what
+    /// `LogTimestamp.parseCommonLog(line, at: firstBracket)` gives, at the cost of a comparison for
+    /// nearly every line (logtail's clock estimate reads every line it follows live).
+    public mutating func firstTime(in line: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let open = ByteScan.firstVector(ByteScan.OpeningBracket.self, in: line, from: 0)
+        guard line.count &- open >= LogTimestamp.commonLogLength else { return nil }
+        return time(line, at: open)
+    }
 
     /// The instant of the timestamp at `start` of `line`, which must hold at least
     /// `LogTimestamp.commonLogLength` bytes from there; nil when it is not a valid timestamp.

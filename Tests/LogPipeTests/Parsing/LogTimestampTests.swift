@@ -106,6 +106,27 @@ struct CommonLogStampCacheTests {
         #expect(checked == 50_000)
     }
 
+    @Test("the first timestamp of a line is the one at its first bracket, as parsing it there gives")
+    func firstTimeOfALineAgreesWithParsingAtItsFirstBracket() {
+        var random = SplitMix64(seed: 29)
+        var cache = CommonLogStampCache()
+        let prefixes = [
+            "", "a", "192.0.2.7 - - ", "x [", "[[", "2001:db8::1 - frank ", String(repeating: "y", count: 40),
+        ]
+        for _ in 0..<20_000 {
+            let second = random.next(below: 64)
+            let stamp = "[14/Nov/2023:22:1\(random.next(below: 3)):\(second < 10 ? "0" : "")\(second) +0000]"
+            var line = Array((prefixes[random.next(below: prefixes.count)] + stamp + " \"GET / HTTP/1.1\" 200 5").utf8)
+            if random.next(below: 4) == 0 { line = Array(line.prefix(random.next(below: line.count + 1))) }
+            line.withUnsafeBufferPointer { bytes in
+                let expected = bytes.firstIndex(of: UInt8(ascii: "[")).flatMap {
+                    LogTimestamp.parseCommonLog(bytes, at: $0)
+                }
+                #expect(cache.firstTime(in: bytes) == expected, "\(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+    }
+
     @Test("second 60 of a cached minute is the first second of the next, and 61 is rejected")
     func leapSecondOfACachedMinute() {
         var cache = CommonLogStampCache()
