@@ -14,6 +14,7 @@
 enum RequestLayoutReader {
     /// The request in `line`, its section and client pointing into `line`; nil when the line is not in
     /// logtail's layout.
+    @inline(__always)
     static func read(_ line: UnsafeBufferPointer<UInt8>) -> BorrowedRequest? {
         if let request = readDefault(line) { return request }
         return readAnyVersion(line)
@@ -146,6 +147,7 @@ enum RequestLayoutReader {
     }
 
     /// Any version this program reads, member by member.
+    @inline(never)
     static func readAnyVersion(_ line: UnsafeBufferPointer<UInt8>) -> BorrowedRequest? {
         var cursor = LayoutCursor(line)
         guard cursor.literal(#"{"type":"request","v":"#), let version = cursor.integer(), version >= 0,
