@@ -39,8 +39,21 @@ final class SourceRecorder {
     }
 
     /// Appends the record of `line` (number `number` in its file), if it gives one, to `writer`.
+    @inline(__always)
     func record(_ line: LineSplitter.Line, number: Int64, into writer: inout JSONWriter) {
         tally.lines += 1
+        // A plain request (nearly every line) is written straight from its bytes; any other line is
+        // declined and parsed in full.
+        if !line.truncated && parser.transcode(line.bytes, source: source, fields: fields, into: &writer) {
+            tally.requests += 1
+            return
+        }
+        recordParsed(line, number: number, into: &writer)
+    }
+
+    /// `record` for a line the transcoder declined.
+    @inline(never)
+    private func recordParsed(_ line: LineSplitter.Line, number: Int64, into writer: inout JSONWriter) {
         let outcome = parser.parse(line.bytes)
         if line.truncated {
             // The beginning of an over-long line may still tell its time, so it counts in its bucket.

@@ -16,6 +16,20 @@ enum KeyHash {
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let count = bytes.count
+        if count >= 4 && count <= 16, let base = bytes.baseAddress {
+            // Most keys (IPv4 addresses, sections): two overlapping words (or halves), two folds.
+            let raw = UnsafeRawPointer(base)
+            let head: UInt64
+            let tail: UInt64
+            if count >= 8 {
+                head = raw.loadUnaligned(as: UInt64.self)
+                tail = raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            } else {
+                head = UInt64(raw.loadUnaligned(as: UInt32.self))
+                tail = UInt64(raw.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+            }
+            return fold(fold(seed ^ (UInt64(truncatingIfNeeded: count) &* wordFactor) ^ head) ^ tail)
+        }
         // The length goes into the start state, so keys that differ only by trailing zero bytes differ.
         var state = seed ^ (UInt64(truncatingIfNeeded: count) &* wordFactor)
         guard let base = bytes.baseAddress, count > 0 else { return finish(state) }

@@ -6,6 +6,9 @@
 /// exceed the true count by at most that `m` (kept as the entry's `overestimate`), and any key whose
 /// true count exceeds `total / capacity` is guaranteed to be in the table. A scanner that sends a new
 /// path on every line therefore costs `capacity` entries, not one per path.
+///
+/// Keys are kept as UTF-8 bytes in one buffer and the counts in flat slot arrays (`KeyCountTable`),
+/// so counting a key allocates nothing and makes no `String`: one is made for each key `top` reports.
 public struct SpaceSavingCounter: Sendable {
     /// One tracked key.
     public struct Entry: Sendable, Equatable {
@@ -17,41 +20,29 @@ public struct SpaceSavingCounter: Sendable {
         public var overestimate: Int
     }
 
-    /// The most keys tracked at once.
-    public let capacity: Int
-    /// The tracked entries, each in a fixed slot for as long as its key is tracked.
-    private var entries: [Entry] = []
-    /// A min-heap of slots ordered by their entry's `count`, so the slot to evict is always `heap[0]`.
-    private var heap: [Int] = []
-    /// Where each slot sits in `heap`.
-    private var heapIndex: [Int] = []
-    /// The slot of each tracked key, found by `KeyHash`: one fixed, cheap hash per `add` (callgrind
-    /// showed `Hasher`'s SipHash, run for the lookup and again for each insert and removal, as most
-    /// of the cost of `add`).
-    private var index: KeySlotTable
-    /// Every key seen, from the first eviction on; until then the table itself holds every key.
-    private var distinct: DistinctCounter?
-    /// Whether any key was ever evicted (counts may then be approximate).
-    public private(set) var hasEvicted = false
-    /// All increments so far.
-    public private(set) var total = 0
+    /// The counter's state, shared by copies until one of them changes.
+    private var table: KeyCountTable
 
     /// Creates an empty counter tracking at most `capacity` keys.
     public init(capacity: Int) {
-        self.capacity = max(1, capacity)
-        index = KeySlotTable(maximumSlots: self.capacity)
-        let reserved = min(self.capacity, 64)
-        entries.reserveCapacity(reserved)
-        heap.reserveCapacity(reserved)
-        heapIndex.reserveCapacity(reserved)
+        table = KeyCountTable(capacity: capacity)
     }
 
+    /// The most keys tracked at once.
+    public var capacity: Int { table.capacity }
+
     /// The number of keys currently tracked.
-    public var count: Int { entries.count }
+    public var count: Int { table.count }
 
     /// The number of distinct keys ever added: exact while no key was evicted, else the HyperLogLog
     /// estimate of `DistinctCounter` (about 3 % standard error).
-    public var distinctCount: Int { distinct?.estimate ?? entries.count }
+    public var distinctCount: Int { table.distinctCount }
+
+    /// Whether any key was ever evicted (counts may then be approximate).
+    public var hasEvicted: Bool { table.hasEvicted }
+
+    /// All increments so far.
+    public var total: Int { table.total }
 
     /// Adds `amount` to `key`.
     public mutating func add(_ key: String, amount: Int = 1) {
@@ -59,23 +50,143 @@ public struct SpaceSavingCounter: Sendable {
         key.withUTF8 { add(utf8: $0, amount: amount) }
     }
 
-    /// Adds `amount` to the key whose UTF-8 bytes are `utf8`; a `String` is made only when the key
-    /// enters the table. Keys are equal when their bytes are (not by Unicode canonical equivalence).
+    /// Adds `amount` to the key whose UTF-8 bytes are `utf8`. Keys are equal when their bytes are (not
+    /// by Unicode canonical equivalence).
     public mutating func add(utf8 key: UnsafeBufferPointer<UInt8>, amount: Int = 1) {
+        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
+        table.add(key, amount: amount)
+    }
+
+    /// The `limit` keys with the highest counts, highest first, ties broken by key.
+    public func top(_ limit: Int) -> [Entry] {
+        table.top(limit)
+    }
+
+    /// Forgets every key, keeping the allocated storage.
+    public mutating func removeAll() {
+        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
+        table.removeAll()
+    }
+}
+
+/// The state of a `SpaceSavingCounter` and the algorithm itself: each tracked key's bytes (in one
+/// buffer), count and overestimate, the min-heap of slots by count (the slot to evict is `heap[0]`)
+/// and the index of the keys, all in flat buffers that grow by doubling up to the capacity and are
+/// reused after `removeAll`.
+///
+/// A class so that its owners share it until one of them changes it: the owner (a
+/// `SpaceSavingCounter`, or a bucket's `BucketTables` with two of these) checks that it holds the only
+/// reference before any change, and `copy()`s it otherwise; one thread at a time uses it.
+final class KeyCountTable: @unchecked Sendable {
+    /// The most keys tracked at once.
+    let capacity: Int
+    /// Every key seen, from the first eviction on; until then the table itself holds every key.
+    private var distinct: DistinctCounter?
+    /// Whether any key was ever evicted (counts may then be approximate).
+    private(set) var hasEvicted = false
+    /// All increments so far.
+    private(set) var total = 0
+    private(set) var count = 0
+    private var slotCapacity: Int
+    /// Per slot.
+    private(set) var counts: UnsafeMutablePointer<Int>
+    private(set) var overestimates: UnsafeMutablePointer<Int>
+    private(set) var heapIndex: UnsafeMutablePointer<Int32>
+    private var keyStarts: UnsafeMutablePointer<Int>
+    private var keyLengths: UnsafeMutablePointer<Int32>
+    /// Slots, a min-heap by count.
+    private(set) var heap: UnsafeMutablePointer<Int32>
+    /// The keys' bytes; a replaced key's bytes stay as garbage until the buffer is compacted.
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var byteCapacity: Int
+    private var bytesUsed = 0
+    private var garbage = 0
+    /// The slot of each tracked key, found by `KeyHash`: one fixed, cheap hash per `add` (callgrind
+    /// showed `Hasher`'s SipHash, run for the lookup and again for each insert and removal, as most
+    /// of the cost of `add`).
+    let index: KeySlotTable
+
+    /// An empty table tracking at most `capacity` keys.
+    convenience init(capacity: Int) {
+        let capacity = max(1, capacity)
+        self.init(capacity: capacity, slots: min(capacity, 64))
+    }
+
+    private init(capacity: Int, slots: Int, byteCapacity: Int = 1024, index: KeySlotTable? = nil) {
+        self.capacity = capacity
+        self.index = index ?? KeySlotTable(maximumSlots: capacity)
+        slotCapacity = max(1, slots)
+        counts = .allocate(capacity: slotCapacity)
+        overestimates = .allocate(capacity: slotCapacity)
+        heapIndex = .allocate(capacity: slotCapacity)
+        keyStarts = .allocate(capacity: slotCapacity)
+        keyLengths = .allocate(capacity: slotCapacity)
+        heap = .allocate(capacity: slotCapacity)
+        self.byteCapacity = max(16, byteCapacity)
+        bytes = .allocate(capacity: self.byteCapacity)
+    }
+
+    deinit {
+        counts.deallocate()
+        overestimates.deallocate()
+        heapIndex.deallocate()
+        keyStarts.deallocate()
+        keyLengths.deallocate()
+        heap.deallocate()
+        bytes.deallocate()
+    }
+
+    /// An independent table with the same content.
+    func copy() -> KeyCountTable {
+        let copy = KeyCountTable(
+            capacity: capacity, slots: slotCapacity, byteCapacity: byteCapacity, index: index.copy())
+        copy.distinct = distinct
+        copy.hasEvicted = hasEvicted
+        copy.total = total
+        copy.count = count
+        copy.counts.update(from: counts, count: count)
+        copy.overestimates.update(from: overestimates, count: count)
+        copy.heapIndex.update(from: heapIndex, count: count)
+        copy.keyStarts.update(from: keyStarts, count: count)
+        copy.keyLengths.update(from: keyLengths, count: count)
+        copy.heap.update(from: heap, count: count)
+        copy.bytes.update(from: bytes, count: bytesUsed)
+        copy.bytesUsed = bytesUsed
+        copy.garbage = garbage
+        return copy
+    }
+
+    /// Forgets every key, keeping the buffers.
+    func removeAll() {
+        count = 0
+        bytesUsed = 0
+        garbage = 0
+        index.removeAll()
+        distinct = nil
+        hasEvicted = false
+        total = 0
+    }
+
+    /// The number of distinct keys ever added (see `SpaceSavingCounter.distinctCount`).
+    var distinctCount: Int { distinct?.estimate ?? count }
+
+    // MARK: - Counting
+
+    /// Adds `amount` to `key` (see `SpaceSavingCounter.add(utf8:amount:)`). The caller holds the only
+    /// reference.
+    func add(_ key: UnsafeBufferPointer<UInt8>, amount: Int) {
         total += amount
         let hash = KeyHash.hash(key)
-        if let slot = index.slot(for: hash, where: { Self.hasBytes(entries[$0].key, key) }) {
-            entries[slot].count += amount
+        if let slot = index.slot(for: hash, where: { hasKey($0, key) }) {
+            counts[slot] += amount
             // No estimator insert: a tracked key was inserted when it entered the table or when the
-            // estimator started.
-            siftDown(from: heapIndex[slot])
+            // estimator started. Most slots are leaves of the heap, which need no sifting.
+            let position = Int(heapIndex[slot])
+            if 2 &* position &+ 1 < count { siftDown(from: position) }
             return
         }
-        if entries.count < capacity {
-            let slot = entries.count
-            entries.append(Entry(key: String(decoding: key, as: UTF8.self), count: amount, overestimate: 0))
-            heap.append(slot)
-            heapIndex.append(slot)
+        if count < capacity {
+            let slot = append(key, count: amount)
             index.insert(slot: slot, hash: hash)
             siftUp(from: slot)
             return
@@ -86,70 +197,217 @@ public struct SpaceSavingCounter: Sendable {
             // give exactly the estimate it would have given had it seen every add.
             hasEvicted = true
             var counter = DistinctCounter()
-            for entry in entries { counter.insert(entry.key) }
+            for slot in 0..<count { counter.insert(self.key(slot)) }
             distinct = counter
         }
         distinct?.insert(key)
-        let slot = heap[0]
-        let evicted = entries[slot]
-        entries[slot] = Entry(
-            key: String(decoding: key, as: UTF8.self), count: evicted.count + amount, overestimate: evicted.count)
+        let slot = Int(heap[0])
+        let evicted = counts[slot]
+        replaceKey(slot, with: key)
+        counts[slot] = evicted + amount
+        overestimates[slot] = evicted
         index.remove(slot: slot)
         index.insert(slot: slot, hash: hash)
         siftDown(from: 0)
     }
 
-    /// Whether `key`'s UTF-8 is exactly `bytes`.
-    @inline(__always)
-    private static func hasBytes(_ key: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        key.utf8.withContiguousStorageIfAvailable {
-            $0.count == bytes.count && ($0.isEmpty || memcmpEqual($0.baseAddress!, bytes.baseAddress!, $0.count))
-        } ?? key.utf8.elementsEqual(bytes)
-    }
-
     /// The `limit` keys with the highest counts, highest first, ties broken by key.
-    public func top(_ limit: Int) -> [Entry] {
+    func top(_ limit: Int) -> [SpaceSavingCounter.Entry] {
         guard limit > 0 else { return [] }
-        guard limit < entries.count else { return entries.sorted(by: Self.ranksBefore) }
+        guard limit < count else {
+            return (0..<count).sorted { ranksBefore($0, $1) }.map { entry($0) }
+        }
         // Selection instead of sorting every tracked key: a bucket lists ten of up to thousands, and
         // most entries lose to the current tenth on one integer comparison. Keys are distinct, so the
         // order is total and the result is the one a full sort gives.
-        var best: [Entry] = []
+        var best: [Int] = []
         best.reserveCapacity(limit)
-        for position in entries.indices {
+        for slot in 0..<count {
             if best.count == limit {
-                guard Self.ranksBefore(entries[position], best[limit - 1]) else { continue }
+                // Most entries lose on their count alone.
+                let last = best[limit - 1]
+                guard counts[slot] >= counts[last], ranksBefore(slot, last) else { continue }
                 best.removeLast()
             }
-            let entry = entries[position]
             var insertion = best.count
-            while insertion > 0 && Self.ranksBefore(entry, best[insertion - 1]) { insertion -= 1 }
-            best.insert(entry, at: insertion)
+            while insertion > 0 && ranksBefore(slot, best[insertion - 1]) { insertion -= 1 }
+            best.insert(slot, at: insertion)
         }
-        return best
+        return best.map { entry($0) }
     }
 
+    // MARK: - Keys
+
+    /// The bytes of the key in `slot`, valid until the table changes.
     @inline(__always)
-    private static func ranksBefore(_ a: Entry, _ b: Entry) -> Bool {
-        a.count != b.count ? a.count > b.count : a.key < b.key
+    func key(_ slot: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes + keyStarts[slot], count: Int(keyLengths[slot]))
     }
 
-    /// Forgets every key, keeping the allocated storage.
-    public mutating func removeAll() {
-        entries.removeAll(keepingCapacity: true)
-        heap.removeAll(keepingCapacity: true)
-        heapIndex.removeAll(keepingCapacity: true)
-        index.removeAll()
-        distinct = nil
-        hasEvicted = false
-        total = 0
+    /// Whether the key in `slot` is exactly `key`.
+    @inline(__always)
+    func hasKey(_ slot: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let length = Int(keyLengths[slot])
+        guard length == key.count else { return false }
+        guard length > 0 else { return true }
+        let stored = UnsafeRawPointer(bytes + keyStarts[slot])
+        let given = UnsafeRawPointer(key.baseAddress!)
+        // Most keys (sections, IPv4 addresses) are 4 to 16 bytes: two overlapping words or halves.
+        if length >= 8 && length <= 16 {
+            return stored.loadUnaligned(as: UInt64.self) == given.loadUnaligned(as: UInt64.self)
+                && stored.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
+                    == given.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
+        }
+        if length >= 4 && length < 8 {
+            return stored.loadUnaligned(as: UInt32.self) == given.loadUnaligned(as: UInt32.self)
+                && stored.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
+                    == given.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
+        }
+        return memcmpEqual(bytes + keyStarts[slot], key.baseAddress!, length)
+    }
+
+    /// Puts `key` with `count` in a new slot at the end of the heap; returns the slot.
+    func append(_ key: UnsafeBufferPointer<UInt8>, count amount: Int) -> Int {
+        if count == slotCapacity { growSlots() }
+        // Stored before the slot is counted: making room moves the keys of the counted slots only.
+        let start = store(key)
+        let slot = count
+        count += 1
+        keyStarts[slot] = start
+        keyLengths[slot] = Int32(key.count)
+        counts[slot] = amount
+        overestimates[slot] = 0
+        heap[slot] = Int32(slot)
+        heapIndex[slot] = Int32(slot)
+        return slot
+    }
+
+    /// Makes `key` the key of `slot`, over the old one's bytes when it fits there.
+    func replaceKey(_ slot: Int, with key: UnsafeBufferPointer<UInt8>) {
+        let oldLength = Int(keyLengths[slot])
+        if key.count <= oldLength {
+            if let source = key.baseAddress { (bytes + keyStarts[slot]).update(from: source, count: key.count) }
+            garbage += oldLength - key.count
+        } else {
+            // The old key's bytes are garbage, and not moved if making room compacts the buffer.
+            garbage += oldLength
+            keyLengths[slot] = 0
+            keyStarts[slot] = store(key)
+        }
+        keyLengths[slot] = Int32(key.count)
+    }
+
+    /// Copies `key` to the end of the byte buffer (making room first) and returns where it starts.
+    private func store(_ key: UnsafeBufferPointer<UInt8>) -> Int {
+        if bytesUsed + key.count > byteCapacity { makeRoom(for: key.count) }
+        let start = bytesUsed
+        let length = key.count
+        if let source = key.baseAddress {
+            let from = UnsafeRawPointer(source)
+            let to = UnsafeMutableRawPointer(bytes + start)
+            if length >= 8 && length <= 16 {
+                // Two overlapping words, within the key and within its place: no call to memcpy.
+                let head = from.loadUnaligned(as: UInt64.self)
+                let tail = from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
+                to.storeBytes(of: head, as: UInt64.self)
+                to.storeBytes(of: tail, toByteOffset: length &- 8, as: UInt64.self)
+            } else {
+                (bytes + start).update(from: source, count: length)
+            }
+        }
+        bytesUsed += length
+        return start
+    }
+
+    /// Compacts the keys when at least half the buffer is garbage, else doubles it, so that the
+    /// buffer stays under four times the bytes of the tracked keys plus two keys, whatever the churn.
+    private func makeRoom(for length: Int) {
+        let live = bytesUsed - garbage
+        let size = garbage >= bytesUsed / 2 ? max(byteCapacity, live + length) : max(byteCapacity * 2, live + length)
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        var used = 0
+        for slot in 0..<count {
+            let length = Int(keyLengths[slot])
+            (fresh + used).update(from: bytes + keyStarts[slot], count: length)
+            keyStarts[slot] = used
+            used += length
+        }
+        bytes.deallocate()
+        bytes = fresh
+        byteCapacity = size
+        bytesUsed = used
+        garbage = 0
+    }
+
+    private func growSlots() {
+        let size = slotCapacity * 2
+        func grown<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+            let fresh = UnsafeMutablePointer<T>.allocate(capacity: size)
+            fresh.update(from: old, count: count)
+            old.deallocate()
+            return fresh
+        }
+        counts = grown(counts)
+        overestimates = grown(overestimates)
+        heapIndex = grown(heapIndex)
+        keyStarts = grown(keyStarts)
+        keyLengths = grown(keyLengths)
+        heap = grown(heap)
+        slotCapacity = size
+    }
+
+    // MARK: - Ranking
+
+    /// The key in `slot` as an entry.
+    func entry(_ slot: Int) -> SpaceSavingCounter.Entry {
+        SpaceSavingCounter.Entry(
+            key: String(decoding: key(slot), as: UTF8.self), count: counts[slot], overestimate: overestimates[slot])
+    }
+
+    /// Higher count first, then the smaller key (as `String` orders them: by bytes when both are
+    /// ASCII, which is the same order).
+    func ranksBefore(_ a: Int, _ b: Int) -> Bool {
+        if counts[a] != counts[b] { return counts[a] > counts[b] }
+        let left = key(a)
+        let right = key(b)
+        // Byte order is `String`'s order for ASCII keys; any other key may hold characters that
+        // normalization combines (`e` and U+0301 make `é`), so `String` decides.
+        if Self.isASCII(left) && Self.isASCII(right) {
+            let common = min(left.count, right.count)
+            var index = 0
+            while index < common {
+                if left[index] != right[index] { return left[index] < right[index] }
+                index += 1
+            }
+            return left.count < right.count
+        }
+        return String(decoding: left, as: UTF8.self) < String(decoding: right, as: UTF8.self)
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        let raw = UnsafeRawPointer(base)
+        guard count >= 8 else {
+            for byte in bytes where byte >= 0x80 { return false }
+            return true
+        }
+        var flags = raw.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        var index = 0
+        while index &+ 8 < count {
+            flags |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index &+= 8
+        }
+        return flags & ByteScan.highBits == 0
     }
 
     // MARK: - Heap
 
-    private func countAt(_ position: Int) -> Int { entries[heap[position]].count }
+    @inline(__always)
+    private func countAt(_ position: Int) -> Int { counts[Int(heap[position])] }
 
-    private mutating func siftUp(from start: Int) {
+    func siftUp(from start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
@@ -159,9 +417,9 @@ public struct SpaceSavingCounter: Sendable {
         }
     }
 
-    private mutating func siftDown(from start: Int) {
+    func siftDown(from start: Int) {
         var parent = start
-        let size = heap.count
+        let size = count
         while true {
             let left = 2 * parent + 1
             guard left < size else { return }
@@ -174,9 +432,13 @@ public struct SpaceSavingCounter: Sendable {
         }
     }
 
-    private mutating func swapAt(_ a: Int, _ b: Int) {
-        heap.swapAt(a, b)
-        heapIndex[heap[a]] = a
-        heapIndex[heap[b]] = b
+    @inline(__always)
+    private func swapAt(_ a: Int, _ b: Int) {
+        let slotA = heap[a]
+        let slotB = heap[b]
+        heap[a] = slotB
+        heap[b] = slotA
+        heapIndex[Int(slotB)] = Int32(a)
+        heapIndex[Int(slotA)] = Int32(b)
     }
 }

@@ -10,6 +10,12 @@ protocol ByteStops {
     static func contains(_ byte: UInt8) -> Bool
 }
 
+/// A stop set that also tests 16 bytes at once: each byte's lane of the mask is set when the byte is in
+/// the set (SSE2 compares, which Swift's `SIMD16` types compile to).
+protocol VectorByteStops: ByteStops {
+    static func flags(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>>
+}
+
 /// The one word-at-a-time byte scan: eight bytes per step, in pure Swift, with the classic "has a
 /// zero byte" and "has a byte less than n" word tests. It serves the log parser (spaces, quotes), the
 /// JSON parsers and the layout readers (the end of a string) and the JSON writer (what needs escaping).
@@ -58,6 +64,55 @@ enum ByteScan {
         return count
     }
 
+    /// `first(_:in:from:)` sixteen bytes per step: each step is a few vector compares and one test of
+    /// the mask, and the mask's two words give the exact byte (callgrind: about 13 instructions per
+    /// 16 bytes, against about 20 per 8 for the word test of the JSON writer's stop set). The last
+    /// step reads the last 16 bytes of `bytes`, ignoring those before `start`, so no byte outside
+    /// `bytes` is read.
+    @inline(__always)
+    static func firstVector<Stops: VectorByteStops>(
+        _: Stops.Type, in bytes: UnsafeBufferPointer<UInt8>, from start: Int
+    ) -> Int {
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return count }
+        let raw = UnsafeRawPointer(base)
+        var index = start
+        while index &+ 16 <= count {
+            let chunk = raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+            if let offset = firstLane(Stops.flags(chunk)) { return index &+ offset }
+            index &+= 16
+        }
+        guard index < count else { return count }
+        guard count >= 16 else { return first(Stops.self, in: bytes, from: index) }
+        // The last 16 bytes of `bytes`; lanes before `start` (not to be looked at) are masked off.
+        let last = count &- 16
+        let chunk = raw.loadUnaligned(fromByteOffset: last, as: SIMD16<UInt8>.self)
+        let words = unsafeBitCast(Stops.flags(chunk), to: SIMD2<UInt64>.self)
+        var low = words[0]
+        var high = words[1]
+        let skipped = start &- last
+        if skipped > 0 {
+            if skipped >= 8 {
+                low = 0
+                high &= ~UInt64(0) &<< UInt64((skipped &- 8) &* 8)
+            } else {
+                low &= ~UInt64(0) &<< UInt64(skipped &* 8)
+            }
+        }
+        guard low | high != 0 else { return count }
+        return last &+ (low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ high.trailingZeroBitCount &>> 3)
+    }
+
+    /// The first lane set in `mask`, or nil: the mask read as two words whose bytes are 0 or 0xFF.
+    @inline(__always)
+    static func firstLane(_ mask: SIMDMask<SIMD16<Int8>>) -> Int? {
+        let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+        let low = words[0]
+        let high = words[1]
+        guard low | high != 0 else { return nil }
+        return low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ high.trailingZeroBitCount &>> 3
+    }
+
     /// Whether none of the `length` bytes at `source` is in `Stops`. Reads only those bytes, in words
     /// that may overlap (the last one ends at the last byte), so a short string costs one or two tests.
     @inline(__always)
@@ -80,6 +135,38 @@ enum ByteScan {
         }
         for index in 0..<length where Stops.contains(source[index]) { return false }
         return true
+    }
+
+    /// Whether any of the bytes from `start` up to `end` of `base` is NUL: 32 bytes per step in two
+    /// 16-byte vectors (SSE2 compares and one mask test), the last step overlapping so that no byte
+    /// outside the range is read.
+    @inline(__always)
+    static func containsNUL(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Bool {
+        let length = end &- start
+        let raw = UnsafeRawPointer(base + start)
+        guard length >= 16 else {
+            var index = 0
+            while index < length {
+                if raw.load(fromByteOffset: index, as: UInt8.self) == 0 { return true }
+                index &+= 1
+            }
+            return false
+        }
+        let zero = SIMD16<UInt8>(repeating: 0)
+        var index = 0
+        while index &+ 32 <= length {
+            let low = raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+            let high = raw.loadUnaligned(fromByteOffset: index &+ 16, as: SIMD16<UInt8>.self)
+            if firstLane((low .== zero) .| (high .== zero)) != nil { return true }
+            index &+= 32
+        }
+        // The rest, in two 16-byte loads that end at the end (overlapping what was read before).
+        if index < length {
+            let low = raw.loadUnaligned(fromByteOffset: length >= 32 ? length &- 32 : 0, as: SIMD16<UInt8>.self)
+            let high = raw.loadUnaligned(fromByteOffset: length &- 16, as: SIMD16<UInt8>.self)
+            if firstLane((low .== zero) .| (high .== zero)) != nil { return true }
+        }
+        return false
     }
 
     // MARK: - Word tests
@@ -105,6 +192,22 @@ enum ByteScan {
 
     // MARK: - Stop sets
 
+    /// `[`: where a Common Log timestamp starts.
+    enum OpeningBracket: VectorByteStops {
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
+            equal(word, UInt8(ascii: "["))
+        }
+        @inline(__always)
+        static func flags(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+            chunk .== SIMD16(repeating: UInt8(ascii: "["))
+        }
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "[")
+        }
+    }
+
     /// A space: the log parser's field separator.
     enum Space: ByteStops {
         @inline(__always)
@@ -114,6 +217,27 @@ enum ByteScan {
         @inline(__always)
         static func contains(_ byte: UInt8) -> Bool {
             byte == UInt8(ascii: " ")
+        }
+    }
+
+    /// A space, or a byte that the JSON writer would have to escape or check (a control character,
+    /// `"`, `\`, DEL, non-ASCII): the end of a client, identity or user field on the transcoder's path,
+    /// which takes only fields that can be copied as they are.
+    enum SpaceOrJSONAttention: VectorByteStops {
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
+            JSONWriterAttention.flags(word) | equal(word, UInt8(ascii: " "))
+        }
+        @inline(__always)
+        static func flags(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+            // A space (0x20) and the control characters below it in one comparison.
+            (chunk .<= SIMD16(repeating: 0x20)) .| (chunk .> SIMD16(repeating: 0x7E))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\"")))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\\")))
+        }
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
+            JSONWriterAttention.contains(byte) || byte == UInt8(ascii: " ")
         }
     }
 
@@ -142,13 +266,39 @@ enum ByteScan {
         }
     }
 
+    /// What ends the content of a JSON string read without decoding: its closing `"`, an escape `\`, a
+    /// control character, or a byte above ASCII (a name that needs UTF-8 validation, which the
+    /// general layout read does).
+    enum JSONStringStopOrNonASCII: VectorByteStops {
+        @inline(__always)
+        static func flags(_ word: UInt64) -> UInt64 {
+            JSONStringStop.flags(word) | (word & highBits)
+        }
+        @inline(__always)
+        static func flags(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+            (chunk .< SIMD16(repeating: 0x20)) .| (chunk .>= SIMD16(repeating: 0x80))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\"")))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\\")))
+        }
+        @inline(__always)
+        static func contains(_ byte: UInt8) -> Bool {
+            JSONStringStop.contains(byte) || byte >= 0x80
+        }
+    }
+
     /// What the JSON writer cannot copy as it is: a control character, `"`, `\`, DEL or non-ASCII
     /// (checked for UTF-8, U+2028 and U+2029).
-    enum JSONWriterAttention: ByteStops {
+    enum JSONWriterAttention: VectorByteStops {
         @inline(__always)
         static func flags(_ word: UInt64) -> UInt64 {
             below(word, 0x20) | deleteOrNonASCII(word) | equal(word, UInt8(ascii: "\""))
                 | equal(word, UInt8(ascii: "\\"))
+        }
+        @inline(__always)
+        static func flags(_ chunk: SIMD16<UInt8>) -> SIMDMask<SIMD16<Int8>> {
+            (chunk .< SIMD16(repeating: 0x20)) .| (chunk .> SIMD16(repeating: 0x7E))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\"")))
+                .| (chunk .== SIMD16(repeating: UInt8(ascii: "\\")))
         }
         @inline(__always)
         static func contains(_ byte: UInt8) -> Bool {

@@ -36,17 +36,8 @@ extension AccessLogParser {
         guard count - position >= LogTimestamp.commonLogLength else {
             return .invalid(reason: Reason.badTimestamp, time: nil)
         }
-        let time: Int64
-        let stamp = Self.stampBytes(line, at: position)
-        if stamp == lastStamp {
-            time = lastStampTime
-        } else {
-            guard let parsed = LogTimestamp.parseCommonLog(line, at: position) else {
-                return .invalid(reason: Reason.badTimestamp, time: nil)
-            }
-            time = parsed
-            lastStamp = stamp
-            lastStampTime = parsed
+        guard let time = stamps.time(line, at: position) else {
+            return .invalid(reason: Reason.badTimestamp, time: nil)
         }
         position += LogTimestamp.commonLogLength
 
@@ -169,17 +160,6 @@ extension AccessLogParser {
                 user: Self.present(userField), method: request.method, path: request.target,
                 protocol: request.protocol, section: section, referer: referer.flatMap(Self.present),
                 userAgent: agent.flatMap(Self.present)))
-    }
-
-    /// The 28 bytes of a timestamp as words, to compare with the previous line's.
-    @inline(__always)
-    static func stampBytes(_ line: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt64, UInt64, UInt64, UInt32) {
-        let raw = UnsafeRawPointer(line.baseAddress!) + index
-        return (
-            raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-            raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-            raw.loadUnaligned(fromByteOffset: 24, as: UInt32.self)
-        )
     }
 
     /// True when the quote at `quote` is followed by ` ddd` and then a space or the end of the line.

@@ -86,12 +86,17 @@ public struct AccessLogParser: Sendable {
     /// line's cost, wasted when the records do not carry them.
     public let readsRefererAndAgent: Bool
     /// The field roles of the latest `#Fields:` directive, if one was read.
-    var fieldMap: W3CFieldMap?
+    var fieldMap: W3CFieldMap? {
+        didSet { readsCommonLog = format == .common || format == .combined || (format == .auto && fieldMap == nil) }
+    }
+    /// Whether lines are read as Common-style lines (the format, and no `#Fields:` seen under `.auto`):
+    /// the transcoder's first test.
+    private(set) var readsCommonLog: Bool
     var scratch: ScratchBuffer
-    /// The bytes of the last Common Log timestamp read, and its instant: consecutive lines mostly
-    /// share their second, and comparing 28 bytes is cheaper than reading them again.
-    var lastStamp: (UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0)
-    var lastStampTime: Int64 = 0
+    /// The minute of the last Common Log timestamp read: consecutive lines mostly share it.
+    var stamps = CommonLogStampCache()
+    /// The digits of the last time `transcode` wrote.
+    var timeText = DecimalText()
 
     /// Creates a parser.
     /// - Parameters:
@@ -102,6 +107,7 @@ public struct AccessLogParser: Sendable {
         self.format = format
         self.readsRefererAndAgent = readsRefererAndAgent
         fieldMap = nil
+        readsCommonLog = format == .common || format == .combined || format == .auto
         scratch = ScratchBuffer(capacity: 8192)
     }
 

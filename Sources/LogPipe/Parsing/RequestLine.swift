@@ -79,7 +79,7 @@ struct RequestLine {
 
     /// True when none of the 8 bytes of `word` is a space.
     @inline(__always)
-    private static func hasNoSpace(_ word: UInt64) -> Bool {
+    static func hasNoSpace(_ word: UInt64) -> Bool {
         let spaces = word ^ 0x2020_2020_2020_2020
         return (spaces &- 0x0101_0101_0101_0101) & ~spaces & 0x8080_8080_8080_8080 == 0
     }

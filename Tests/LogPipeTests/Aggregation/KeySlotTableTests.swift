@@ -10,7 +10,7 @@ struct KeySlotTableTests {
     }
 
     @Test func findsEverySlotWhenAllHashesCollide() {
-        var table = KeySlotTable(maximumSlots: 500)
+        let table = KeySlotTable(maximumSlots: 500)
         for slot in 0..<500 { table.insert(slot: slot, hash: 42) }
         for slot in 0..<500 { #expect(find(table, hash: 42, key: slot) == slot) }
         #expect(find(table, hash: 42, key: 999) == nil)
@@ -18,7 +18,7 @@ struct KeySlotTableTests {
     }
 
     @Test func keepsTheRestReachableWhenCollidingSlotsAreRemoved() {
-        var table = KeySlotTable(maximumSlots: 300)
+        let table = KeySlotTable(maximumSlots: 300)
         // Distinct hashes that share their low bits probe the same chain, like full collisions.
         func hash(_ slot: Int) -> UInt64 { UInt64(slot) << 40 | 7 }
         for slot in 0..<300 { table.insert(slot: slot, hash: hash(slot)) }
@@ -36,7 +36,7 @@ struct KeySlotTableTests {
 
     @Test func agreesWithADictionaryUnderRandomInsertsAndRemovals() {
         let slots = 257
-        var table = KeySlotTable(maximumSlots: slots)
+        let table = KeySlotTable(maximumSlots: slots)
         var truth: [Int: UInt64] = [:]
         var generator = SplitMix64(seed: 11)
         for _ in 0..<20_000 {
@@ -65,7 +65,7 @@ struct KeySlotTableTests {
 
     @Test(arguments: [1, 2, 3, 100, 2048, 3000])
     func neverGrowsBeyondTwiceTheSlotsRoundedUp(slots: Int) {
-        var table = KeySlotTable(maximumSlots: slots)
+        let table = KeySlotTable(maximumSlots: slots)
         for slot in 0..<slots { table.insert(slot: slot, hash: UInt64(slot) &* 0x9E37_79B9_7F4A_7C15) }
         var limit = 2
         while limit < 2 * slots { limit *= 2 }
@@ -74,7 +74,7 @@ struct KeySlotTableTests {
     }
 
     @Test func removeAllForgetsEverySlot() {
-        var table = KeySlotTable(maximumSlots: 10)
+        let table = KeySlotTable(maximumSlots: 10)
         for slot in 0..<10 { table.insert(slot: slot, hash: UInt64(slot)) }
         table.removeAll()
         #expect(table.count == 0)

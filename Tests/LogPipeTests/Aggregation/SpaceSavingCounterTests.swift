@@ -100,3 +100,61 @@ struct SpaceSavingCounterExactnessTests {
         #expect(counter.distinctCount == 2)
     }
 }
+
+@Suite("Space-Saving counter under churn")
+struct SpaceSavingCounterChurnTests {
+    /// Keys of 0 to 300 bytes, some ASCII and some not, so that replaced keys fit in place or not,
+    /// the key buffer fills with garbage and is compacted or grown many times.
+    private func key(_ number: Int, _ random: inout SplitMix64) -> String {
+        let length = [0, 1, 3, 7, 12, 16, 40, 300][random.next(below: 8)]
+        let stem = number % 3 == 0 ? "é" : "k"
+        return stem + String(repeating: "\(number % 10)", count: max(0, length - 1)) + "/\(number)"
+    }
+
+    @Test(
+        "the Space-Saving guarantees hold through thousands of evictions of keys of any length",
+        arguments: [1, 16, 200])
+    func guaranteesHoldUnderChurn(capacity: Int) {
+        var random = SplitMix64(seed: UInt64(capacity))
+        var counter = SpaceSavingCounter(capacity: capacity)
+        var truth: [String: Int] = [:]
+        var total = 0
+        for step in 0..<20_000 {
+            // A few heavy keys and a churning tail.
+            let number = random.next(below: 5) == 0 ? random.next(below: 3) : 3 + random.next(below: 3_000)
+            let name = key(number, &random)
+            let amount = 1 + random.next(below: 3)
+            counter.add(name, amount: amount)
+            truth[name, default: 0] += amount
+            total += amount
+            if step % 2_000 == 0 || step == 19_999 {
+                let entries = counter.top(capacity)
+                #expect(counter.total == total)
+                #expect(counter.count == min(capacity, truth.count))
+                // Every count is inherited or counted: they add up to everything added.
+                #expect(entries.reduce(0) { $0 + $1.count } == total)
+                for entry in entries {
+                    let trueCount = truth[entry.key, default: 0]
+                    #expect(entry.count >= trueCount && entry.count - entry.overestimate <= trueCount)
+                }
+                // A key counted more than total / capacity times is tracked.
+                for (name, count) in truth where count > total / capacity {
+                    #expect(entries.contains { $0.key == name }, "\(name) with \(count) of \(total)")
+                }
+            }
+        }
+    }
+
+    @Test("a copy keeps its counts when the original goes on counting, and the other way round")
+    func copiesAreIndependent() {
+        var original = SpaceSavingCounter(capacity: 3)
+        for name in ["a", "b", "c", "a"] { original.add(name) }
+        var copy = original
+        for name in ["d", "e", "e", "f"] { original.add(name) }
+        copy.add("a")
+        #expect(copy.top(3).map(\.key) == ["a", "b", "c"])
+        #expect(copy.top(1).first?.count == 3)
+        #expect(original.top(3).map(\.count).reduce(0, +) == 8)
+        #expect(!copy.hasEvicted && original.hasEvicted)
+    }
+}

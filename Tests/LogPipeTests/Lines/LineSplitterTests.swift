@@ -55,3 +55,38 @@ struct LineSplitterTests {
         #expect(count == 2)
     }
 }
+
+@Suite("Line splitter against a naive split")
+struct LineSplitterLongLineTests {
+    @Test("lines of any length, cut at any point, with any limit, give a naive split's lines")
+    func longLinesMatchANaiveSplit() {
+        var random = SplitMix64(seed: 16)
+        for _ in 0..<400 {
+            let limit = 8 + random.next(below: 200)
+            var input: [UInt8] = []
+            for _ in 0..<random.next(below: 30) {
+                // Lengths around the 8-, 16- and 32-byte steps of the newline search, and past the limit.
+                let length = random.next(below: 4) == 0 ? random.next(below: 400) : random.next(below: 70)
+                input += (0..<length).map { _ in UInt8(0x20 + random.next(below: 95)) }
+                input.append(0x0A)
+            }
+            // The expected lines: each cut to the limit (and flagged), as the splitter hands them out.
+            var expected: [([UInt8], Bool)] = []
+            for line in input.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
+                expected.append(line.count > limit ? (Array(line.prefix(limit)), true) : (Array(line), false))
+            }
+            var splitter = LineSplitter(maximumLineLength: limit, bufferSize: 4096)
+            var lines: [([UInt8], Bool)] = []
+            var offset = 0
+            while offset < input.count {
+                let size = min(input.count - offset, 1 + random.next(below: 700))
+                input[offset..<(offset + size)].withUnsafeBufferPointer { chunk in
+                    splitter.append(chunk) { lines.append((Array($0.bytes), $0.truncated)) }
+                }
+                offset += size
+            }
+            #expect(lines.map(\.0) == expected.map(\.0))
+            #expect(lines.map(\.1) == expected.map(\.1))
+        }
+    }
+}
