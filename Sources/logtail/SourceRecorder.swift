@@ -43,8 +43,8 @@ final class SourceRecorder {
     func record(_ line: LineSplitter.Line, number: Int64, into writer: inout JSONWriter) {
         tally.lines += 1
         // A plain request (nearly every line) is written straight from its bytes; any other line is
-        // declined and parsed in full.
-        if !line.truncated && parser.transcode(line.bytes, source: source, fields: fields, into: &writer) {
+        // declined and parsed in full, and so is every line when filters are set (they need the fields).
+        if filter == nil && !line.truncated && parser.transcode(line.bytes, source: source, fields: fields, into: &writer) {
             tally.requests += 1
             return
         }
