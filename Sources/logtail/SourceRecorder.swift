@@ -44,7 +44,9 @@ final class SourceRecorder {
         tally.lines += 1
         // A plain request (nearly every line) is written straight from its bytes; any other line is
         // declined and parsed in full, and so is every line when filters are set (they need the fields).
-        if filter == nil && !line.truncated && parser.transcode(line.bytes, source: source, fields: fields, into: &writer) {
+        if filter == nil && !line.truncated
+            && parser.transcode(line.bytes, source: source, fields: fields, into: &writer)
+        {
             tally.requests += 1
             return
         }
