@@ -97,6 +97,11 @@ public struct BucketAggregator: Sendable {
     /// Excluded requests dropped before the clock started, carried into the first bucket like
     /// dropped ones.
     private var excludedBeforeClock = ExclusionCounts()
+    /// The last time `place` found the bucket of, and that bucket's start: consecutive requests
+    /// mostly share their second, and the division costs about 20 instructions a record (callgrind).
+    /// Time 0 starts the bucket at 0 whatever the interval.
+    private var placedTime: Int64 = 0
+    private var placedStart: Int64 = 0
 
     /// Creates an aggregator.
     public init(configuration: Configuration = Configuration()) {
@@ -365,7 +370,11 @@ public struct BucketAggregator: Sendable {
     private mutating func place(_ request: BorrowedRequest, into output: inout AggregatorOutput) {
         guard case .running(var running) = clock else { return }
         if request.time >= running.nextStart {
-            count(request, inBucketAt: bucketStart(request.time))
+            if request.time != placedTime {
+                placedTime = request.time
+                placedStart = bucketStart(request.time)
+            }
+            count(request, inBucketAt: placedStart)
             return
         }
         guard running.watermark - request.time <= Int64(configuration.lateHorizon) else {

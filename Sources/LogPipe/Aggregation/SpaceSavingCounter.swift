@@ -181,14 +181,23 @@ final class KeyCountTable: @unchecked Sendable {
             counts[slot] += amount
             // No estimator insert: a tracked key was inserted when it entered the table or when the
             // estimator started. Most slots are leaves of the heap, which need no sifting.
+            // `siftDown`'s first step checked here: most increments move nothing, and skip the call.
             let position = Int(heapIndex[slot])
-            if 2 &* position &+ 1 < count { siftDown(from: position) }
+            let left = 2 &* position &+ 1
+            if left < count {
+                let value = counts[slot]
+                if countAt(left) < value || (left &+ 1 < count && countAt(left &+ 1) < value) {
+                    siftDown(from: position)
+                }
+            }
             return
         }
         if count < capacity {
             let slot = append(key, count: amount)
             index.insert(slot: slot, hash: hash)
-            siftUp(from: slot)
+            // The new slot is the heap's last position; `siftUp`'s first comparison checked here (a
+            // new key's count rarely passes its parent's).
+            if slot > 0 && amount < countAt((slot &- 1) / 2) { siftUp(from: slot) }
             return
         }
         if !hasEvicted {

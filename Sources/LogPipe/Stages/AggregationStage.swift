@@ -26,6 +26,16 @@ public struct AggregationStage: Sendable {
         warn: (String, String) -> Void
     ) {
         if line.isEmpty { return }
+        // Nearly every line: a request in logtail's layout (what `RecordReader.bucketingInput` tries
+        // first), read and counted with no `BucketingInput` built and switched over, and without the
+        // calls to `flush` and `trackHeld` when nothing was produced and nothing is held.
+        if let request = RequestLayoutReader.readDefault(line) {
+            aggregator.observe(borrowed: request, into: &produced)
+            if !produced.isEmpty { flush(line: number, into: &output, warn: warn) }
+            // `trackHeld`'s own early return, checked here.
+            if aggregator.heldRequestTime != nil || heldFirst != nil { trackHeld(line: number) }
+            return
+        }
         do {
             // Matched as it is read, so that a request in logtail's layout goes straight from the layout
             // reader to the aggregator, with no enum value built in between.
