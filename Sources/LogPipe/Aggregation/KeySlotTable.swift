@@ -85,6 +85,7 @@ final class KeySlotTable: @unchecked Sendable {
     }
 
     /// Indexes `slot` under `hash`. The slot must not be indexed already.
+    @inline(__always)
     func insert(slot: Int, hash: UInt64) {
         precondition(slot >= 0 && slot < maximumSlots, "slot out of range")
         if slot >= hashCapacity { growHashes(toHold: slot) }

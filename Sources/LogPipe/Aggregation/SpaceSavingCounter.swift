@@ -276,6 +276,7 @@ final class KeyCountTable: @unchecked Sendable {
     }
 
     /// Puts `key` with `count` in a new slot at the end of the heap; returns the slot.
+    @inline(__always)
     func append(_ key: UnsafeBufferPointer<UInt8>, count amount: Int) -> Int {
         if count == slotCapacity { growSlots() }
         // Stored before the slot is counted: making room moves the keys of the counted slots only.
@@ -307,6 +308,7 @@ final class KeyCountTable: @unchecked Sendable {
     }
 
     /// Copies `key` to the end of the byte buffer (making room first) and returns where it starts.
+    @inline(__always)
     private func store(_ key: UnsafeBufferPointer<UInt8>) -> Int {
         if bytesUsed + key.count > byteCapacity { makeRoom(for: key.count) }
         let start = bytesUsed
