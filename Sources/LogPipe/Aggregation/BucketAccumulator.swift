@@ -44,6 +44,7 @@ struct BucketAccumulator {
     /// Whether nothing was counted: no hit, late, dropped or excluded request, no invalid line.
     var isEmpty: Bool { hits == 0 && late == 0 && dropped == 0 && invalid == 0 && excluded.isZero }
 
+    @inline(__always)
     mutating func add(_ request: BorrowedRequest) {
         if !isKnownUniquelyReferenced(&tables) { tables = tables.copy() }
         hits += 1

@@ -366,7 +366,9 @@ public struct BucketAggregator: Sendable {
 
     // MARK: - Placing requests
 
-    /// Counts a request at or behind the watermark.
+    /// Counts a request at or behind the watermark. Inlined into `observe(borrowed:into:)`, its one
+    /// caller on the hot path: a call level costs about 20 instructions a record (callgrind).
+    @inline(__always)
     private mutating func place(_ request: BorrowedRequest, into output: inout AggregatorOutput) {
         guard case .running(var running) = clock else { return }
         if request.time >= running.nextStart {
