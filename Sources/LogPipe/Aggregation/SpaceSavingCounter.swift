@@ -227,22 +227,32 @@ final class KeyCountTable: @unchecked Sendable {
             return (0..<count).sorted { ranksBefore($0, $1) }.map { entry($0) }
         }
         // Selection instead of sorting every tracked key: a bucket lists ten of up to thousands, and
-        // most entries lose to the current tenth on one integer comparison. Keys are distinct, so the
-        // order is total and the result is the one a full sort gives.
-        var best: [Int] = []
-        best.reserveCapacity(limit)
-        for slot in 0..<count {
-            if best.count == limit {
-                // Most entries lose on their count alone.
-                let last = best[limit - 1]
-                guard counts[slot] >= counts[last], ranksBefore(slot, last) else { continue }
-                best.removeLast()
+        // most entries lose to the current last of the best on one integer comparison. Keys are
+        // distinct, so the order is total and the result is the one a full sort gives. The best are
+        // kept in a temporary buffer (no array bounds or uniqueness checks in the loop).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: limit) { best in
+            var filled = 0
+            // The count of `best[limit - 1]` once the buffer is full: anything lower loses at once.
+            var lastCount = Int.min
+            for slot in 0..<count {
+                if filled == limit {
+                    guard counts[slot] >= lastCount, ranksBefore(slot, best[limit &- 1]) else { continue }
+                    filled &-= 1
+                }
+                var insertion = filled
+                while insertion > 0 && ranksBefore(slot, best[insertion &- 1]) {
+                    best[insertion] = best[insertion &- 1]
+                    insertion &-= 1
+                }
+                best[insertion] = slot
+                filled &+= 1
+                if filled == limit { lastCount = counts[best[limit &- 1]] }
             }
-            var insertion = best.count
-            while insertion > 0 && ranksBefore(slot, best[insertion - 1]) { insertion -= 1 }
-            best.insert(slot, at: insertion)
+            var result: [SpaceSavingCounter.Entry] = []
+            result.reserveCapacity(filled)
+            for position in 0..<filled { result.append(entry(best[position])) }
+            return result
         }
-        return best.map { entry($0) }
     }
 
     // MARK: - Keys
