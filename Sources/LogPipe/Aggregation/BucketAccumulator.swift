@@ -25,6 +25,10 @@ struct BucketAccumulator {
         tables = BucketTables(interval: interval, trackedKeys: trackedKeys)
     }
 
+    /// An accumulator never counted into, whose storage every copy shares: what `OpenBuckets` holds
+    /// where it has no current bucket.
+    static let vacant = BucketAccumulator(start: 0, interval: 1, trackedKeys: 1)
+
     /// Empties the accumulator for the interval starting at `start`, keeping its allocated storage:
     /// the next bucket then needs no allocation and its tables no regrowth.
     mutating func reset(start: Int64) {
