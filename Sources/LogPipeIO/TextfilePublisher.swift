@@ -12,6 +12,20 @@ import LogPipe
 /// counted, described once per kind (the failing step and errno) in `takeReports()` for the stage to
 /// warn with, the next state is tried again, and a success after failures is reported too.
 public final class TextfilePublisher: @unchecked Sendable {
+    /// Checks a `--textfile` path as a usage question, for logalert and the launcher alike: something
+    /// must be named, and not a directory.
+    /// - Throws: `UsageError` when it cannot be a file's path.
+    public static func validatedPath(_ path: String) throws(UsageError) -> String {
+        guard !path.isEmpty, !path.hasSuffix("/") else {
+            throw UsageError("option '--textfile' needs the path of a file, got '\(path)'")
+        }
+        var status = stat()
+        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            throw UsageError("option '--textfile' needs the path of a file, '\(path)' is a directory")
+        }
+        return path
+    }
+
     /// Counts for the exit summary.
     public struct Summary: Sendable, Equatable {
         /// States written to the file.

@@ -89,7 +89,7 @@ enum LogAlertCommand {
             }
             configuration.holdFor = try arguments.integer("for", in: 0...86_400, default: 0)
             configuration.requireFullWindow = arguments.has("require-full-window")
-            textfilePath = try arguments.string("textfile").map(TextfileOutput.validated)
+            textfilePath = try arguments.string("textfile").map(TextfilePublisher.validatedPath)
             delivery = try deliveryOptions(arguments)
         } catch {
             ToolLauncher.usageFailure(error, spec: spec)

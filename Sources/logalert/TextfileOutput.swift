@@ -17,19 +17,6 @@ final class TextfileOutput {
     /// launcher allows a stage between SIGTERM and SIGKILL.
     static let finalWaitMilliseconds = 1500
 
-    /// Checks `path` as a usage question: something must be named, and not a directory.
-    /// - Throws: `UsageError` when it cannot be a file's path.
-    static func validated(_ path: String) throws(UsageError) -> String {
-        guard !path.isEmpty, !path.hasSuffix("/") else {
-            throw UsageError("option '--textfile' needs the path of a file, got '\(path)'")
-        }
-        var status = stat()
-        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
-            throw UsageError("option '--textfile' needs the path of a file, '\(path)' is a directory")
-        }
-        return path
-    }
-
     /// Starts the writer and writes the state before any bucket, so that a path that cannot be
     /// written is reported at once rather than after the first bucket.
     init(path: String, stage: AlertStage, diagnostics: Diagnostics) {

@@ -30,13 +30,12 @@ enum LogPipeCommand {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         // The core cannot look at the file system: a directory given as --textfile is refused here,
-        // before anything starts, as logalert would refuse it.
+        // before anything starts, by logalert's own check.
         if let index = options.alertArguments.firstIndex(of: "--textfile"), index + 1 < options.alertArguments.count {
-            let path = options.alertArguments[index + 1]
-            var status = stat()
-            if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
-                ToolLauncher.usageFailure(
-                    UsageError("option '--textfile' needs the path of a file, '\(path)' is a directory"), spec: spec)
+            do throws(UsageError) {
+                _ = try TextfilePublisher.validatedPath(options.alertArguments[index + 1])
+            } catch {
+                ToolLauncher.usageFailure(error, spec: spec)
             }
         }
         let diagnostics = Diagnostics(tool: program)
