@@ -4,10 +4,12 @@ import LogPipe
 /// Reads NDJSON lines from a descriptor (standard input by default) for the stages downstream of
 /// logtail.
 public final class InputReader {
-    private var splitter: LineSplitter
-    private let descriptor: Int32
+    // Visible to inlined code: `read` is inlined into the stages' loops (see `LineStageRunner`).
+    @usableFromInline var splitter: LineSplitter
+    @usableFromInline let descriptor: Int32
     /// The number of lines handed out so far, for error messages.
-    public private(set) var lineNumber: Int64 = 0
+    public var lineNumber: Int64 { linesHandedOut }
+    @usableFromInline var linesHandedOut: Int64 = 0
 
     /// Creates a reader of `descriptor`.
     /// - Parameter maximumLineLength: longer lines are handed out truncated (and so fail to decode).
@@ -28,9 +30,10 @@ public final class InputReader {
     /// Reads once (blocking until data or end of input) and hands every complete line to `body`.
     /// At end of input an unterminated last line is handed out too.
     /// - Throws: `InputError` when `read(2)` fails.
+    @inlinable
     public func read(lines body: (LineSplitter.Line, Int64) -> Void) throws(InputError) -> ReadOutcome {
         let descriptor = self.descriptor
-        var number = lineNumber
+        var number = linesHandedOut
         while true {
             // At most 1 MiB per read: the splitter's buffer is as large as the longest line (16 MiB by
             // default), and filling all of it from a regular file would make it all resident.
@@ -39,7 +42,7 @@ public final class InputReader {
                 number += 1
                 body(line, number)
             }
-            lineNumber = number
+            linesHandedOut = number
             if count > 0 { return .data }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -50,7 +53,7 @@ public final class InputReader {
                 number += 1
                 body(line, number)
             }
-            lineNumber = number
+            linesHandedOut = number
             return .endOfInput
         }
     }
@@ -60,6 +63,9 @@ public final class InputReader {
 public struct InputError: Error, CustomStringConvertible {
     /// The error number.
     public var errno: Int32
+
+    @usableFromInline
+    init(errno: Int32) { self.errno = errno }
 
     public var description: String { "read failed: \(String(cString: strerror(errno)))" }
 }

@@ -77,16 +77,11 @@ enum LogAggCommand {
             ToolLauncher.usageFailure(error, spec: spec)
         }
         var stage = AggregationStage(configuration: configuration)
-        let status = LineStageRunner.run(
-            diagnostics: Diagnostics(tool: spec.name),
-            consume: { line, number, output, warn in
-                stage.consume(line: line, number: number, into: &output, warn: warn)
-            },
-            finish: { ending, output, warn in
-                // At end of input every open bucket is complete; on a signal only the closed ones are.
-                if case .endOfInput = ending { stage.finish(into: &output, warn: warn) }
-            }
-        )
+        let status = LineStageRunner.run(&stage, diagnostics: Diagnostics(tool: spec.name)) {
+            ending, stage, output, warn in
+            // At end of input every open bucket is complete; on a signal only the closed ones are.
+            if case .endOfInput = ending { stage.finish(into: &output, warn: warn) }
+        }
         exit(status.rawValue)
     }
 }

@@ -19,6 +19,7 @@ protocol VectorByteStops: ByteStops {
 /// The one word-at-a-time byte scan: eight bytes per step, in pure Swift, with the classic "has a
 /// zero byte" and "has a byte less than n" word tests. It serves the log parser (spaces, quotes), the
 /// JSON parsers and the layout readers (the end of a string) and the JSON writer (what needs escaping).
+@usableFromInline
 enum ByteScan {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highBits: UInt64 = 0x8080_8080_8080_8080
@@ -104,7 +105,7 @@ enum ByteScan {
     }
 
     /// The first lane set in `mask`, or nil: the mask read as two words whose bytes are 0 or 0xFF.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func firstLane(_ mask: SIMDMask<SIMD16<Int8>>) -> Int? {
         let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
         let low = words[0]

@@ -12,16 +12,24 @@ public struct LineSplitter: ~Copyable {
         public var bytes: UnsafeBufferPointer<UInt8>
         /// True when the line was longer than the limit and `bytes` holds only its beginning.
         public var truncated: Bool
+
+        @usableFromInline
+        init(bytes: UnsafeBufferPointer<UInt8>, truncated: Bool) {
+            self.bytes = bytes
+            self.truncated = truncated
+        }
     }
 
     /// The longest line handed out whole, in bytes.
     public let maximumLineLength: Int
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    // Internal but visible to inlined code: `fill` and the line loop are inlined into the stages'
+    // read loops (logagg, logalert), where the body closure then costs no call per line.
+    @usableFromInline let buffer: UnsafeMutableBufferPointer<UInt8>
     /// Bytes `[start, end)` of `buffer` are read but not yet handed out.
-    private var start = 0
-    private var end = 0
+    @usableFromInline var start = 0
+    @usableFromInline var end = 0
     /// True while skipping the remainder of an over-long line that was already handed out truncated.
-    private var skippingRemainder = false
+    @usableFromInline var skippingRemainder = false
 
     /// Creates a splitter.
     /// - Parameters:
@@ -46,6 +54,7 @@ public struct LineSplitter: ~Copyable {
     ///     of input), or a negative number on error, which is returned as is.
     ///   - body: receives each complete line.
     /// - Returns: what `read` returned.
+    @inlinable
     public mutating func fill<E: Error>(
         _ read: (UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int, lines body: (Line) throws(E) -> Void
     ) throws(E) -> Int {
@@ -93,8 +102,8 @@ public struct LineSplitter: ~Copyable {
 
     // MARK: - Splitting
 
-    private mutating func splitLines<E: Error>(scanningFrom scanStart: Int, _ body: (Line) throws(E) -> Void) throws(E)
-    {
+    @inlinable
+    mutating func splitLines<E: Error>(scanningFrom scanStart: Int, _ body: (Line) throws(E) -> Void) throws(E) {
         // One loop that finds each newline and hands out the line before it, with the positions in
         // locals (callgrind: a separate `emit` per line and the positions in `self` cost about 60
         // instructions a line).
@@ -158,7 +167,8 @@ public struct LineSplitter: ~Copyable {
     }
 
     /// Moves a partial line to the front so that the next read has the whole tail of the buffer.
-    private mutating func makeRoom() {
+    @usableFromInline
+    mutating func makeRoom() {
         guard start > 0 else { return }
         let pending = end - start
         if pending > 0 {
@@ -170,8 +180,8 @@ public struct LineSplitter: ~Copyable {
     }
 
     /// The index of the first newline in the `count` bytes at `pointer`, or nil.
-    @inline(__always)
-    private static func firstNewline(_ pointer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int? {
+    @inlinable @inline(__always)
+    static func firstNewline(_ pointer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int? {
         let raw = UnsafeRawPointer(pointer)
         var index = 0
         // 32 bytes per test in two 16-byte vectors (SSE2 compares and one mask test; callgrind: about
