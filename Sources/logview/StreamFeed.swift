@@ -6,11 +6,17 @@ import LogPipeIO
 final class StreamFeed {
     private let reader = InputReader(descriptor: 0, maximumLineLength: 1 << 20)
     /// What the stream has shown so far.
-    private(set) var state = DashboardState()
+    private(set) var state: DashboardState
     /// The lines that were not records.
     private(set) var problems = InputProblemLog()
     /// Warnings for the first problem of each kind, not yet shown.
     var pendingWarnings: [String] = []
+
+    /// Creates a feed whose state keeps `historyCapacity` intervals for the chart (plain mode draws
+    /// none and keeps one).
+    init(historyCapacity: Int = DashboardState.defaultHistoryCapacity) {
+        state = DashboardState(historyCapacity: historyCapacity)
+    }
 
     /// Reads once and hands every decoded record to `handle`, which applies it to the state.
     /// - Returns: whether input continues.

@@ -53,14 +53,35 @@ public struct CivilTime: Sendable, Equatable {
     /// RFC 3339 reader accepts the string; only the clock time differs, by at most 30 s, from the
     /// zone's own.
     public var iso8601: String {
+        var text = TextBuffer(capacity: 25)
+        appendISO8601(to: &text)
+        return text.string
+    }
+
+    /// Appends `iso8601` to `text` without building a string (`logview --plain` writes one per
+    /// interval).
+    public func appendISO8601(to text: inout TextBuffer) {
         guard utcOffset % 60 == 0 else {
             let minutes = (Double(utcOffset) / 60).rounded(.toNearestOrAwayFromZero)
-            return CivilTime(epochSeconds: epochSeconds, utcOffset: Int(minutes) * 60).iso8601
+            CivilTime(epochSeconds: epochSeconds, utcOffset: Int(minutes) * 60).appendISO8601(to: &text)
+            return
         }
-        let sign = utcOffset < 0 ? "-" : "+"
         let offset = abs(utcOffset)
-        return "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute)):"
-            + "\(Self.pad(second))\(sign)\(Self.pad(offset / 3600)):\(Self.pad(offset / 60 % 60))"
+        Self.append(year, width: 4, to: &text)
+        text.append(UInt8(ascii: "-"))
+        Self.append(month, width: 2, to: &text)
+        text.append(UInt8(ascii: "-"))
+        Self.append(day, width: 2, to: &text)
+        text.append(UInt8(ascii: "T"))
+        Self.append(hour, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        Self.append(minute, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        Self.append(second, width: 2, to: &text)
+        text.append(utcOffset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        Self.append(offset / 3600, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        Self.append(offset / 60 % 60, width: 2, to: &text)
     }
 
     /// `HH:MM:SS`, for compact displays.
@@ -118,6 +139,23 @@ public struct CivilTime: Sendable, Equatable {
     private static func pad(_ value: Int, _ width: Int = 2) -> String {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    /// `String(value)` with zeros put in front up to `width` characters (a negative year keeps its
+    /// zeros before the sign, as it always has: `00-5`).
+    private static func append(_ value: Int, width: Int, to text: inout TextBuffer) {
+        guard value < 0 else {
+            text.append(digitsOf: UInt64(value), minimumCount: width)
+            return
+        }
+        var length = 2
+        var rest = value.magnitude / 10
+        while rest > 0 {
+            length += 1
+            rest /= 10
+        }
+        for _ in length..<max(length, width) { text.append(UInt8(ascii: "0")) }
+        text.append(decimal: value)
     }
 }
 

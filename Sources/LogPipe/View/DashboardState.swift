@@ -68,8 +68,9 @@ public struct DashboardState: Sendable, Equatable {
     /// Entries of the alert history panel: this run's transitions and the earlier ones.
     public var historyEntryCount: Int { alerts.count + earlier.count }
 
-    /// The number of alert (not recovery) records received.
-    public var alertCount: Int { alerts.lazy.filter { $0.kind == .alert }.count }
+    /// The number of alert (not recovery) records received: counted as they come, since every plain
+    /// block shows it and `alerts` grows for as long as the view runs.
+    public private(set) var alertCount = 0
 
     /// Takes in one record of the stream.
     /// - Returns: what changed, so the shell can repaint, ring the bell or print a line.
@@ -89,6 +90,7 @@ public struct DashboardState: Sendable, Equatable {
         case .alert(let alert):
             alerts.append(alert)
             alerting = alert.kind == .alert
+            if alerting { alertCount += 1 }
             return alert.kind == .alert ? .alert(alert) : .recovery(alert)
         case .notice(let notice):
             add(notice)
@@ -109,6 +111,7 @@ public struct DashboardState: Sendable, Equatable {
         var copy = self
         copy.window = live.window
         copy.alerts = live.alerts
+        copy.alertCount = live.alertCount
         copy.earlier = live.earlier
         copy.alerting = live.alerting
         return copy

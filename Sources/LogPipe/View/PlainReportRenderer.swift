@@ -30,9 +30,17 @@ public struct PlainReportRenderer: Sendable {
     /// A bucket's block is held back until its window record; it is written before the next bucket
     /// is applied, or by `finish`, when no window record follows.
     public mutating func output(applying record: WireRecord, to state: inout DashboardState) -> String {
-        var text = ""
+        var text = TextBuffer()
+        write(applying: record, to: &state, into: &text)
+        return text.string
+    }
+
+    /// Applies `record` to `state` and appends the text to write for it (possibly none) to `text`:
+    /// `output(applying:to:)` without building a string, for a reused buffer.
+    public mutating func write(applying record: WireRecord, to state: inout DashboardState, into text: inout TextBuffer)
+    {
         if case .bucket = record, pendingBlock {
-            text += block(state)
+            writeBlock(state, into: &text)
             pendingBlock = false
         }
         switch state.apply(record) {
@@ -41,36 +49,54 @@ public struct PlainReportRenderer: Sendable {
         case .window:
             if pendingBlock {
                 pendingBlock = false
-                text += block(state)
+                writeBlock(state, into: &text)
             }
         case .gap(let gap):
-            text += silenceLine(gap)
+            text.append(text: silenceLine(gap))
         case .notice(let notice):
-            text +=
-                "notice " + TerminalText.sanitized(notice.tool) + ": " + TerminalText.sanitized(notice.message) + "\n"
+            text.append("notice ")
+            text.append(text: TerminalText.sanitized(notice.tool))
+            text.append(": ")
+            text.append(text: TerminalText.sanitized(notice.message))
+            text.append(UInt8(ascii: "\n"))
         case .alert(let alert), .recovery(let alert):
-            text += TerminalText.sanitized(alert.message) + "\n"
+            text.append(text: TerminalText.sanitized(alert.message))
+            text.append(UInt8(ascii: "\n"))
         case .earlier(let entry):
-            text += TerminalText.sanitized(DashboardRenderer.HistoryItem.earlier(entry).text) + "\n"
+            text.append(text: TerminalText.sanitized(DashboardRenderer.HistoryItem.earlier(entry).text))
+            text.append(UInt8(ascii: "\n"))
         case .ignored:
             break
         }
-        return text
     }
 
     /// The text to write at the end of input: a block still waiting for its window, then one line of
     /// totals.
     public mutating func finish(_ state: DashboardState) -> String {
-        var text = ""
+        var text = TextBuffer()
+        finish(state, into: &text)
+        return text.string
+    }
+
+    /// Appends `finish(state)`'s text to `text`.
+    public mutating func finish(_ state: DashboardState, into text: inout TextBuffer) {
         if pendingBlock {
             pendingBlock = false
-            text += block(state)
+            writeBlock(state, into: &text)
         }
-        text += "end intervals=\(state.totals.buckets) hits=\(state.totals.hits) alerts=\(state.alertCount)"
-        text += " recoveries=\(state.alerts.count - state.alertCount)"
-        if !state.totals.excluded.isZero { text += " excluded=\(state.totals.excluded.total)" }
-        text += "\n"
-        return text
+        text.append("end intervals=")
+        text.append(decimal: state.totals.buckets)
+        text.append(" hits=")
+        text.append(decimal: state.totals.hits)
+        text.append(" alerts=")
+        text.append(decimal: state.alertCount)
+        text.append(" recoveries=")
+        text.append(decimal: state.alerts.count - state.alertCount)
+        if !state.totals.excluded.isZero {
+            text.append(" excluded=")
+            text.append(decimal: state.totals.excluded.total)
+        }
+        text.append(UInt8(ascii: "\n"))
     }
 
     /// What nothing may be lost of when the full-screen view closes: the latest interval's block and
@@ -107,52 +133,155 @@ public struct PlainReportRenderer: Sendable {
 
     /// The block of the latest interval.
     public func block(_ state: DashboardState) -> String {
-        guard let bucket = state.lastBucket else { return "" }
-        let seconds = max(1, bucket.end - bucket.start)
-        let start = CivilTime(epochSeconds: bucket.start, utcOffset: utcOffset(bucket.start)).iso8601
-        var head = "interval \(start) \(seconds)s hits=\(bucket.hits)"
-        head += " rps=" + ViewFormat.fixed(Double(bucket.hits) / Double(seconds), decimals: 1)
-        if let average = state.average { head += " avg=" + ViewFormat.fixed(average, decimals: 2) }
-        if let threshold = state.threshold { head += " threshold=" + ViewFormat.threshold(threshold) }
-        if state.window != nil || !state.alerts.isEmpty { head += " state=" + (state.alerting ? "ALERT" : "OK") }
-        var lines = [head]
-        lines.append("  sections" + ranking(bucket.sections) + " distinct=\(bucket.distinctSections)")
-        lines.append("  clients" + ranking(bucket.clients) + " distinct=\(bucket.distinctClients)")
-        if let shares = bucket.sources {
-            var line = "  sources"
-            for share in shares {
-                line +=
-                    " " + Self.quoted(share.source) + "=\(share.hits)"
-                    + (share.state == .live ? "" : "(\(share.state.rawValue))")
-            }
-            lines.append(line)
-        }
-        let status = bucket.statusClasses
-        var statusLine = "  status"
-        if status[1] > 0 { statusLine += " 1xx=\(status[1])" }
-        statusLine += " 2xx=\(status[2]) 3xx=\(status[3]) 4xx=\(status[4]) 5xx=\(status[5]) other=\(status.other)"
-        statusLine +=
-            " errors=" + (status.total > 0 ? ViewFormat.percent(status[4] + status[5], of: status.total) : "0.0%")
-        lines.append(statusLine)
-        let bandwidth = ViewFormat.bytes(Double(bucket.bytes) / Double(seconds)).replacingSpaces() + "/s"
-        lines.append(
-            "  traffic bytes=\(bucket.bytes) bandwidth=\(bandwidth) invalid=\(bucket.invalid) late=\(bucket.late)"
-                + " dropped=\(bucket.dropped)")
-        if !state.totals.excluded.isZero {
-            // Only once a filter left something out: a run without filters reads as it always did.
-            let reasons = ExclusionReason.allCases.map { " \($0)=\(bucket.excluded[$0])" }.joined()
-            lines.append("  excluded total=\(bucket.excluded.total)\(reasons) run_total=\(state.totals.excluded.total)")
-        }
-        lines.append(
-            "  totals hits=\(state.totals.hits) rps=" + ViewFormat.fixed(state.totals.rate, decimals: 1)
-                + " seconds=\(state.totals.seconds) alerts=\(state.alertCount)")
-        return lines.joined(separator: "\n") + "\n"
+        var text = TextBuffer()
+        writeBlock(state, into: &text)
+        return text.string
     }
 
-    private func ranking(_ entries: [RankedCount]) -> String {
-        var text = ""
-        for entry in entries { text += " " + Self.quoted(entry.name) + "=\(entry.hits)" }
-        return text
+    /// Appends the block of the latest interval to `text`: written byte by byte, with no string
+    /// built per figure or name (a block per interval was most of `logview --plain`'s time).
+    public func writeBlock(_ state: DashboardState, into text: inout TextBuffer) {
+        guard let bucket = state.lastBucket else { return }
+        let seconds = max(1, bucket.end - bucket.start)
+        text.append("interval ")
+        CivilTime(epochSeconds: bucket.start, utcOffset: utcOffset(bucket.start)).appendISO8601(to: &text)
+        text.append(UInt8(ascii: " "))
+        text.append(decimal: seconds)
+        text.append("s hits=")
+        text.append(decimal: bucket.hits)
+        text.append(" rps=")
+        text.append(fixed: Double(bucket.hits) / Double(seconds), decimals: 1)
+        if let average = state.average {
+            text.append(" avg=")
+            text.append(fixed: average, decimals: 2)
+        }
+        if let threshold = state.threshold {
+            text.append(" threshold=")
+            ViewFormat.threshold(threshold, into: &text)
+        }
+        if state.window != nil || !state.alerts.isEmpty {
+            text.append(state.alerting ? " state=ALERT" as StaticString : " state=OK")
+        }
+        text.append("\n  sections")
+        Self.writeRanking(bucket.sections, into: &text)
+        text.append(" distinct=")
+        text.append(decimal: bucket.distinctSections)
+        text.append("\n  clients")
+        Self.writeRanking(bucket.clients, into: &text)
+        text.append(" distinct=")
+        text.append(decimal: bucket.distinctClients)
+        if let shares = bucket.sources {
+            text.append("\n  sources")
+            for share in shares {
+                text.append(UInt8(ascii: " "))
+                Self.writeQuoted(share.source, into: &text)
+                text.append(UInt8(ascii: "="))
+                text.append(decimal: share.hits)
+                if share.state != .live {
+                    text.append(UInt8(ascii: "("))
+                    text.append(text: share.state.rawValue)
+                    text.append(UInt8(ascii: ")"))
+                }
+            }
+        }
+        let status = bucket.statusClasses
+        text.append("\n  status")
+        if status[1] > 0 {
+            text.append(" 1xx=")
+            text.append(decimal: status[1])
+        }
+        text.append(" 2xx=")
+        text.append(decimal: status[2])
+        text.append(" 3xx=")
+        text.append(decimal: status[3])
+        text.append(" 4xx=")
+        text.append(decimal: status[4])
+        text.append(" 5xx=")
+        text.append(decimal: status[5])
+        text.append(" other=")
+        text.append(decimal: status.other)
+        text.append(" errors=")
+        let total = status.total
+        if total > 0 {
+            ViewFormat.percent(status[4] + status[5], of: total, into: &text)
+        } else {
+            text.append("0.0%")
+        }
+        text.append("\n  traffic bytes=")
+        text.append(decimal: bucket.bytes)
+        text.append(" bandwidth=")
+        ViewFormat.bytes(Double(bucket.bytes) / Double(seconds), separator: "", into: &text)
+        text.append("/s invalid=")
+        text.append(decimal: bucket.invalid)
+        text.append(" late=")
+        text.append(decimal: bucket.late)
+        text.append(" dropped=")
+        text.append(decimal: bucket.dropped)
+        if !state.totals.excluded.isZero {
+            // Only once a filter left something out: a run without filters reads as it always did.
+            text.append("\n  excluded total=")
+            text.append(decimal: bucket.excluded.total)
+            for reason in ExclusionReason.allCases {
+                text.append(UInt8(ascii: " "))
+                text.append(reason.name)
+                text.append(UInt8(ascii: "="))
+                text.append(decimal: bucket.excluded[reason])
+            }
+            text.append(" run_total=")
+            text.append(decimal: state.totals.excluded.total)
+        }
+        text.append("\n  totals hits=")
+        text.append(decimal: state.totals.hits)
+        text.append(" rps=")
+        text.append(fixed: state.totals.rate, decimals: 1)
+        text.append(" seconds=")
+        text.append(decimal: state.totals.seconds)
+        text.append(" alerts=")
+        text.append(decimal: state.alertCount)
+        text.append(UInt8(ascii: "\n"))
+    }
+
+    private static func writeRanking(_ entries: [RankedCount], into text: inout TextBuffer) {
+        for entry in entries {
+            text.append(UInt8(ascii: " "))
+            writeQuoted(entry.name, into: &text)
+            text.append(UInt8(ascii: "="))
+            text.append(decimal: entry.hits)
+        }
+    }
+
+    /// Appends `quoted(name)` to `text`. A name of printable ASCII (nearly every one) is checked and
+    /// copied in one pass over its bytes; any other goes through `quoted`, which sanitises it first.
+    static func writeQuoted(_ name: String, into text: inout TextBuffer) {
+        let written: Bool? = name.utf8.withContiguousStorageIfAvailable { bytes in
+            var needsQuotes = bytes.isEmpty
+            // One test per ordinary byte: controls, space, `!` and `"` are all at most `"`.
+            for byte in bytes
+            where byte <= UInt8(ascii: "\"") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\\") || byte >= 0x7F
+            {
+                guard byte >= 0x20 && byte < 0x7F else { return false }
+                if byte != UInt8(ascii: "!") { needsQuotes = true }
+            }
+            guard needsQuotes else {
+                text.append(bytes)
+                return true
+            }
+            text.append(UInt8(ascii: "\""))
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { text.append(UInt8(ascii: "\\")) }
+                text.append(byte)
+            }
+            text.append(UInt8(ascii: "\""))
+            return true
+        }
+        if written != true { text.append(text: quoted(name)) }
+    }
+
+    /// Whether `byte` makes a name need quotes: a space, `=` or `"` would make `key=value`
+    /// ambiguous, and `\` is the escape inside the quotes.
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\"")
+            || byte == UInt8(ascii: "\\")
     }
 
     /// `name` sanitised, and quoted when it holds a space, `=` or `"` (which would make `key=value`
@@ -161,11 +290,7 @@ public struct PlainReportRenderer: Sendable {
     /// combining mark is one `Character` that the byte test still sees as a quote.
     static func quoted(_ name: String) -> String {
         let safe = TerminalText.sanitized(name)
-        func special(_ byte: UInt8) -> Bool {
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\"")
-                || byte == UInt8(ascii: "\\")
-        }
-        guard safe.isEmpty || safe.utf8.contains(where: special) else { return safe }
+        guard safe.isEmpty || safe.utf8.contains(where: isSpecial) else { return safe }
         var bytes: [UInt8] = [UInt8(ascii: "\"")]
         bytes.reserveCapacity(safe.utf8.count + 8)
         for byte in safe.utf8 {
@@ -174,12 +299,5 @@ public struct PlainReportRenderer: Sendable {
         }
         bytes.append(UInt8(ascii: "\""))
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension String {
-    /// The string with spaces removed (`1.5 KiB` → `1.5KiB`), for single-token values.
-    fileprivate func replacingSpaces() -> String {
-        String(filter { $0 != " " })
     }
 }

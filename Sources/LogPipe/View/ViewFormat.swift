@@ -2,20 +2,9 @@
 public enum ViewFormat {
     /// `value` with exactly `decimals` digits after the point (`12.50`), rounded half away from zero.
     public static func fixed(_ value: Double, decimals: Int) -> String {
-        guard value.isFinite else { return "-" }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        guard scaled < 9e18 else { return value < 0 ? "-huge" : "huge" }
-        let units = Int64(scaled)
-        let divisor = Int64(scale)
-        let whole = units / divisor
-        var text = (value < 0 && units != 0 ? "-" : "") + String(whole)
-        if decimals > 0 {
-            let fraction = String(units % divisor)
-            text += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
-        }
-        return text
+        var text = TextBuffer(capacity: 24)
+        text.append(fixed: value, decimals: decimals)
+        return text.string
     }
 
     /// A rate or average for display: one decimal below 100, none above, `k`/`M` for large values
@@ -40,9 +29,20 @@ public enum ViewFormat {
 
     /// A threshold as given: without decimals when whole (`10`), else as needed (`2.5`).
     public static func threshold(_ value: Double) -> String {
-        if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
-        let two = fixed(value, decimals: 2)
-        return two.hasSuffix("0") ? String(two.dropLast()) : two
+        var text = TextBuffer(capacity: 24)
+        threshold(value, into: &text)
+        return text.string
+    }
+
+    /// Appends `threshold(value)` to `text`.
+    public static func threshold(_ value: Double, into text: inout TextBuffer) {
+        if value.rounded() == value && abs(value) < 1e15 {
+            text.append(decimal: Int64(value))
+            return
+        }
+        let start = text.count
+        text.append(fixed: value, decimals: 2)
+        if text.count > start { text.dropLast(ifEqualTo: UInt8(ascii: "0")) }
     }
 
     /// A count, grouped for legibility when large (`987`, `12.3k`, `4.5M`).
@@ -56,20 +56,42 @@ public enum ViewFormat {
 
     /// A byte count in binary units (`512 B`, `1.5 KiB`, `3.2 GiB`).
     public static func bytes(_ value: Double) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var text = TextBuffer(capacity: 24)
+        bytes(value, separator: " ", into: &text)
+        return text.string
+    }
+
+    /// Appends `bytes(value)` to `text`, with `separator` between the number and the unit (plain
+    /// mode writes `1.5KiB`, a single token).
+    public static func bytes(_ value: Double, separator: StaticString, into text: inout TextBuffer) {
         var amount = value
         var unit = 0
-        while abs(amount) >= 1023.95 && unit < units.count - 1 {
+        while abs(amount) >= 1023.95 && unit < byteUnits.count - 1 {
             amount /= 1024
             unit += 1
         }
-        return (unit == 0 ? fixed(amount, decimals: 0) : fixed(amount, decimals: 1)) + " " + units[unit]
+        text.append(fixed: amount, decimals: unit == 0 ? 0 : 1)
+        text.append(separator)
+        text.append(byteUnits[unit])
     }
+
+    private static let byteUnits: [StaticString] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
 
     /// A share as a percentage with one decimal (`42.5%`); `-` when the whole is zero.
     public static func percent(_ part: Int, of whole: Int) -> String {
-        guard whole > 0 else { return "-" }
-        return fixed(Double(part) * 100 / Double(whole), decimals: 1) + "%"
+        var text = TextBuffer(capacity: 24)
+        percent(part, of: whole, into: &text)
+        return text.string
+    }
+
+    /// Appends `percent(part, of: whole)` to `text`.
+    public static func percent(_ part: Int, of whole: Int, into text: inout TextBuffer) {
+        guard whole > 0 else {
+            text.append(UInt8(ascii: "-"))
+            return
+        }
+        text.append(fixed: Double(part) * 100 / Double(whole), decimals: 1)
+        text.append(UInt8(ascii: "%"))
     }
 
     /// A duration in its two largest units, the second left out when zero (`45s`, `2m`, `12m05s`,

@@ -1,4 +1,4 @@
-import LogPipe
+@testable import LogPipe
 import Testing
 
 @Suite("PlainReportRenderer")
@@ -70,6 +70,43 @@ struct PlainReportRendererTests {
         #expect(text.contains(" \"/q\\\"=\"=1 "))
         #expect(text.contains(" c^M^G=3 "))
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+    }
+
+    @Test("hostile names and values at the wire's limits give the pinned report")
+    func matchesHostileGolden() throws {
+        // The golden file is logview --plain's output (TZ=UTC) before the report was written as bytes:
+        // names with escape sequences, C0 and C1 controls, quotes, backslashes, `=`, bidi and line
+        // separators, combining marks, CJK, emoji, an empty and a 1,500-byte name; counts of 10^12,
+        // bytes of Int64.max, averages and thresholds of 1e300 and 1e20, years 0000 and 9999, gaps,
+        // notices, earlier alerts, a fleet bucket's sources and exclusions.
+        let records = try Support.records("hostile.ndjson")
+        let text = Self.report(records)
+        try Support.expectGolden(text, "plain-hostile")
+        #expect(!text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F..<0xA0).contains($0.value) })
+        // The byte path into one reused buffer writes the same text as the string path.
+        var state = DashboardState()
+        var renderer = PlainReportRenderer(utcOffset: Support.utc)
+        var buffer = TextBuffer()
+        for record in records { renderer.write(applying: record, to: &state, into: &buffer) }
+        renderer.finish(state, into: &buffer)
+        let written = buffer.string
+        #expect(written == text)
+    }
+
+    @Test("a name is quoted exactly when it holds a space, =, a quote or a backslash, or is empty")
+    func quotesNames() {
+        let cases: [(String, String)] = [
+            ("/api", "/api"), ("/!x", "/!x"), ("", #""""#), ("/a b", #""/a b""#), ("/a=b", #""/a=b""#),
+            (#"/"q"#, #""/\"q""#), (#"/\"#, #""/\\""#), ("/é", "/é"), ("/é b", #""/é b""#), ("/\u{1B}[1m", "/^[[1m"),
+            ("/\u{1B} \"", #""/^[ \"""#), ("/\u{9B}", "/<U+009B>"), ("/~", "/~"), ("/\u{7F}", "/^?"),
+        ]
+        for (name, expected) in cases {
+            var text = TextBuffer()
+            PlainReportRenderer.writeQuoted(name, into: &text)
+            let written = text.string
+            #expect(written == expected, "name \(name.debugDescription)")
+            #expect(PlainReportRenderer.quoted(name) == expected)
+        }
     }
 
     @Test("the closing summary keeps every alert, oldest first")
