@@ -3,6 +3,13 @@ extension BucketRecord {
     /// (`WireLimits.times`), `end` is after `start`, and the bucket lasts at most a day.
     /// - Throws: `RecordDecodingError` naming `start` or `end`.
     static func checkSpan(start: Int64, end: Int64) throws(RecordDecodingError) {
+        // Both decoders check every bucket's span, the layout reader twice: the valid case needs no
+        // message strings.
+        if WireLimits.times.contains(start) && WireLimits.times.contains(end) && end > start
+            && end - start <= WireLimits.maximumSpan
+        {
+            return
+        }
         _ = try WireLimits.time(start, type: "bucket", field: "start")
         _ = try WireLimits.time(end, type: "bucket", field: "end")
         guard end > start, end - start <= WireLimits.maximumSpan else {
@@ -93,7 +100,11 @@ extension BucketRecord {
         value >= 0 && Int64(value) <= WireLimits.maximumCount
     }
 
+    /// `value` when it is a count; the check inline, the call that throws (with its strings) only
+    /// for a value outside the limits.
+    @inline(__always)
     private func count(_ value: Int, _ field: String) throws(RecordDecodingError) -> Int {
-        try WireLimits.count(Int64(value), type: "bucket", field: field)
+        if Self.isCount(value) { return value }
+        return try WireLimits.count(Int64(value), type: "bucket", field: field)
     }
 }
