@@ -101,8 +101,9 @@ public struct TrafficTotals: Sendable, Equatable {
     }
 
     private mutating func count(_ hits: Int, for source: String) {
-        if let total = sourceRequests[source] {
-            sourceRequests[source] = total.saturatingAdding(hits)
+        // One hash of the name a bucket, not two (lookup, then store).
+        if let index = sourceRequests.index(forKey: source) {
+            sourceRequests.values[index] = sourceRequests.values[index].saturatingAdding(hits)
         } else if sourceRequests.count < Self.maximumSources {
             sourceRequests[source] = hits
         } else {

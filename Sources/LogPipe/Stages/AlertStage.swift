@@ -42,7 +42,8 @@ public struct AlertStage: Sendable {
         if line.isEmpty { return }
         let record: WireRecord
         do {
-            record = try WireRecord.decode(line)
+            // Without the rankings' names: the line itself is what goes on.
+            record = try RecordReader.alertInput(line)
         } catch {
             rejectedLines += 1
             warn("input", "line \(number): \(error); line skipped")

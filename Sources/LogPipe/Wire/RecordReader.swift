@@ -25,6 +25,11 @@ public enum RecordReader {
     ///   version, or a known type lacking a required member or breaking a limit.
     public static func record(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> WireRecord {
         if let record = layoutRecord(line) { return record }
+        return try generalRecord(line)
+    }
+
+    /// The general path of `record(_:)`: `JSONParser` and the record's `init(json:)`.
+    private static func generalRecord(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> WireRecord {
         let json: JSONValue
         do {
             json = try JSONParser.parse(line)
@@ -32,6 +37,18 @@ public enum RecordReader {
             throw .invalidJSON(error)
         }
         return try WireRecord.decode(json)
+    }
+
+    /// Decodes one line (without its newline) for the alert rule, logalert's one read per line: as
+    /// `record(_:)`, except that a bucket in its writer's layout comes without the names of its
+    /// rankings (`sections` and `clients` are empty; see `BucketLayoutReader.RankingNames.skipped`).
+    /// logalert forwards the line itself and counts nothing by name; the same lines are accepted and
+    /// rejected, with the same reasons.
+    /// - Throws: `RecordDecodingError`, as `record(_:)` would for the same line.
+    public static func alertInput(_ line: UnsafeBufferPointer<UInt8>) throws(RecordDecodingError) -> WireRecord {
+        if let bucket = BucketLayoutReader.read(line, names: .skipped) { return .bucket(bucket) }
+        if let window = WindowLayoutReader.read(line) { return .window(window) }
+        return try generalRecord(line)
     }
 
     /// What the layout readers of `record(_:)` make of `line` alone: a `bucket` or `window` record, or

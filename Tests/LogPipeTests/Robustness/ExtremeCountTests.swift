@@ -65,3 +65,25 @@ struct ExtremeCountTests {
         #expect(window.total == 7)
     }
 }
+
+/// `TrafficWindow.add` counts the second after the newest in one step (issue 16); it must leave the
+/// window as moving forward to that second and then counting it does, saturated counts included.
+@Suite struct TrafficWindowNextSecondTests {
+    @Test func addingTheNextSecondEqualsMovingForwardThenCounting() {
+        var random = SplitMix64(seed: 0x7E57)
+        for _ in 0..<300 {
+            let length = [1, 2, 3, 10, 120][random.next(below: 5)]
+            var direct = TrafficWindow(length: length)
+            var stepwise = TrafficWindow(length: length)
+            var second = Int64(random.next(below: 1000)) - 500
+            for _ in 0..<200 {
+                second += [1, 1, 1, 0, -1, 2, Int64(length)][random.next(below: 7)]
+                let hits = [0, 1, 7, 1_000_000_000_000, Int.max, Int.max - 1][random.next(below: 6)]
+                let counted = direct.add(hits, at: second)
+                if stepwise.newestSecond.map({ second > $0 }) ?? true { stepwise.moveForward(to: second) }
+                #expect(stepwise.add(hits, at: second) == counted)
+                #expect(direct.total == stepwise.total && direct.newestSecond == stepwise.newestSecond)
+            }
+        }
+    }
+}

@@ -677,3 +677,106 @@ struct LayoutReaderAgreementTests {
         #expect(lenient.isEmpty, "\(lenient)")
     }
 }
+
+// MARK: - logalert's read, without the rankings' names
+
+/// What `RecordReader.alertInput` (logalert's read) makes of a line.
+private func alertRead(_ line: [UInt8]) -> Result<WireRecord, RecordDecodingError> {
+    line.withUnsafeBufferPointer { buffer in
+        Result { () throws(RecordDecodingError) in try RecordReader.alertInput(buffer) }
+    }
+}
+
+/// What the full read gives for `line`, as logalert's read must give it: the same record or the same
+/// error, a bucket that the layout reader reads without the names of its rankings.
+private func expectedAlertRead(_ line: [UInt8]) -> Result<WireRecord, RecordDecodingError> {
+    let full = line.withUnsafeBufferPointer { buffer in
+        Result { () throws(RecordDecodingError) in try RecordReader.record(buffer) }
+    }
+    let inLayout = line.withUnsafeBufferPointer { BucketLayoutReader.read($0) != nil }
+    guard inLayout, case .success(.bucket(var bucket)) = full else { return full }
+    bucket.sections = []
+    bucket.clients = []
+    return .success(.bucket(bucket))
+}
+
+extension LayoutReaderAgreementTests {
+    /// Issue 16: logalert reads buckets without making their names. It must accept and reject exactly
+    /// the lines the full read does, and the layout reader must skip the names of the same lines it
+    /// reads with them.
+    @Test func logalertsReadAgreesWithTheFullReadOnGeneratedBrokenAndDamagedLines() {
+        var random = SplitMix64(seed: 0xA1E27)
+        var lines: [[UInt8]] = []
+        for index in 0..<400 {
+            let bucket = randomBucket(&random, escapes: index % 3 == 0)
+            lines.append(line(of: .bucket(index % 5 == 0 ? brokenBucket(bucket, &random) : bucket)))
+            lines.append(line(of: .window(randomWindow(&random))))
+        }
+        let seeds = lines
+        for round in 0..<20_000 { lines.append(mutateLayout(seeds[round % seeds.count], &random)) }
+        var outcomes = (skipped: 0, accepted: 0, rejected: 0)
+        var differences: [String] = []
+        for bytes in lines {
+            let kept = bytes.withUnsafeBufferPointer { BucketLayoutReader.read($0, names: .kept) }
+            let skipped = bytes.withUnsafeBufferPointer { BucketLayoutReader.read($0, names: .skipped) }
+            if (kept == nil) != (skipped == nil) {
+                differences.append("the layout reader keeps and skips names of different lines: \(bytes)")
+            }
+            if let kept, let skipped {
+                outcomes.skipped += 1
+                var expected = kept
+                expected.sections = []
+                expected.clients = []
+                if skipped != expected { differences.append("a skipped read differs: \(bytes)") }
+            }
+            let read = alertRead(bytes)
+            if case .success = read { outcomes.accepted += 1 } else { outcomes.rejected += 1 }
+            if read != expectedAlertRead(bytes) {
+                differences.append("logalert's read disagrees: \(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+        #expect(outcomes.skipped > 300)
+        #expect(outcomes.accepted > 1_000)
+        #expect(outcomes.rejected > 2_500)
+    }
+
+    /// Rankings at and beyond the limits, with names of every kind: the hits of a skipped ranking are
+    /// checked as a kept ranking's are, and a name the layout cannot read is left to the full read.
+    @Test func logalertsReadAgreesOnHostileRankings() {
+        let names = [
+            "", "/", "/api", "198.51.100.15", "2001:db8:9d6b:831c::e7", "/caf\u{E9}", "/\u{65E5}\u{672C}",
+            "/\u{1F600}", "/a\\\"b", "/tab\\there", "\\u0041", "/a-section-name-longer-than-sixteen-bytes",
+            String(repeating: "x", count: 300),
+        ]
+        let hits = [
+            "0", "1", "1000000000000", "1000000000001", "-1", "9223372036854775807", "-9223372036854775808",
+            "9223372036854775808", "1.5", "1e3", "01", "\"1\"", "null",
+        ]
+        var random = SplitMix64(seed: 0x51A7)
+        var outcomes = (accepted: 0, rejected: 0)
+        for _ in 0..<4_000 {
+            func entries(_ key: String) -> String {
+                (0..<random.next(below: 4)).map { _ in
+                    "{\"\(key)\":\"\(names[random.next(below: names.count)])\",\"hits\":\(hits[random.next(below: hits.count)])}"
+                }.joined(separator: ",")
+            }
+            let text =
+                #"{"type":"bucket","v":2,"source":"vm","start":1700000000,"end":1700000002,"hits":3,"per_second":[1,2],"sections":["#
+                + entries("section")
+                + #"],"distinct_sections":2,"status":{"1xx":0,"2xx":3,"3xx":0,"4xx":0,"5xx":0,"other":0},"bytes":9,"clients":["#
+                + entries("client")
+                + #"],"distinct_clients":1,"invalid":0,"late":0,"late_seconds":[],"dropped":0}"#
+            var bytes = Array(text.utf8)
+            if random.next(below: 8) == 0 {
+                // Invalid UTF-8 inside a name or a key.
+                bytes.insert(0xFF, at: 140 + random.next(below: bytes.count - 200))
+            }
+            let read = alertRead(bytes)
+            if case .success = read { outcomes.accepted += 1 } else { outcomes.rejected += 1 }
+            #expect(read == expectedAlertRead(bytes), "\(text)")
+        }
+        #expect(outcomes.accepted > 300)
+        #expect(outcomes.rejected > 500)
+    }
+}

@@ -192,57 +192,107 @@ public struct JSONWriter: Sendable {
             raw("null")
             return
         }
-        var text = Self.shortestDecimalText(value)
-        text.withUTF8 { raw($0) }
+        // Room for the longest: a sign, "0.", five zeros and 17 digits, or 17 digits, ".", "e-324"
+        // (and for 32 digits, more than `description` ever gives).
+        reserve(48)
+        if value == 0 {
+            put(UInt8(ascii: "0"))
+            return
+        }
+        // An integer below 2^53 is exact and its neighbours are at most 1 away, so no shorter digits
+        // read back as it: its shortest decimal is the integer (`10`, `-3`, `1000000000`).
+        if value.magnitude < 9_007_199_254_740_992, value == value.rounded(.towardZero) {
+            uncheckedInteger(Int64(value))
+            return
+        }
+        // `description` gives the shortest round-trip digits as `d.ddd`, `ddd.d` or `d.ddde±x`; it is a
+        // small string (no allocation) up to 15 bytes. The digits are laid out from its bytes.
+        var described = value.magnitude.description
+        let negative = value < 0
+        described.withUTF8 { appendShortest(described: $0, negative: negative) }
+    }
+
+    /// Writes `described` (`Double.description` of a finite, non-zero magnitude) in the layout of
+    /// `shortestDecimal(_:)`, where 48 bytes were reserved.
+    private mutating func appendShortest(described: UnsafeBufferPointer<UInt8>, negative: Bool) {
+        // value = 0.d1 d2 … dk × 10^n, with d1 not zero: the digits are those of `described` before
+        // any `e`, without the point and without leading and trailing zeros.
+        var first = 0
+        var mantissaEnd = 0
+        var pointAt: Int?
+        var exponent = 0
+        while mantissaEnd < described.count {
+            let byte = described[mantissaEnd]
+            if byte == UInt8(ascii: "e") {
+                var index = mantissaEnd + 1
+                let sign = described[index] == UInt8(ascii: "-") ? -1 : 1
+                if described[index] == UInt8(ascii: "-") || described[index] == UInt8(ascii: "+") { index += 1 }
+                while index < described.count {
+                    exponent = exponent * 10 + Int(described[index] &- UInt8(ascii: "0"))
+                    index += 1
+                }
+                exponent *= sign
+                break
+            }
+            if byte == UInt8(ascii: ".") { pointAt = mantissaEnd }
+            mantissaEnd += 1
+        }
+        // Digits before the point (all of them when there is none), then leading zeros dropped.
+        var n = (pointAt ?? mantissaEnd) + exponent
+        while first < mantissaEnd,
+            described[first] == UInt8(ascii: "0") || described[first] == UInt8(ascii: ".")
+        {
+            if described[first] == UInt8(ascii: "0") { n -= 1 }
+            first += 1
+        }
+        var last = mantissaEnd
+        while last > first, described[last - 1] == UInt8(ascii: "0") || described[last - 1] == UInt8(ascii: ".") {
+            last -= 1
+        }
+        // The digits are described[first..<last] without a point that may lie inside.
+        // At most 17 (the shortest round-trip digits of a Double); never more than the buffer holds.
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let k: Int = Swift.withUnsafeMutableBytes(of: &digits) { buffer in
+            var count = 0
+            for index in first..<last where described[index] != UInt8(ascii: ".") && count < buffer.count {
+                buffer[count] = described[index]
+                count += 1
+            }
+            return count
+        }
+        Swift.withUnsafeBytes(of: &digits) { buffer in
+            let digit = buffer.bindMemory(to: UInt8.self)
+            if negative { put(UInt8(ascii: "-")) }
+            if k <= n && n <= 21 {
+                for index in 0..<k { put(digit[index]) }
+                for _ in 0..<(n - k) { put(UInt8(ascii: "0")) }
+            } else if 0 < n && n <= 21 {
+                for index in 0..<n { put(digit[index]) }
+                put(UInt8(ascii: "."))
+                for index in n..<k { put(digit[index]) }
+            } else if -6 < n && n <= 0 {
+                put(UInt8(ascii: "0"))
+                put(UInt8(ascii: "."))
+                for _ in 0..<(-n) { put(UInt8(ascii: "0")) }
+                for index in 0..<k { put(digit[index]) }
+            } else {
+                put(digit[0])
+                if k > 1 {
+                    put(UInt8(ascii: "."))
+                    for index in 1..<k { put(digit[index]) }
+                }
+                put(UInt8(ascii: "e"))
+                put(n - 1 < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+                uncheckedInteger(Int64((n - 1).magnitude))
+            }
+        }
     }
 
     /// The text `shortestDecimal(_:)` writes, for a finite `value`.
     static func shortestDecimalText(_ value: Double) -> String {
-        if value == 0 { return "0" }
-        // `description` gives the shortest round-trip digits as `d.ddd`, `ddd.d` or `d.ddde±x`.
-        let described = Array(value.magnitude.description.utf8)
-        var digits: [UInt8] = []
-        var pointAt: Int?
-        var exponent = 0
-        var index = 0
-        while index < described.count {
-            let byte = described[index]
-            if byte == UInt8(ascii: ".") {
-                pointAt = digits.count
-            } else if byte == UInt8(ascii: "e") {
-                var sign = 1
-                index += 1
-                if described[index] == UInt8(ascii: "-") { sign = -1 }
-                if described[index] == UInt8(ascii: "-") || described[index] == UInt8(ascii: "+") { index += 1 }
-                for digit in described[index...] { exponent = exponent * 10 + Int(digit - UInt8(ascii: "0")) }
-                exponent *= sign
-                break
-            } else {
-                digits.append(byte)
-            }
-            index += 1
-        }
-        // value = 0.d1 d2 … dk × 10^n, with d1 not zero.
-        var n = (pointAt ?? digits.count) + exponent
-        while digits.first == UInt8(ascii: "0") {
-            digits.removeFirst()
-            n -= 1
-        }
-        while digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        let k = digits.count
-        var out: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
-        if k <= n && n <= 21 {
-            out += digits + [UInt8](repeating: UInt8(ascii: "0"), count: n - k)
-        } else if 0 < n && n <= 21 {
-            out += digits[..<n] + [UInt8(ascii: ".")] + digits[n...]
-        } else if -6 < n && n <= 0 {
-            out += [UInt8(ascii: "0"), UInt8(ascii: ".")] + [UInt8](repeating: UInt8(ascii: "0"), count: -n) + digits
-        } else {
-            out.append(digits[0])
-            if k > 1 { out += [UInt8(ascii: ".")] + digits[1...] }
-            out += Array("e\(n - 1 < 0 ? "-" : "+")\(abs(n - 1))".utf8)
-        }
-        return String(decoding: out, as: UTF8.self)
+        var writer = JSONWriter(capacity: 64)
+        writer.shortestDecimal(value)
+        return writer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Appends `true` or `false`.

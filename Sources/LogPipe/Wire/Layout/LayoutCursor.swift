@@ -21,11 +21,33 @@ struct LayoutCursor {
     @inline(__always)
     mutating func literal(_ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
-        guard bytes.count - position >= count,
-            memcmpEqual(bytes.baseAddress! + position, text.utf8Start, count)
+        guard bytes.count - position >= count, Self.equal(bytes.baseAddress! + position, text.utf8Start, count)
         else { return false }
         position += count
         return true
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal. Most literals of a layout are 8 to 24 bytes
+    /// (`,"hits":`, `{"section":"`, `,"distinct_sections":`): two or three word compares, the last one
+    /// overlapping, instead of a loop with a byte-by-byte tail (callgrind: about 800 instructions a
+    /// bucket line).
+    @inline(__always)
+    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let left = UnsafeRawPointer(a)
+        let right = UnsafeRawPointer(b)
+        if count >= 8 && count <= 16 {
+            return left.loadUnaligned(as: UInt64.self) == right.loadUnaligned(as: UInt64.self)
+                && left.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                    == right.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        }
+        if count > 16 && count <= 24 {
+            return left.loadUnaligned(as: UInt64.self) == right.loadUnaligned(as: UInt64.self)
+                && left.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    == right.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                && left.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                    == right.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        }
+        return memcmpEqual(a, b, count)
     }
 
     /// Steps over `byte` when it is next.
@@ -110,6 +132,11 @@ struct LayoutCursor {
 
     /// `unescapedBytes()` as a `String`.
     mutating func string() -> String? {
-        unescapedBytes().map { String(decoding: $0, as: UTF8.self) }
+        unescapedBytes().map(Self.string)
+    }
+
+    /// The content `unescapedBytes()` gave (well-formed UTF-8) as a `String`.
+    static func string(_ content: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: content, as: UTF8.self)
     }
 }

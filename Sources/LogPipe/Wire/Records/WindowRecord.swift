@@ -25,22 +25,26 @@ public struct WindowRecord: Sendable, Equatable {
     }
 
     /// Appends this record as one NDJSON line.
+    ///
+    /// Room is reserved once: the keys and punctuation take 95 bytes, each integer at most 20, each
+    /// number at most 32 (`decimal` and `shortestDecimal` reserve their own room too, which only grows
+    /// it). A checked append per piece cost logalert about 500 instructions a bucket (callgrind).
     public func encode(into writer: inout JSONWriter) {
-        writer.beginRecord(type: "window")
-        writer.key("at")
-        writer.integer(at)
-        writer.key("window")
-        writer.integer(window)
-        writer.key("hits")
-        writer.integer(hits)
-        writer.key("average")
+        writer.reserveForUncheckedAppends(256)
+        writer.uncheckedRaw("{\"type\":\"window\",\"v\":")
+        writer.uncheckedInteger(Int64(WireProtocol.version))
+        writer.uncheckedRaw(",\"at\":")
+        writer.uncheckedInteger(at)
+        writer.uncheckedRaw(",\"window\":")
+        writer.uncheckedInteger(Int64(window))
+        writer.uncheckedRaw(",\"hits\":")
+        writer.uncheckedInteger(Int64(hits))
+        writer.uncheckedRaw(",\"average\":")
         writer.decimal(average)
-        writer.key("threshold")
+        writer.uncheckedRaw(",\"threshold\":")
         // As given, never rounded: `--threshold 0.0001` must not read back as 0 (issue 11).
         writer.shortestDecimal(threshold)
-        writer.key("state")
-        writer.raw(alerting ? "\"alert\"" : "\"ok\"")
-        writer.endRecord()
+        writer.uncheckedRaw(alerting ? ",\"state\":\"alert\"}\n" : ",\"state\":\"ok\"}\n")
     }
 
     /// Decodes a `window` record from its parsed JSON object.
