@@ -52,6 +52,36 @@ struct WarningLineNumberTests {
         #expect(!stderr.contains("line 5"), "\(stderr)")
     }
 
+    /// The notice of a bad line goes into the stream right after what the lines before it produced and
+    /// before what the lines after it produce, even when every line arrives in one read: the stages
+    /// read many lines at a time, and the notices of one line must not wait for the rest.
+    @Test(arguments: ["logagg", "logalert"])
+    func aNoticeSitsBetweenTheRecordsOfTheLinesAroundIt(command: String) throws {
+        func request(_ time: Int) -> String {
+            #"{"type":"request","v":2,"time":\#(time),"client":"a","status":200,"bytes":1,"section":"/"}"#
+        }
+        try ReliabilityShell.withSampleDirectory { directory in
+            // Three requests ten seconds apart, a bad line between the second and the third: the
+            // second closes the first bucket and the third the second.
+            let requests = [request(1_700_000_000), request(1_700_000_010), "not json", request(1_700_000_020)]
+            try (requests.joined(separator: "\n") + "\n").write(
+                toFile: directory + "/requests.ndjson", atomically: true, encoding: .utf8)
+            // logalert is given logagg's buckets with the bad line between the first and the second.
+            let script =
+                command == "logagg"
+                ? "logagg < requests.ndjson"
+                : "grep -v 'not json' requests.ndjson | logagg > buckets.ndjson\n"
+                    + "{ head -n 1 buckets.ndjson; echo 'not json'; tail -n +2 buckets.ndjson; } | logalert"
+            let outcome = try ReliabilityShell.run(script, in: directory)
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            let records = outcome.standardOutput.split(separator: "\n").map(String.init)
+            let notice = try #require(records.firstIndex { $0.contains(#""type":"notice""#) }, "\(records)")
+            let first = try #require(records.firstIndex { $0.contains(#""start":1700000000,"#) }, "\(records)")
+            let second = try #require(records.firstIndex { $0.contains(#""start":1700000010,"#) }, "\(records)")
+            #expect(first < notice && notice < second, "\(command): \(records)")
+        }
+    }
+
     @Test(arguments: ["sample.log", "-"])
     func logtailGivenALineThatIsNotALogLineWarnsWithItsNumber(source: String) throws {
         for before in [0, 1, 6] {
