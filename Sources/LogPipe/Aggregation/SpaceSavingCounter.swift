@@ -94,8 +94,20 @@ final class KeyCountTable: @unchecked Sendable {
     private(set) var heapIndex: UnsafeMutablePointer<Int32>
     private var keyStarts: UnsafeMutablePointer<Int>
     private var keyLengths: UnsafeMutablePointer<Int32>
-    /// Slots, a min-heap by count.
+    /// Slots, a min-heap by count, once `heapDeferred` is false.
     private(set) var heap: UnsafeMutablePointer<Int32>
+    /// Whether the heap is left unordered and the adds are logged instead (`deferredSlots`,
+    /// `deferredAmounts`): the heap only serves evictions, and a table that never fills (a bucket's
+    /// table of a few dozen sections) needs none. Ordering the heap on every add cost logagg about
+    /// 25 instructions a record (callgrind). When the table fills or the log does, the logged adds
+    /// are replayed on the heap (`orderHeap`), which then is exactly the heap that ordering on every
+    /// add would have made, so evictions pick the same keys.
+    private var heapDeferred = true
+    private var deferredSlots: UnsafeMutablePointer<Int32>
+    private var deferredAmounts: UnsafeMutablePointer<Int>
+    private var deferredCount = 0
+    /// The most adds logged before the heap is ordered.
+    private static let deferredLimit = 1024
     /// The keys' bytes; a replaced key's bytes stay as garbage until the buffer is compacted.
     private var bytes: UnsafeMutablePointer<UInt8>
     private var byteCapacity: Int
@@ -122,6 +134,8 @@ final class KeyCountTable: @unchecked Sendable {
         keyStarts = .allocate(capacity: slotCapacity)
         keyLengths = .allocate(capacity: slotCapacity)
         heap = .allocate(capacity: slotCapacity)
+        deferredSlots = .allocate(capacity: Self.deferredLimit)
+        deferredAmounts = .allocate(capacity: Self.deferredLimit)
         self.byteCapacity = max(16, byteCapacity)
         bytes = .allocate(capacity: self.byteCapacity)
     }
@@ -133,6 +147,8 @@ final class KeyCountTable: @unchecked Sendable {
         keyStarts.deallocate()
         keyLengths.deallocate()
         heap.deallocate()
+        deferredSlots.deallocate()
+        deferredAmounts.deallocate()
         bytes.deallocate()
     }
 
@@ -150,6 +166,10 @@ final class KeyCountTable: @unchecked Sendable {
         copy.keyStarts.update(from: keyStarts, count: count)
         copy.keyLengths.update(from: keyLengths, count: count)
         copy.heap.update(from: heap, count: count)
+        copy.heapDeferred = heapDeferred
+        copy.deferredSlots.update(from: deferredSlots, count: deferredCount)
+        copy.deferredAmounts.update(from: deferredAmounts, count: deferredCount)
+        copy.deferredCount = deferredCount
         copy.bytes.update(from: bytes, count: bytesUsed)
         copy.bytesUsed = bytesUsed
         copy.garbage = garbage
@@ -159,6 +179,8 @@ final class KeyCountTable: @unchecked Sendable {
     /// Forgets every key, keeping the buffers.
     func removeAll() {
         count = 0
+        heapDeferred = true
+        deferredCount = 0
         bytesUsed = 0
         garbage = 0
         index.removeAll()
@@ -179,6 +201,10 @@ final class KeyCountTable: @unchecked Sendable {
         let hash = KeyHash.hash(key)
         if let slot = index.slot(for: hash, where: { hasKey($0, key) }) {
             counts[slot] += amount
+            if heapDeferred {
+                logDeferred(slot, amount)
+                return
+            }
             // No estimator insert: a tracked key was inserted when it entered the table or when the
             // estimator started. Most slots are leaves of the heap, which need no sifting.
             // `siftDown`'s first step checked here: most increments move nothing, and skip the call.
@@ -195,6 +221,10 @@ final class KeyCountTable: @unchecked Sendable {
         if count < capacity {
             let slot = append(key, count: amount)
             index.insert(slot: slot, hash: hash)
+            if heapDeferred {
+                logDeferred(slot, amount)
+                return
+            }
             // The new slot is the heap's last position; `siftUp`'s first comparison checked here (a
             // new key's count rarely passes its parent's).
             if slot > 0 && amount < countAt((slot &- 1) / 2) { siftUp(from: slot) }
@@ -210,6 +240,7 @@ final class KeyCountTable: @unchecked Sendable {
             distinct = counter
         }
         distinct?.insert(key)
+        if heapDeferred { orderHeap() }
         let slot = Int(heap[0])
         let evicted = counts[slot]
         replaceKey(slot, with: key)
@@ -486,6 +517,49 @@ final class KeyCountTable: @unchecked Sendable {
 
     // MARK: - Heap
 
+    /// Logs an add while the heap is deferred; orders the heap when the log is full.
+    @inline(__always)
+    private func logDeferred(_ slot: Int, _ amount: Int) {
+        deferredSlots[deferredCount] = Int32(truncatingIfNeeded: slot)
+        deferredAmounts[deferredCount] = amount
+        deferredCount &+= 1
+        if deferredCount == Self.deferredLimit { orderHeap() }
+    }
+
+    /// Replays the logged adds on the heap, as `add` would have ordered it add by add, and keeps it
+    /// ordered from then on. The log starts with the table empty and slots are appended in order, so
+    /// an add of slot `size` (the slots the replay has seen) is that slot's insertion; the counts are
+    /// rebuilt as they were at each add, since the sifting compares them. Called on an empty table,
+    /// it makes the table order its heap on every add (the tests' reference).
+    func orderHeap() {
+        guard heapDeferred else { return }
+        heapDeferred = false
+        for slot in 0..<count { counts[slot] = 0 }
+        var size = 0
+        for entry in 0..<deferredCount {
+            let slot = Int(deferredSlots[entry])
+            let amount = deferredAmounts[entry]
+            if slot == size {
+                counts[slot] = amount
+                heap[slot] = Int32(slot)
+                heapIndex[slot] = Int32(slot)
+                size += 1
+                if slot > 0 && amount < countAt((slot &- 1) / 2) { siftUp(from: slot) }
+            } else {
+                counts[slot] += amount
+                let position = Int(heapIndex[slot])
+                let left = 2 &* position &+ 1
+                if left < size {
+                    let value = counts[slot]
+                    if countAt(left) < value || (left &+ 1 < size && countAt(left &+ 1) < value) {
+                        siftDown(from: position, size: size)
+                    }
+                }
+            }
+        }
+        deferredCount = 0
+    }
+
     @inline(__always)
     private func countAt(_ position: Int) -> Int { counts[Int(heap[position])] }
 
@@ -499,9 +573,9 @@ final class KeyCountTable: @unchecked Sendable {
         }
     }
 
-    func siftDown(from start: Int) {
+    func siftDown(from start: Int, size: Int? = nil) {
         var parent = start
-        let size = count
+        let size = size ?? count
         while true {
             let left = 2 * parent + 1
             guard left < size else { return }

@@ -145,3 +145,38 @@ struct AggregationStageRecyclingTests {
         }
     }
 }
+
+/// `KeyCountTable` orders its heap only when it needs it (a first eviction, or a full log of adds),
+/// replaying the adds: the heap, and so every eviction, must be the one ordering on every add makes.
+@Suite("Space-Saving's deferred heap")
+struct DeferredHeapTests {
+    @Test("replaying the logged adds gives the heap, counts and evictions of ordering on every add")
+    func deferredEqualsEager() {
+        var random = SplitMix64(seed: 77)
+        for round in 0..<400 {
+            let capacity = 1 + Int(random.next() % 40)
+            let deferred = KeyCountTable(capacity: capacity)
+            let eager = KeyCountTable(capacity: capacity)
+            eager.orderHeap()
+            let alphabet = 2 + random.next() % 150
+            // Some rounds pass the log's 1,024 adds before the table fills.
+            let adds = round % 10 == 0 ? 1_500 + Int(random.next() % 1_500) : Int(random.next() % 400)
+            for step in 0..<adds {
+                // Skewed: low keys far more often, so counts differ and ties break both ways.
+                let key = Array("/k\(random.next() % (1 + random.next() % alphabet))".utf8)
+                let amount = random.next() % 4 == 0 ? 1 + Int(random.next() % 5) : 1
+                key.withUnsafeBufferPointer {
+                    deferred.add($0, amount: amount)
+                    eager.add($0, amount: amount)
+                }
+                if step % 97 == 0 || step == adds - 1 {
+                    #expect(deferred.top(capacity) == eager.top(capacity), "round \(round) step \(step)")
+                }
+            }
+            deferred.orderHeap()
+            let heap = (0..<deferred.count).map { deferred.heap[$0] }
+            #expect(heap == (0..<eager.count).map { eager.heap[$0] }, "round \(round)")
+            #expect(deferred.hasEvicted == eager.hasEvicted && deferred.distinctCount == eager.distinctCount)
+        }
+    }
+}
