@@ -103,8 +103,12 @@ final class KeyCountTable: @unchecked Sendable {
     /// are replayed on the heap (`orderHeap`), which then is exactly the heap that ordering on every
     /// add would have made, so evictions pick the same keys.
     private var heapDeferred = true
+    /// The log grows by doubling, like the other buffers, from 64 adds to `deferredLimit`: a table
+    /// holds log storage for the adds its busiest bucket made, not 12 KB from the start (logagg keeps
+    /// two tables for every open bucket).
     private var deferredSlots: UnsafeMutablePointer<Int32>
     private var deferredAmounts: UnsafeMutablePointer<Int>
+    private var deferredCapacity: Int
     private var deferredCount = 0
     /// The most adds logged before the heap is ordered.
     private static let deferredLimit = 1024
@@ -134,8 +138,9 @@ final class KeyCountTable: @unchecked Sendable {
         keyStarts = .allocate(capacity: slotCapacity)
         keyLengths = .allocate(capacity: slotCapacity)
         heap = .allocate(capacity: slotCapacity)
-        deferredSlots = .allocate(capacity: Self.deferredLimit)
-        deferredAmounts = .allocate(capacity: Self.deferredLimit)
+        deferredCapacity = 64
+        deferredSlots = .allocate(capacity: deferredCapacity)
+        deferredAmounts = .allocate(capacity: deferredCapacity)
         self.byteCapacity = max(16, byteCapacity)
         bytes = .allocate(capacity: self.byteCapacity)
     }
@@ -167,6 +172,7 @@ final class KeyCountTable: @unchecked Sendable {
         copy.keyLengths.update(from: keyLengths, count: count)
         copy.heap.update(from: heap, count: count)
         copy.heapDeferred = heapDeferred
+        copy.growDeferred(to: deferredCapacity)
         copy.deferredSlots.update(from: deferredSlots, count: deferredCount)
         copy.deferredAmounts.update(from: deferredAmounts, count: deferredCount)
         copy.deferredCount = deferredCount
@@ -523,7 +529,27 @@ final class KeyCountTable: @unchecked Sendable {
         deferredSlots[deferredCount] = Int32(truncatingIfNeeded: slot)
         deferredAmounts[deferredCount] = amount
         deferredCount &+= 1
-        if deferredCount == Self.deferredLimit { orderHeap() }
+        if deferredCount == deferredCapacity {
+            if deferredCapacity < Self.deferredLimit {
+                growDeferred(to: deferredCapacity * 2)
+            } else {
+                orderHeap()
+            }
+        }
+    }
+
+    /// Makes room in the log for `size` adds, keeping those logged.
+    private func growDeferred(to size: Int) {
+        guard size > deferredCapacity else { return }
+        let slots = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        let amounts = UnsafeMutablePointer<Int>.allocate(capacity: size)
+        slots.update(from: deferredSlots, count: deferredCount)
+        amounts.update(from: deferredAmounts, count: deferredCount)
+        deferredSlots.deallocate()
+        deferredAmounts.deallocate()
+        deferredSlots = slots
+        deferredAmounts = amounts
+        deferredCapacity = size
     }
 
     /// Replays the logged adds on the heap, as `add` would have ordered it add by add, and keeps it

@@ -155,13 +155,15 @@ struct DeferredHeapTests {
         var random = SplitMix64(seed: 77)
         for round in 0..<400 {
             let capacity = 1 + Int(random.next() % 40)
-            let deferred = KeyCountTable(capacity: capacity)
+            var deferred = KeyCountTable(capacity: capacity)
             let eager = KeyCountTable(capacity: capacity)
             eager.orderHeap()
             let alphabet = 2 + random.next() % 150
             // Some rounds pass the log's 1,024 adds before the table fills.
             let adds = round % 10 == 0 ? 1_500 + Int(random.next() % 1_500) : Int(random.next() % 400)
             for step in 0..<adds {
+                // Half-way, a copy (as a counter copied on write makes) carries on with the log.
+                if step == adds / 2 { deferred = deferred.copy() }
                 // Skewed: low keys far more often, so counts differ and ties break both ways.
                 let key = Array("/k\(random.next() % (1 + random.next() % alphabet))".utf8)
                 let amount = random.next() % 4 == 0 ? 1 + Int(random.next() % 5) : 1
