@@ -71,24 +71,45 @@ struct BucketAccumulator {
         lateSeconds[second, default: 0] += 1
     }
 
-    func record(topSections: Int, topClients: Int) -> BucketRecord {
-        var record = BucketRecord(start: start, end: start + Int64(interval))
+    /// Writes the bucket's record into `record`, over whatever it held, reusing its arrays' storage:
+    /// logagg builds each bucket in the one it wrote before (`BucketAggregator.recycle`).
+    func write(into record: inout BucketRecord, topSections: Int, topClients: Int) {
+        // The rankings are moved out (not copied: their storage stays uniquely held) and replaced
+        // entry by entry, which costs less than emptying them in `reset` and appending.
+        var sections: [RankedCount] = []
+        var clients: [RankedCount] = []
+        swap(&sections, &record.sections)
+        swap(&clients, &record.clients)
+        record.reset(start: start, end: start + Int64(interval))
+        tables.sections.top(topSections, replacing: &sections)
+        tables.clients.top(topClients, replacing: &clients)
+        swap(&sections, &record.sections)
+        swap(&clients, &record.clients)
         record.hits = hits
-        record.perSecond = Array(UnsafeBufferPointer(start: tables.perSecond, count: interval))
-        record.sections = tables.sections.top(topSections).map { RankedCount(name: $0.key, hits: $0.count) }
-        record.clients = tables.clients.top(topClients).map { RankedCount(name: $0.key, hits: $0.count) }
+        // `reset` made `perSecond` `interval` long (at least 1).
+        record.perSecond.withUnsafeMutableBufferPointer { seconds in
+            seconds.baseAddress!.update(from: tables.perSecond, count: interval)
+        }
         // Exact while the tables never overflowed; the HyperLogLog estimate after that.
         record.distinctSections = tables.sections.distinctCount
         record.distinctClients = tables.clients.distinctCount
-        record.statusClasses.classes = [statusCounts.0, statusCounts.1, statusCounts.2, statusCounts.3, statusCounts.4]
+        // `reset` left the five classes in place.
+        record.statusClasses.classes[0] = statusCounts.0
+        record.statusClasses.classes[1] = statusCounts.1
+        record.statusClasses.classes[2] = statusCounts.2
+        record.statusClasses.classes[3] = statusCounts.3
+        record.statusClasses.classes[4] = statusCounts.4
         record.statusClasses.other = statusCounts.5
         record.bytes = bytes
         record.invalid = invalid
         record.late = late
-        record.lateSeconds = lateSeconds.sorted { $0.key < $1.key }.map { SecondCount(at: $0.key, hits: $0.value) }
+        if !lateSeconds.isEmpty {
+            for (second, hits) in lateSeconds.sorted(by: { $0.key < $1.key }) {
+                record.lateSeconds.append(SecondCount(at: second, hits: hits))
+            }
+        }
         record.dropped = dropped
         record.excluded = excluded
-        return record
     }
 }
 

@@ -102,6 +102,9 @@ public struct BucketAggregator: Sendable {
     /// Time 0 starts the bucket at 0 whatever the interval.
     private var placedTime: Int64 = 0
     private var placedStart: Int64 = 0
+    /// A bucket record its caller wrote and handed back (`recycle`), whose arrays the next bucket is
+    /// built in.
+    private var spareRecord: BucketRecord?
 
     /// Creates an aggregator.
     public init(configuration: Configuration = Configuration()) {
@@ -131,6 +134,13 @@ public struct BucketAggregator: Sendable {
         case .ahead(let request): (heldRequestTime, heldBehindTime) = (request.time, nil)
         case .firstPair(let first, let behind): (heldRequestTime, heldBehindTime) = (first.time, behind.time)
         }
+    }
+
+    /// Hands back a bucket record this aggregator produced, once written: the next bucket is built in
+    /// its storage (perSecond, sections, clients, status classes), so a steady stream allocates no
+    /// arrays per bucket. Any record will do; one still shared is copied on its first change.
+    mutating func recycle(_ record: consuming BucketRecord) {
+        spareRecord = record
     }
 
     // MARK: - Events
@@ -354,7 +364,8 @@ public struct BucketAggregator: Sendable {
                 }
             }
             let bucket = buckets.take(start)
-            var record = bucket.record(topSections: configuration.topSections, topClients: configuration.topClients)
+            var record = spareRecord.take() ?? BucketRecord(start: start, end: start + interval)
+            bucket.write(into: &record, topSections: configuration.topSections, topClients: configuration.topClients)
             if start == last, let observedEnd, observedEnd < record.end { record.observedEnd = observedEnd }
             record.source = configuration.source
             output.records.append(.bucket(record))
@@ -430,6 +441,16 @@ public struct AggregatorOutput: Sendable, Equatable {
         case bucket(BucketRecord)
         /// A run of empty intervals.
         case gap(GapRecord)
+
+        /// Appends the record as one NDJSON line. Matched here, on the record borrowed in place:
+        /// matched where it is read, a bucket was copied out of the array and destroyed again
+        /// (callgrind: about 400 instructions a bucket).
+        public func encode(into writer: inout JSONWriter) {
+            switch self {
+            case .bucket(let bucket): bucket.encode(into: &writer)
+            case .gap(let gap): gap.encode(into: &writer)
+            }
+        }
     }
 
     /// Records to write, oldest first.

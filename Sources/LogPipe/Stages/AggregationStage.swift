@@ -99,12 +99,9 @@ public struct AggregationStage: Sendable {
     @inline(__always)
     private mutating func flush(line number: Int64?, into output: inout JSONWriter, warn: (String, String) -> Void) {
         if produced.isEmpty { return }
-        for record in produced.records {
-            switch record {
-            case .bucket(let bucket): bucket.encode(into: &output)
-            case .gap(let gap): gap.encode(into: &output)
-            }
-        }
+        for index in produced.records.indices { produced.records[index].encode(into: &output) }
+        // Written: the last bucket goes back to the aggregator, which builds the next one in it.
+        if let last = produced.records.popLast(), case .bucket(let bucket) = last { aggregator.recycle(bucket) }
         for notice in produced.notices {
             switch notice {
             case .droppedFuture(let time, let watermark):

@@ -161,6 +161,40 @@ public struct BucketRecord: Sendable, Equatable {
         sources = nil
     }
 
+    /// Makes this record what `init(start:end:)` makes, keeping the storage of its arrays: logagg
+    /// reuses the bucket it wrote last for the next one, which then allocates nothing (callgrind:
+    /// about 2,000 instructions a bucket). Every stored property is set here, as in the init.
+    mutating func reset(start: Int64, end: Int64) {
+        self.start = start
+        self.end = end
+        hits = 0
+        let span = Int(end - start)
+        if perSecond.count == span {
+            perSecond.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            perSecond = Array(repeating: 0, count: span)
+        }
+        sections.removeAll(keepingCapacity: true)
+        distinctSections = 0
+        if statusClasses.classes.count == 5 {
+            statusClasses.classes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        } else {
+            statusClasses.classes = [0, 0, 0, 0, 0]
+        }
+        statusClasses.other = 0
+        bytes = 0
+        clients.removeAll(keepingCapacity: true)
+        distinctClients = 0
+        invalid = 0
+        late = 0
+        lateSeconds.removeAll(keepingCapacity: true)
+        dropped = 0
+        excluded = ExclusionCounts()
+        observedEnd = nil
+        source = nil
+        sources = nil
+    }
+
     /// Appends this record as one NDJSON line.
     ///
     /// Room for the whole record is reserved once (every number takes at most 21 bytes, every name at
