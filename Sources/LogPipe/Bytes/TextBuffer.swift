@@ -99,38 +99,11 @@ public struct TextBuffer: ~Copyable {
 
     /// Appends `value`'s decimal digits, with zeros in front up to `minimumCount` digits.
     public mutating func append(digitsOf value: UInt64, minimumCount: Int) {
-        if value < 100 && minimumCount <= 2 {
-            // Most figures of a block (status counts, dates, small hits) have one or two digits.
-            let pointer = reserve(2)
-            if value >= 10 || minimumCount == 2 {
-                pointer[0] = UInt8(truncatingIfNeeded: value / 10) &+ UInt8(ascii: "0")
-                pointer[1] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
-                count += 2
-            } else {
-                pointer[0] = UInt8(truncatingIfNeeded: value) &+ UInt8(ascii: "0")
-                count += 1
-            }
-            return
-        }
-        var digits = 1
-        var rest = value
-        while rest >= 10 {
-            digits += 1
-            rest /= 10
-        }
+        let digits = DecimalDigits.count(value)
         let width = max(digits, minimumCount)
-        let end = reserve(width) + width
-        var cursor = end
-        rest = value
-        for _ in 0..<digits {
-            cursor -= 1
-            cursor.pointee = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
-            rest /= 10
-        }
-        while cursor > end - width {
-            cursor -= 1
-            cursor.pointee = UInt8(ascii: "0")
-        }
+        let start = reserve(width)
+        start.initialize(repeating: UInt8(ascii: "0"), count: width &- digits)
+        DecimalDigits.write(value, before: UnsafeMutableRawPointer(start + width))
         count += width
     }
 

@@ -424,31 +424,14 @@ struct DecimalText {
     /// timestamp can name does (years 0000–9999 take at most 13).
     init(_ value: Int64) {
         time = value
-        var magnitude = value.magnitude
-        var length = value < 0 ? 1 : 0
-        var probe = magnitude
-        repeat {
-            length += 1
-            probe /= 10
-        } while probe > 0
+        let magnitude = value.magnitude
+        let sign = value < 0 ? 1 : 0
+        let length = sign + DecimalDigits.count(magnitude)
         precondition(length <= 16, "a time beyond year 9999")
         var text: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &text) { bytes in
-            // Two digits per step from the end, from the writer's table of pairs.
-            let pairs = UnsafeRawPointer(JSONWriter.digitPairs.utf8Start).assumingMemoryBound(to: UInt8.self)
-            var index = length
-            while magnitude >= 10 {
-                let pair = Int(magnitude % 100)
-                magnitude /= 100
-                index -= 2
-                bytes[index] = pairs[2 * pair]
-                bytes[index + 1] = pairs[2 * pair + 1]
-            }
-            if index > (value < 0 ? 1 : 0) {
-                index -= 1
-                bytes[index] = UInt8(ascii: "0") + UInt8(magnitude)
-            }
-            if value < 0 { bytes[0] = UInt8(ascii: "-") }
+            if sign == 1 { bytes[0] = UInt8(ascii: "-") }
+            DecimalDigits.write(magnitude, before: bytes.baseAddress! + length)
         }
         words = text
         count = length

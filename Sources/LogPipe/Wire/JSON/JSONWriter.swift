@@ -375,51 +375,15 @@ public struct JSONWriter: Sendable {
         copy(source, data.count)
     }
 
-    /// Appends a decimal integer where room (20 bytes) was reserved: the digits are counted first
-    /// and then written in place from the last, two per step, so no digit is divided out twice
-    /// (callgrind: about 165 fewer instructions a request record than one digit per step).
+    /// Appends a decimal integer where room (20 bytes) was reserved (`DecimalDigits`).
     @inline(__always)
     mutating func uncheckedInteger(_ value: Int64) {
         if value < 0 { put(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var length = 1
-        var probe = magnitude
-        while probe >= 10_000 {
-            probe /= 10_000
-            length &+= 4
-        }
-        if probe >= 100 {
-            probe /= 100
-            length &+= 2
-        }
-        if probe >= 10 { length &+= 1 }
-        let pairs = UnsafeRawPointer(Self.digitPairs.utf8Start)
-        var end = UnsafeMutableRawPointer(base + count) + length
-        while magnitude >= 100 {
-            let quotient = magnitude / 100
-            let pair = Int(truncatingIfNeeded: magnitude &- quotient &* 100)
-            end -= 2
-            end.storeBytes(of: pairs.loadUnaligned(fromByteOffset: pair &* 2, as: UInt16.self), as: UInt16.self)
-            magnitude = quotient
-        }
-        if magnitude >= 10 {
-            let pair = Int(truncatingIfNeeded: magnitude)
-            end -= 2
-            end.storeBytes(of: pairs.loadUnaligned(fromByteOffset: pair &* 2, as: UInt16.self), as: UInt16.self)
-        } else {
-            end -= 1
-            end.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude), as: UInt8.self)
-        }
+        let magnitude = value.magnitude
+        let length = DecimalDigits.count(magnitude)
+        DecimalDigits.write(magnitude, before: UnsafeMutableRawPointer(base + count) + length)
         count &+= length
     }
-
-    /// `00` through `99`, each number's two digits at twice its offset.
-    static let digitPairs: StaticString = """
-        00010203040506070809101112131415161718192021222324\
-        25262728293031323334353637383940414243444546474849\
-        50515253545556575859606162636465666768697071727374\
-        75767778798081828384858687888990919293949596979899
-        """
 
     /// Appends escaped string content where room (6 bytes per input byte) was reserved.
     mutating func uncheckedEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
