@@ -421,19 +421,7 @@ final class KeyCountTable: @unchecked Sendable {
         if bytesUsed + key.count > byteCapacity { makeRoom(for: key.count) }
         let start = bytesUsed
         let length = key.count
-        if let source = key.baseAddress {
-            let from = UnsafeRawPointer(source)
-            let to = UnsafeMutableRawPointer(bytes + start)
-            if length >= 8 && length <= 16 {
-                // Two overlapping words, within the key and within its place: no call to memcpy.
-                let head = from.loadUnaligned(as: UInt64.self)
-                let tail = from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
-                to.storeBytes(of: head, as: UInt64.self)
-                to.storeBytes(of: tail, toByteOffset: length &- 8, as: UInt64.self)
-            } else {
-                (bytes + start).update(from: source, count: length)
-            }
-        }
+        if let source = key.baseAddress { ByteCopy.copy(source, to: bytes + start, count: length) }
         bytesUsed += length
         return start
     }

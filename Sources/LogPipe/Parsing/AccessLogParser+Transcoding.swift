@@ -371,35 +371,7 @@ struct RecordCursor {
 
     @inline(__always)
     mutating func put(_ source: UnsafePointer<UInt8>, _ count: Int) {
-        let from = UnsafeRawPointer(source)
-        let to = UnsafeMutableRawPointer(pointer)
-        if count >= 8 && count <= 16 {
-            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            to.storeBytes(
-                of: from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self), toByteOffset: count &- 8,
-                as: UInt64.self)
-        } else if count > 16 && count <= 32 {
-            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
-            to.storeBytes(
-                of: from.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self), toByteOffset: count &- 16,
-                as: UInt64.self)
-            to.storeBytes(
-                of: from.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self), toByteOffset: count &- 8,
-                as: UInt64.self)
-        } else if count >= 4 && count < 8 {
-            to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
-            to.storeBytes(
-                of: from.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self), toByteOffset: count &- 4,
-                as: UInt32.self)
-        } else if count > 0 && count < 4 {
-            // One to three bytes: the first, the middle and the last cover them.
-            pointer[0] = source[0]
-            pointer[count >> 1] = source[count >> 1]
-            pointer[count &- 1] = source[count &- 1]
-        } else if count > 32 {
-            pointer.update(from: source, count: count)
-        }
+        ByteCopy.copy(source, to: pointer, count: count)
         pointer += count
     }
 }

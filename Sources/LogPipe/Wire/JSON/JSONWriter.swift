@@ -431,36 +431,10 @@ public struct JSONWriter: Sendable {
         if runStart < length { copy(source + runStart, length &- runStart) }
     }
 
-    /// Copies bytes where room was reserved.
+    /// Copies bytes where room was reserved (`ByteCopy`).
     @inline(__always)
     private mutating func copy(_ source: UnsafePointer<UInt8>, _ length: Int) {
-        let destination = UnsafeMutableRawPointer(base + count)
-        let from = UnsafeRawPointer(source)
-        // Most pieces (member names with their punctuation, numbers, sections, addresses) are 4 to 16
-        // bytes: two overlapping word moves beat a call to memcpy (callgrind: ~200 instructions a record).
-        if length >= 8 && length <= 16 {
-            let head = from.loadUnaligned(as: UInt64.self)
-            let tail = from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
-            destination.storeBytes(of: head, as: UInt64.self)
-            destination.storeBytes(of: tail, toByteOffset: length &- 8, as: UInt64.self)
-        } else if length > 16 && length <= 32 {
-            // Record prefixes such as `{"type":"request","v":2,"time":` (31 bytes): four word moves.
-            let first = from.loadUnaligned(as: UInt64.self)
-            let second = from.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            let third = from.loadUnaligned(fromByteOffset: length &- 16, as: UInt64.self)
-            let fourth = from.loadUnaligned(fromByteOffset: length &- 8, as: UInt64.self)
-            destination.storeBytes(of: first, as: UInt64.self)
-            destination.storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
-            destination.storeBytes(of: third, toByteOffset: length &- 16, as: UInt64.self)
-            destination.storeBytes(of: fourth, toByteOffset: length &- 8, as: UInt64.self)
-        } else if length >= 4 && length < 8 {
-            let head = from.loadUnaligned(as: UInt32.self)
-            let tail = from.loadUnaligned(fromByteOffset: length &- 4, as: UInt32.self)
-            destination.storeBytes(of: head, as: UInt32.self)
-            destination.storeBytes(of: tail, toByteOffset: length &- 4, as: UInt32.self)
-        } else {
-            (base + count).update(from: source, count: length)
-        }
+        ByteCopy.copy(source, to: base + count, count: length)
         count &+= length
     }
 
