@@ -70,20 +70,12 @@ public final class DecompressedStream: FollowInput {
     public func pass(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(OutputError) -> Void)
         throws(OutputError) -> FollowPass
     {
-        try passLines(now: now, budget: budget, lines: lines)
-    }
-
-    /// `pass`, for any error `lines` throws (the tests' lines throw none).
-    @inline(__always)
-    public func passLines<E: Error>(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(E) -> Void)
-        throws(E) -> FollowPass
-    {
         if !started {
             started = true
             start()
         }
         guard let stream else { return .ended }
-        let result = try stream.passLines(now: now, budget: budget, lines: lines)
+        let result = try stream.pass(now: now, budget: budget, lines: lines)
         readErrors()
         switch result {
         case .drained, .moreReady:

@@ -85,14 +85,6 @@ public final class FileFollower: FollowInput {
     public func pass(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(OutputError) -> Void)
         throws(OutputError) -> FollowPass
     {
-        try passLines(now: now, budget: budget, lines: lines)
-    }
-
-    /// `pass`, for any error `lines` throws (the tests' lines throw none).
-    @inline(__always)
-    public func passLines<E: Error>(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(E) -> Void)
-        throws(E) -> FollowPass
-    {
         var remaining = budget
         if try !passRetired(now: now, budget: &remaining, lines: lines) { return .moreReady }
         // A few actions at most per pass (say a switch to a new file, a read, then a wait): the loop

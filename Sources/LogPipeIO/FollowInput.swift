@@ -18,8 +18,7 @@ public protocol FollowInput: AnyObject {
     ///
     /// The one error `lines` may throw is logtail's (its output failing): a requirement generic in the
     /// error would be called through the existential unspecialized, and with it the line loop
-    /// (callgrind: about 45 instructions a line in logtail). Each input's generic `passLines` does
-    /// the work; its `pass` only fixes the error type.
+    /// (callgrind: about 40 instructions a line in logtail).
     /// - Parameter now: monotonic time in milliseconds (`FollowClock.milliseconds()`), for grace periods.
     func pass(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(OutputError) -> Void)
         throws(OutputError) -> FollowPass

@@ -57,16 +57,8 @@ public final class FollowedStream: FollowInput {
 
     /// Reads what is ready without blocking, up to about `budget` bytes; at the end of the stream,
     /// hands out an unterminated last line and ends.
-    public func pass(now: Int64, budget: Int, lines: (LineSplitter.Line, Int64) throws(OutputError) -> Void)
+    public func pass(now: Int64, budget: Int, lines body: (LineSplitter.Line, Int64) throws(OutputError) -> Void)
         throws(OutputError) -> FollowPass
-    {
-        try passLines(now: now, budget: budget, lines: lines)
-    }
-
-    /// `pass`, for any error `lines` throws (the tests' lines throw none).
-    @inline(__always)
-    public func passLines<E: Error>(now: Int64, budget: Int, lines body: (LineSplitter.Line, Int64) throws(E) -> Void)
-        throws(E) -> FollowPass
     {
         guard descriptor >= 0 else { return .ended }
         let descriptor = self.descriptor
@@ -78,10 +70,10 @@ public final class FollowedStream: FollowInput {
                 var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
                 if poll(&entry, 1, 0) <= 0 { return .drained }
             }
-            let read = { (space: UnsafeMutableBufferPointer<UInt8>) throws(E) -> Int in
+            let read = { (space: UnsafeMutableBufferPointer<UInt8>) throws(OutputError) -> Int in
                 Glibc.read(descriptor, space.baseAddress, space.count)
             }
-            let count = try splitter.fill(read) { (line: LineSplitter.Line) throws(E) in
+            let count = try splitter.fill(read) { (line: LineSplitter.Line) throws(OutputError) in
                 number += 1
                 try body(line, number)
             }
@@ -96,10 +88,10 @@ public final class FollowedStream: FollowInput {
                 close()
                 return .failed(errno: code)
             }
-            var failure: E?
+            var failure: OutputError?
             splitter.finish { line in
                 number += 1
-                do throws(E) { try body(line, number) } catch { failure = error }
+                do throws(OutputError) { try body(line, number) } catch { failure = error }
             }
             close()
             if let failure { throw failure }
